@@ -1,0 +1,1 @@
+//! nodectl: an in-memory simulator and one-shot reconciler for the Sei Kubernetes operator.
