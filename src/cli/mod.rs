@@ -1,0 +1,71 @@
+//! The command-line interface: the clap tree and one module per subcommand.
+//! Each subcommand translates flags into a call of the core and renders its result.
+
+pub mod simulate;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// Success (for `plan --detailed-exitcode`: no changes).
+    pub const OK: u8 = 0;
+    /// A runtime error.
+    pub const RUNTIME: u8 = 1;
+    /// Invalid input or a validation failure.
+    pub const INVALID: u8 = 2;
+    /// `plan --detailed-exitcode`: changes are pending.
+    pub const CHANGES: u8 = 3;
+}
+
+/// Simulate and reconcile the Sei Kubernetes operator (SeiNode, SeiNodeDeployment) in memory.
+#[derive(Debug, Parser)]
+#[command(
+    name = "nodectl",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 success, 1 runtime error, 2 invalid input or validation failure, \
+                  3 changes pending (plan --detailed-exitcode), 130 interrupted."
+)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
+    Simulate(simulate::SimulateArgs),
+}
+
+/// Parses the arguments, runs the command and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let code = match &cli.command {
+        Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
+    };
+    let _ = out.flush();
+    ExitCode::from(code)
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).without_time().try_init();
+}

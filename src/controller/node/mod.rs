@@ -1,0 +1,8 @@
+//! The SeiNode reconciler.
+
+use crate::env::{Env, ReconcileOutcome, Requeue};
+
+/// Reconciles one SeiNode. (Not yet ported: does nothing.)
+pub fn reconcile(_env: &mut Env, _namespace: &str, _name: &str) -> ReconcileOutcome {
+    ReconcileOutcome::ok(Requeue::NONE)
+}

@@ -1,0 +1,696 @@
+//! The in-memory API server (PARITY.md §4): one global resourceVersion counter,
+//! no-op writes not stored, optimistic locking, uid/creationTimestamp/generation
+//! rules, the status subresource, finalizers and deletion, kinds not served.
+//! Every write request is recorded, in order, for the trace.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
+use super::kinds::{gvk_name, kind_info, split_api_version, zero_status, KindInfo, OPTIONAL_KINDS};
+
+/// Patch type of a JSON merge patch.
+pub const MERGE_PATCH: &str = "application/merge-patch+json";
+/// Patch type of a server-side apply.
+pub const APPLY_PATCH: &str = "application/apply-patch+yaml";
+
+/// UUID namespace (RFC 4122 NameSpaceURL) used for server-assigned uids.
+const NAMESPACE_URL: uuid::Uuid = uuid::Uuid::from_u128(0x6ba7b811_9dad_11d1_80b4_00c04fd430c8);
+
+/// The identity of a stored object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    /// `<group>/<Kind>`.
+    pub group_kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// One write request as sent to the API server (PARITY.md §3.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteRecord {
+    pub seq: u64,
+    pub verb: &'static str,
+    pub subresource: Option<&'static str>,
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub patch_type: Option<&'static str>,
+    /// The request body of a patch.
+    pub patch: Option<Value>,
+    /// The request body of a create or update.
+    pub object: Option<Value>,
+    pub field_manager: Option<String>,
+    pub force: Option<bool>,
+    pub propagation_policy: Option<String>,
+    pub error: Option<String>,
+    /// What the write did to the store (not part of the trace; used by `plan`).
+    pub outcome: WriteOutcome,
+}
+
+/// The effect a write had on the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOutcome {
+    Failed,
+    Created { after: Value },
+    Updated { before: Value, after: Value },
+    Unchanged { object: Value },
+    MarkedDeleted { before: Value, after: Value },
+    Removed { before: Value },
+}
+
+/// Options of a delete request.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOptions {
+    pub propagation_policy: Option<String>,
+}
+
+/// The in-memory API server.
+#[derive(Debug, Clone)]
+pub struct ApiServer {
+    objects: BTreeMap<ObjectKey, Value>,
+    kinds: HashMap<String, KindInfo>,
+    served_optional: HashSet<String>,
+    resource_version: u64,
+    creations: HashMap<String, u64>,
+    /// Last object each field manager applied, per object (server-side apply).
+    applied: HashMap<(ObjectKey, String), Value>,
+    now: String,
+    seq: u64,
+    writes: Vec<WriteRecord>,
+    /// When false, write requests are rejected without touching the store.
+    read_only: bool,
+}
+
+impl ApiServer {
+    /// An empty API server whose clock reads `now` (RFC 3339, whole seconds).
+    pub fn new(now: impl Into<String>) -> Self {
+        ApiServer {
+            objects: BTreeMap::new(),
+            kinds: HashMap::new(),
+            served_optional: HashSet::new(),
+            resource_version: 99,
+            creations: HashMap::new(),
+            applied: HashMap::new(),
+            now: now.into(),
+            seq: 0,
+            writes: Vec::new(),
+            read_only: false,
+        }
+    }
+
+    /// The wall clock every server-side timestamp uses.
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+
+    /// Serves an optional kind (`group/version/Kind`, PARITY.md §2.4).
+    pub fn install_kind(&mut self, gvk: &str) {
+        self.served_optional.insert(gvk.to_string());
+    }
+
+    /// Whether requests for this kind are served.
+    pub fn is_served(&self, api_version: &str, kind: &str) -> bool {
+        let gvk = gvk_name(api_version, kind);
+        !OPTIONAL_KINDS.contains(&gvk.as_str()) || self.served_optional.contains(&gvk)
+    }
+
+    /// The optional kinds currently served.
+    pub fn served_optional_kinds(&self) -> impl Iterator<Item = &String> {
+        self.served_optional.iter()
+    }
+
+    fn info(&mut self, api_version: &str, kind: &str) -> KindInfo {
+        let key = gvk_name(api_version, kind);
+        self.kinds
+            .entry(key)
+            .or_insert_with(|| kind_info(api_version, kind))
+            .clone()
+    }
+
+    fn check_served(&self, api_version: &str, kind: &str) -> Result<(), ApiError> {
+        if self.is_served(api_version, kind) {
+            Ok(())
+        } else {
+            Err(ApiError::NotServed { kind: kind.to_string(), api_version: api_version.to_string() })
+        }
+    }
+
+    fn next_rv(&mut self) -> String {
+        self.resource_version += 1;
+        self.resource_version.to_string()
+    }
+
+    fn key(info: &KindInfo, namespace: &str, name: &str) -> ObjectKey {
+        ObjectKey { group_kind: info.group_kind(), namespace: namespace.to_string(), name: name.to_string() }
+    }
+
+    fn new_uid(&mut self, info: &KindInfo, namespace: &str, name: &str) -> String {
+        let id = format!("{}/{}/{}", info.group_kind(), namespace, name);
+        let n = self.creations.entry(id.clone()).or_insert(0);
+        let seed = format!("uid:{id}/{n}");
+        *n += 1;
+        uuid::Uuid::new_v5(&NAMESPACE_URL, seed.as_bytes()).to_string()
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /// Stores an object as found in a cluster snapshot (PARITY.md §1, §4.3): the next
+    /// resourceVersion, and uid / creationTimestamp / generation only where absent.
+    pub fn load(&mut self, mut object: Value) -> Result<(), ApiError> {
+        let (api_version, kind, namespace, name) = identity(&object)?;
+        let info = self.info(&api_version, &kind);
+        let key = Self::key(&info, &namespace, &name);
+        let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
+        let meta = metadata_mut(&mut object);
+        if meta.get("uid").and_then(Value::as_str).unwrap_or("").is_empty() {
+            let seed = format!("uid:{uid_seed}/0");
+            meta.insert("uid".into(), Value::String(uuid::Uuid::new_v5(&NAMESPACE_URL, seed.as_bytes()).to_string()));
+        }
+        if meta.get("creationTimestamp").map_or(true, Value::is_null) {
+            meta.insert("creationTimestamp".into(), Value::String(self.now.clone()));
+        }
+        if info.tracks_generation() && meta.get("generation").map_or(true, Value::is_null) {
+            meta.insert("generation".into(), Value::from(1));
+        }
+        meta.remove("managedFields");
+        if object.get("status").is_none_or(Value::is_null) {
+            if let (Some(zero), Some(map)) = (zero_status(&kind), object.as_object_mut()) {
+                map.insert("status".into(), zero);
+            }
+        }
+        *self.creations.entry(uid_seed).or_insert(0) += 1;
+        let rv = self.next_rv();
+        metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
+        self.objects.insert(key, object);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// GET one object.
+    pub fn get(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, ApiError> {
+        self.check_served(api_version, kind)?;
+        let info = kind_info(api_version, kind);
+        self.objects
+            .get(&Self::key(&info, namespace, name))
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound { resource: info.resource(), name: name.to_string() })
+    }
+
+    /// GET one object, `None` when it does not exist.
+    pub fn get_opt(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Option<Value>, ApiError> {
+        match self.get(api_version, kind, namespace, name) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// LIST objects of a kind in a namespace (`None`: all namespaces) whose labels
+    /// equal every pair of `selector`, sorted by namespace then name.
+    pub fn list(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        selector: &[(&str, &str)],
+    ) -> Result<Vec<Value>, ApiError> {
+        self.check_served(api_version, kind)?;
+        let group_kind = kind_info(api_version, kind).group_kind();
+        Ok(self
+            .objects
+            .iter()
+            .filter(|(k, _)| k.group_kind == group_kind && namespace.is_none_or(|ns| k.namespace == ns))
+            .filter(|(_, obj)| {
+                selector.iter().all(|(lk, lv)| {
+                    obj.get("metadata").and_then(|m| m.get("labels")).and_then(|l| l.get(*lk)).and_then(Value::as_str)
+                        == Some(*lv)
+                })
+            })
+            .map(|(_, obj)| obj.clone())
+            .collect())
+    }
+
+    /// Every stored object, sorted by kind, then namespace, then name.
+    pub fn all_objects(&self) -> Vec<&Value> {
+        let mut all: Vec<(&str, &ObjectKey, &Value)> = self
+            .objects
+            .iter()
+            .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, v))
+            .collect();
+        all.sort_by(|a, b| (a.0, &a.1.namespace, &a.1.name).cmp(&(b.0, &b.1.namespace, &b.1.name)));
+        all.into_iter().map(|(_, _, v)| v).collect()
+    }
+
+    // ----------------------------------------------------------------- writes
+
+    /// The write requests recorded so far.
+    pub fn writes(&self) -> &[WriteRecord] {
+        &self.writes
+    }
+
+    /// Takes the recorded writes, leaving the log empty (the seq counter continues).
+    pub fn take_writes(&mut self) -> Vec<WriteRecord> {
+        std::mem::take(&mut self.writes)
+    }
+
+    /// Rejects every later write (used to prove a dry run never writes).
+    pub fn set_read_only(&mut self, read_only: bool) {
+        self.read_only = read_only;
+    }
+
+    fn record(&mut self, mut record: WriteRecord, result: &Result<Value, ApiError>) {
+        self.seq += 1;
+        record.seq = self.seq;
+        if let Err(e) = result {
+            record.error = Some(e.to_string());
+            record.outcome = WriteOutcome::Failed;
+        }
+        self.writes.push(record);
+    }
+
+    fn base_record(verb: &'static str, api_version: &str, kind: &str, namespace: &str, name: &str) -> WriteRecord {
+        WriteRecord {
+            seq: 0,
+            verb,
+            subresource: None,
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            patch_type: None,
+            patch: None,
+            object: None,
+            field_manager: None,
+            force: None,
+            propagation_policy: None,
+            error: None,
+            outcome: WriteOutcome::Failed,
+        }
+    }
+
+    fn guard_writable(&self) -> Result<(), ApiError> {
+        if self.read_only {
+            Err(ApiError::Invalid("nodectl: write refused: the API server is read-only (dry run)".into()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// CREATE. `body` is the request as sent; `api_version`/`kind` name the resource.
+    pub fn create(&mut self, api_version: &str, kind: &str, body: Value) -> Result<Value, ApiError> {
+        let namespace = get_str(&body, &["metadata", "namespace"]).unwrap_or("").to_string();
+        let name = get_str(&body, &["metadata", "name"]).unwrap_or("").to_string();
+        let mut record = Self::base_record("Create", api_version, kind, &namespace, &name);
+        record.object = Some(body.clone());
+        let result = self.guard_writable().and_then(|_| self.do_create(api_version, kind, body));
+        if let Ok(after) = &result {
+            record.outcome = WriteOutcome::Created { after: after.clone() };
+        }
+        self.record(record, &result);
+        result
+    }
+
+    fn do_create(&mut self, api_version: &str, kind: &str, mut object: Value) -> Result<Value, ApiError> {
+        self.check_served(api_version, kind)?;
+        let info = self.info(api_version, kind);
+        let namespace = get_str(&object, &["metadata", "namespace"]).unwrap_or("").to_string();
+        let name = get_str(&object, &["metadata", "name"]).unwrap_or("").to_string();
+        let key = Self::key(&info, &namespace, &name);
+        if self.objects.contains_key(&key) {
+            return Err(ApiError::AlreadyExists { resource: info.resource(), name });
+        }
+        set_type_meta(&mut object, api_version, kind);
+        let uid = self.new_uid(&info, &namespace, &name);
+        let rv = self.next_rv();
+        let now = self.now.clone();
+        let meta = metadata_mut(&mut object);
+        meta.insert("uid".into(), Value::String(uid));
+        meta.insert("creationTimestamp".into(), Value::String(now));
+        meta.remove("deletionTimestamp");
+        meta.remove("deletionGracePeriodSeconds");
+        meta.remove("managedFields");
+        meta.remove("generation");
+        if info.tracks_generation() {
+            meta.insert("generation".into(), Value::from(1));
+        }
+        meta.insert("resourceVersion".into(), Value::String(rv));
+        if info.drop_status_on_create {
+            if let Some(map) = object.as_object_mut() {
+                match zero_status(kind) {
+                    Some(zero) => map.insert("status".into(), zero),
+                    None => map.remove("status"),
+                };
+            }
+        }
+        if info.custom {
+            canonicalize_metadata(&mut object);
+        }
+        self.objects.insert(key, object.clone());
+        Ok(object)
+    }
+
+    /// UPDATE (PUT) of the main resource or, with `status`, of the status subresource.
+    pub fn update(&mut self, api_version: &str, kind: &str, body: Value, status: bool) -> Result<Value, ApiError> {
+        let namespace = get_str(&body, &["metadata", "namespace"]).unwrap_or("").to_string();
+        let name = get_str(&body, &["metadata", "name"]).unwrap_or("").to_string();
+        let mut record = Self::base_record("Update", api_version, kind, &namespace, &name);
+        record.object = Some(body.clone());
+        record.subresource = status.then_some("status");
+        let result = self.guard_writable().and_then(|_| {
+            let stored = self.stored_for_write(api_version, kind, &namespace, &name)?;
+            self.check_lock(api_version, kind, &stored, &body)?;
+            let candidate = body.clone();
+            self.commit(api_version, kind, stored, candidate, status, &mut record)
+        });
+        self.record(record, &result);
+        result
+    }
+
+    /// PATCH with a JSON merge patch; a `metadata.resourceVersion` in the patch is the
+    /// optimistic lock.
+    pub fn merge_patch(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        patch: Value,
+        status: bool,
+    ) -> Result<Value, ApiError> {
+        let mut record = Self::base_record("Patch", api_version, kind, namespace, name);
+        record.patch_type = Some(MERGE_PATCH);
+        record.patch = Some(patch.clone());
+        record.subresource = status.then_some("status");
+        let result = self.guard_writable().and_then(|_| {
+            let stored = self.stored_for_write(api_version, kind, namespace, name)?;
+            self.check_lock(api_version, kind, &stored, &patch)?;
+            let mut candidate = stored.clone();
+            apply_merge_patch(&mut candidate, &patch);
+            self.commit(api_version, kind, stored, candidate, status, &mut record)
+        });
+        self.record(record, &result);
+        result
+    }
+
+    /// PATCH with server-side apply (always forced) by `field_manager`.
+    pub fn apply(&mut self, api_version: &str, kind: &str, body: Value, field_manager: &str) -> Result<Value, ApiError> {
+        let namespace = get_str(&body, &["metadata", "namespace"]).unwrap_or("").to_string();
+        let name = get_str(&body, &["metadata", "name"]).unwrap_or("").to_string();
+        let mut record = Self::base_record("Patch", api_version, kind, &namespace, &name);
+        record.patch_type = Some(APPLY_PATCH);
+        record.patch = Some(body.clone());
+        record.field_manager = Some(field_manager.to_string());
+        record.force = Some(true);
+        let result = self.guard_writable().and_then(|_| {
+            self.check_served(api_version, kind)?;
+            let info = self.info(api_version, kind);
+            let key = Self::key(&info, &namespace, &name);
+            let manager_key = (key.clone(), field_manager.to_string());
+            let result = match self.objects.get(&key).cloned() {
+                None => {
+                    let created = self.do_create(api_version, kind, body.clone())?;
+                    record.outcome = WriteOutcome::Created { after: created.clone() };
+                    Ok(created)
+                }
+                Some(stored) => {
+                    let mut candidate = stored.clone();
+                    if let Some(previous) = self.applied.get(&manager_key) {
+                        remove_dropped_fields(&mut candidate, previous, &body);
+                    }
+                    merge_applied(&mut candidate, &body);
+                    self.commit(api_version, kind, stored, candidate, false, &mut record)
+                }
+            };
+            if result.is_ok() {
+                self.applied.insert(manager_key, body.clone());
+            }
+            result
+        });
+        self.record(record, &result);
+        result
+    }
+
+    /// DELETE. Objects with finalizers are only marked as deleted.
+    pub fn delete(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        options: DeleteOptions,
+    ) -> Result<Value, ApiError> {
+        let mut record = Self::base_record("Delete", api_version, kind, namespace, name);
+        record.propagation_policy = options.propagation_policy.clone();
+        let result = self.guard_writable().and_then(|_| {
+            let stored = self.stored_for_write(api_version, kind, namespace, name)?;
+            let info = self.info(api_version, kind);
+            let key = Self::key(&info, namespace, name);
+            let has_finalizers = stored
+                .get("metadata")
+                .and_then(|m| m.get("finalizers"))
+                .and_then(Value::as_array)
+                .is_some_and(|f| !f.is_empty());
+            if !has_finalizers {
+                self.next_rv();
+                self.objects.remove(&key);
+                self.applied.retain(|(k, _), _| *k != key);
+                record.outcome = WriteOutcome::Removed { before: stored.clone() };
+                return Ok(stored);
+            }
+            if stored.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some() {
+                record.outcome = WriteOutcome::Unchanged { object: stored.clone() };
+                return Ok(stored);
+            }
+            let mut marked = stored.clone();
+            let rv = self.next_rv();
+            let now = self.now.clone();
+            let meta = metadata_mut(&mut marked);
+            meta.insert("deletionTimestamp".into(), Value::String(now));
+            meta.insert("deletionGracePeriodSeconds".into(), Value::from(0));
+            if let Some(generation) = meta.get("generation").and_then(Value::as_i64) {
+                if generation > 0 {
+                    meta.insert("generation".into(), Value::from(generation + 1));
+                }
+            }
+            meta.insert("resourceVersion".into(), Value::String(rv));
+            self.objects.insert(key, marked.clone());
+            record.outcome = WriteOutcome::MarkedDeleted { before: stored, after: marked.clone() };
+            Ok(marked)
+        });
+        self.record(record, &result);
+        result
+    }
+
+    fn stored_for_write(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, ApiError> {
+        self.check_served(api_version, kind)?;
+        let info = self.info(api_version, kind);
+        self.objects
+            .get(&Self::key(&info, namespace, name))
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound { resource: info.resource(), name: name.to_string() })
+    }
+
+    fn check_lock(&mut self, api_version: &str, kind: &str, stored: &Value, body: &Value) -> Result<(), ApiError> {
+        let Some(sent) = get_str(body, &["metadata", "resourceVersion"]) else {
+            return Ok(());
+        };
+        if sent.is_empty() || Some(sent) == get_str(stored, &["metadata", "resourceVersion"]) {
+            return Ok(());
+        }
+        let info = self.info(api_version, kind);
+        let name = get_str(stored, &["metadata", "name"]).unwrap_or("").to_string();
+        Err(ApiError::Conflict { resource: info.resource(), name })
+    }
+
+    /// Turns a candidate object into the stored one (server-owned fields, status
+    /// subresource rules, generation, canonical metadata), then stores it unless it
+    /// is identical to what is stored.
+    fn commit(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        stored: Value,
+        candidate: Value,
+        status: bool,
+        record: &mut WriteRecord,
+    ) -> Result<Value, ApiError> {
+        let info = self.info(api_version, kind);
+        let mut next = if status {
+            let mut next = stored.clone();
+            match candidate.get("status") {
+                Some(s) => {
+                    next.as_object_mut().expect("stored objects are maps").insert("status".into(), s.clone());
+                }
+                None => {
+                    next.as_object_mut().expect("stored objects are maps").remove("status");
+                }
+            }
+            next
+        } else {
+            let mut next = candidate;
+            if !next.is_object() {
+                return Err(ApiError::Invalid("the request body is not an object".into()));
+            }
+            set_type_meta(&mut next, api_version, kind);
+            let stored_meta = stored.get("metadata").cloned().unwrap_or(Value::Null);
+            if stored_meta.get("deletionTimestamp") != next.get("metadata").and_then(|m| m.get("deletionTimestamp"))
+                && next.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some()
+            {
+                return Err(ApiError::Invalid(format!(
+                    "{} \"{}\" is invalid: metadata.deletionTimestamp: Invalid value: field is immutable",
+                    info.resource(),
+                    record.name
+                )));
+            }
+            let meta = metadata_mut(&mut next);
+            for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+                match stored_meta.get(field) {
+                    Some(v) => {
+                        meta.insert(field.into(), v.clone());
+                    }
+                    None => {
+                        meta.remove(field);
+                    }
+                }
+            }
+            meta.remove("managedFields");
+            let obj = next.as_object_mut().expect("checked above");
+            if info.status_subresource {
+                match stored.get("status") {
+                    Some(s) => {
+                        obj.insert("status".into(), s.clone());
+                    }
+                    None => {
+                        obj.remove("status");
+                    }
+                }
+            }
+            if info.tracks_generation() && content_changed(&info, &stored, &next) {
+                let generation = stored_meta.get("generation").and_then(Value::as_i64).unwrap_or(0);
+                metadata_mut(&mut next).insert("generation".into(), Value::from(generation + 1));
+            }
+            next
+        };
+        if info.custom {
+            canonicalize_metadata(&mut next);
+        }
+        let stored_rv = get_str(&stored, &["metadata", "resourceVersion"]).unwrap_or("").to_string();
+        metadata_mut(&mut next).insert("resourceVersion".into(), Value::String(stored_rv));
+        if next == stored {
+            record.outcome = WriteOutcome::Unchanged { object: stored.clone() };
+            return Ok(stored);
+        }
+        let key = Self::key(&info, &record.namespace, &record.name);
+        let rv = self.next_rv();
+        let finalizers_gone = next
+            .get("metadata")
+            .and_then(|m| m.get("finalizers"))
+            .and_then(Value::as_array)
+            .is_none_or(|f| f.is_empty());
+        let deleting = next.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some();
+        metadata_mut(&mut next).insert("resourceVersion".into(), Value::String(rv));
+        if deleting && finalizers_gone {
+            self.objects.remove(&key);
+            self.applied.retain(|(k, _), _| *k != key);
+            record.outcome = WriteOutcome::Removed { before: stored };
+            return Ok(next);
+        }
+        self.objects.insert(key, next.clone());
+        record.outcome = WriteOutcome::Updated { before: stored, after: next.clone() };
+        Ok(next)
+    }
+}
+
+/// Whether the part of the object that drives `generation` changed.
+fn content_changed(info: &KindInfo, before: &Value, after: &Value) -> bool {
+    if info.custom {
+        let strip = |v: &Value| -> Map<String, Value> {
+            v.as_object()
+                .map(|m| {
+                    m.iter()
+                        .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        strip(before) != strip(after)
+    } else {
+        before.get("spec") != after.get("spec")
+    }
+}
+
+/// Server-side apply merge: maps merge recursively, everything else is replaced.
+fn merge_applied(target: &mut Value, applied: &Value) {
+    match (target, applied) {
+        (Value::Object(t), Value::Object(a)) => {
+            for (k, v) in a {
+                if k == "status" {
+                    continue;
+                }
+                match t.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => merge_applied(existing, v),
+                    _ => {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (t, a) => *t = a.clone(),
+    }
+}
+
+/// Removes from `target` the fields `previous` applied that `current` no longer does.
+fn remove_dropped_fields(target: &mut Value, previous: &Value, current: &Value) {
+    let (Some(t), Some(p)) = (target.as_object_mut(), previous.as_object()) else {
+        return;
+    };
+    for (k, pv) in p {
+        if k == "status" {
+            continue;
+        }
+        match current.get(k) {
+            None => {
+                t.remove(k);
+            }
+            Some(cv) if pv.is_object() && cv.is_object() => {
+                if let Some(tv) = t.get_mut(k) {
+                    remove_dropped_fields(tv, pv, cv);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {
+    let api_version = get_str(object, &["apiVersion"]).unwrap_or("").to_string();
+    let kind = get_str(object, &["kind"]).unwrap_or("").to_string();
+    let namespace = get_str(object, &["metadata", "namespace"]).unwrap_or("").to_string();
+    let name = get_str(object, &["metadata", "name"]).unwrap_or("").to_string();
+    if kind.is_empty() || api_version.is_empty() || name.is_empty() {
+        return Err(ApiError::Invalid("object is missing apiVersion, kind or metadata.name".into()));
+    }
+    Ok((api_version, kind, namespace, name))
+}
+
+fn set_type_meta(object: &mut Value, api_version: &str, kind: &str) {
+    if let Some(map) = object.as_object_mut() {
+        map.insert("apiVersion".into(), Value::String(api_version.to_string()));
+        map.insert("kind".into(), Value::String(kind.to_string()));
+    }
+}
+
+fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
+    super::json::ensure_object(object, &["metadata"])
+}
+
+/// The `group` part of an apiVersion (re-exported for callers building requests).
+pub fn group_of(api_version: &str) -> &str {
+    split_api_version(api_version).0
+}
