@@ -8,3 +8,4 @@ pub mod controller;
 pub mod sim;
 pub mod cli;
 pub mod render;
+pub mod plan;

@@ -1,3 +1,4 @@
 //! Rendering for people and machines: trace text, plan tables, diffs, patches.
 
+pub mod plan_text;
 pub mod trace_text;
