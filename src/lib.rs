@@ -1,11 +1,15 @@
 //! nodectl: an in-memory simulator and one-shot reconciler for the Sei Kubernetes operator.
+//!
+//! The core (api, world, env, sidecar model, controllers, planners, tasks,
+//! resources) is pure and synchronous; I/O lives at the edges (cli, render).
 
-pub mod world;
-pub mod env;
-pub mod platform;
-pub mod sidecar;
-pub mod controller;
-pub mod sim;
+pub mod api;
 pub mod cli;
-pub mod render;
+pub mod controller;
+pub mod env;
 pub mod plan;
+pub mod platform;
+pub mod render;
+pub mod sidecar;
+pub mod sim;
+pub mod world;

@@ -1,0 +1,113 @@
+//! Serde helpers that reproduce Go `encoding/json` decoding and `omitempty` rules.
+//!
+//! Go is lenient when decoding: a JSON `null` leaves a field at its zero value, and
+//! unknown fields are ignored. These helpers are meant for `deserialize_with` /
+//! `skip_serializing_if` attributes on the API types.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// Decodes a value, mapping JSON `null` to `T::default()` (Go leaves the zero value).
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `omitempty` test for scalars: true when the value equals its zero value.
+pub fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// `omitempty` test for `Option<String>` fields modelled after Go plain strings.
+pub fn is_none_or_empty(v: &Option<String>) -> bool {
+    v.as_deref().is_none_or(str::is_empty)
+}
+
+struct IntVisitor<T>(PhantomData<T>);
+
+impl<'de, T: TryFrom<i64>> Visitor<'de> for IntVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an integer or null")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        T::try_from(v)
+            .map(Some)
+            .map_err(|_| E::custom(format!("number {v} overflows the target integer type")))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        let v = i64::try_from(v).map_err(|_| E::custom(format!("number {v} overflows int64")))?;
+        self.visit_i64(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+            self.visit_i64(v as i64)
+        } else {
+            Err(E::custom(format!("number {v} is not an integer")))
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Decodes an integer (accepting integral floats); `null` gives 0.
+pub fn int<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64> + Default,
+{
+    Ok(opt_int(d)?.unwrap_or_default())
+}
+
+/// Decodes an optional integer (Go `*int`); `null` gives `None`.
+pub fn opt_int<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    d.deserialize_option(IntVisitor(PhantomData))
+}
+
+/// Decodes a `metav1.Time`: `null` or `""` is the zero time (`None`); anything else
+/// must be RFC3339 and is normalised the way Go re-encodes it (UTC, whole seconds).
+pub fn time<'de, D>(d: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => normalize_time(&s).map(Some).map_err(de::Error::custom),
+    }
+}
+
+/// Formats an RFC3339 timestamp as `metav1.Time` does: UTC, whole seconds, `Z` suffix.
+pub fn normalize_time(s: &str) -> Result<String, String> {
+    let t = chrono::DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("parsing time {s:?} as RFC3339: {e}"))?;
+    Ok(format_time(t.with_timezone(&chrono::Utc)))
+}
+
+/// Formats a UTC instant as a `metav1.Time` string (`2006-01-02T15:04:05Z`).
+pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

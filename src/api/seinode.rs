@@ -1,0 +1,267 @@
+//! SeiNode (`seinode_types.go` and the per-mode sub-specs).
+
+use super::common::{
+    EntrypointConfig, PeerSource, ResultExportConfig, SidecarConfig, SnapshotGenerationConfig,
+    SnapshotSource, TaskPlan,
+};
+use super::gojson::{self, null_default};
+use super::meta::{Condition, ObjectMeta, StringMap};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// API group/version of both kinds.
+pub const API_VERSION: &str = "sei.io/v1alpha1";
+/// Kind name of [`SeiNode`].
+pub const SEINODE_KIND: &str = "SeiNode";
+
+/// Values of `SeiNodeStatus::phase` (a new node has phase `""`).
+pub mod node_phase {
+    pub const PENDING: &str = "Pending";
+    pub const INITIALIZING: &str = "Initializing";
+    pub const RUNNING: &str = "Running";
+    pub const FAILED: &str = "Failed";
+    pub const TERMINATING: &str = "Terminating";
+}
+
+/// Full node mode.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FullNodeSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_generation: Option<SnapshotGenerationConfig>,
+}
+
+/// Archive node mode.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ArchiveSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_generation: Option<SnapshotGenerationConfig>,
+}
+
+/// Replayer mode. `snapshot` is a value, always encoded (at least `{}`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ReplayerSpec {
+    #[serde(deserialize_with = "null_default")]
+    pub snapshot: SnapshotSource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_export: Option<ResultExportConfig>,
+}
+
+/// Validator mode.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ValidatorSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub genesis_ceremony: Option<GenesisCeremonyNodeConfig>,
+}
+
+/// A validator's part in a genesis ceremony.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct GenesisCeremonyNodeConfig {
+    #[serde(deserialize_with = "null_default")]
+    pub chain_id: String,
+    #[serde(deserialize_with = "null_default")]
+    pub staking_amount: String,
+    #[serde(deserialize_with = "null_default")]
+    pub account_balance: String,
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub genesis_params: String,
+    #[serde(deserialize_with = "gojson::int")]
+    pub index: i32,
+}
+
+/// Which mode sub-spec a node has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeMode {
+    FullNode,
+    Archive,
+    Replayer,
+    Validator,
+}
+
+/// Desired state of a SeiNode. `chainId` and `image` are always encoded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SeiNodeSpec {
+    #[serde(deserialize_with = "null_default")]
+    pub chain_id: String,
+    #[serde(deserialize_with = "null_default")]
+    pub image: String,
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub peers: Vec<PeerSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<EntrypointConfig>,
+    #[serde(
+        skip_serializing_if = "StringMap::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub overrides: StringMap,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidecar: Option<SidecarConfig>,
+    #[serde(
+        skip_serializing_if = "StringMap::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub pod_labels: StringMap,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_node: Option<FullNodeSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replayer: Option<ReplayerSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validator: Option<ValidatorSpec>,
+}
+
+impl SeiNodeSpec {
+    /// The first mode sub-spec set, in declaration order (fullNode, archive, replayer,
+    /// validator). The CRD allows exactly one; callers needing Go's specific precedence
+    /// (e.g. `noderesource.NodeMode`) should test the fields directly.
+    pub fn mode(&self) -> Option<NodeMode> {
+        if self.full_node.is_some() {
+            Some(NodeMode::FullNode)
+        } else if self.archive.is_some() {
+            Some(NodeMode::Archive)
+        } else if self.replayer.is_some() {
+            Some(NodeMode::Replayer)
+        } else if self.validator.is_some() {
+            Some(NodeMode::Validator)
+        } else {
+            None
+        }
+    }
+
+    /// Snapshot source of the active mode, in Go's order: fullNode, validator, replayer.
+    pub fn snapshot_source(&self) -> Option<&SnapshotSource> {
+        if let Some(f) = &self.full_node {
+            f.snapshot.as_ref()
+        } else if let Some(v) = &self.validator {
+            v.snapshot.as_ref()
+        } else {
+            self.replayer.as_ref().map(|r| &r.snapshot)
+        }
+    }
+}
+
+/// Observed state of a SeiNode; every field is omitempty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SeiNodeStatus {
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub phase: String,
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub current_image: String,
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub conditions: Vec<Condition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<TaskPlan>,
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub resolved_peers: Vec<String>,
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub external_address: String,
+}
+
+/// A SeiNode object. `metadata`, `spec` and `status` are always encoded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeiNode {
+    #[serde(skip_serializing_if = "gojson::is_none_or_empty")]
+    pub kind: Option<String>,
+    #[serde(
+        rename = "apiVersion",
+        skip_serializing_if = "gojson::is_none_or_empty"
+    )]
+    pub api_version: Option<String>,
+    #[serde(deserialize_with = "null_default")]
+    pub metadata: ObjectMeta,
+    #[serde(deserialize_with = "null_default")]
+    pub spec: SeiNodeSpec,
+    #[serde(deserialize_with = "null_default")]
+    pub status: SeiNodeStatus,
+}
+
+impl SeiNode {
+    /// Decodes a SeiNode the way Go's encoding/json would.
+    pub fn from_value(v: &Value) -> Result<Self, serde_json::Error> {
+        Self::deserialize(v)
+    }
+
+    /// Encodes as Go's encoding/json would (field order = Go declaration order).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).expect("SeiNode serialization cannot fail")
+    }
+
+    /// Sets `kind`/`apiVersion` to the SeiNode type meta.
+    pub fn with_type_meta(mut self) -> Self {
+        self.kind = Some(SEINODE_KIND.to_string());
+        self.api_version = Some(API_VERSION.to_string());
+        self
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.metadata.namespace
+    }
+
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    pub fn uid(&self) -> &str {
+        &self.metadata.uid
+    }
+
+    pub fn generation(&self) -> i64 {
+        self.metadata.generation
+    }
+
+    pub fn mode(&self) -> Option<NodeMode> {
+        self.spec.mode()
+    }
+
+    /// True when `metadata.deletionTimestamp` is set.
+    pub fn is_deleting(&self) -> bool {
+        self.metadata.deletion_timestamp.is_some()
+    }
+
+    pub fn has_finalizer(&self, finalizer: &str) -> bool {
+        self.metadata.has_finalizer(finalizer)
+    }
+
+    /// Appends the finalizer if absent; returns whether the list changed.
+    pub fn add_finalizer(&mut self, finalizer: &str) -> bool {
+        self.metadata.add_finalizer(finalizer)
+    }
+
+    /// Removes all entries equal to the finalizer; returns whether the list changed.
+    pub fn remove_finalizer(&mut self, finalizer: &str) -> bool {
+        self.metadata.remove_finalizer(finalizer)
+    }
+}
