@@ -154,3 +154,85 @@ fn final_objects_roundtrip() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Go drops these under omitempty; the subset check ignores them in the input.
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// Every non-zero value of `input` is present, unchanged, in `output`.
+fn subset(path: &str, input: &Value, output: &Value, out: &mut Vec<String>) {
+    match (input, output) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a.iter().filter(|(_, v)| !is_zero(v)) {
+                match b.get(k) {
+                    Some(vb) => subset(&format!("{path}.{k}"), va, vb, out),
+                    None => out.push(format!("{path}.{k}: dropped {va}")),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (va, vb)) in a.iter().zip(b).enumerate() {
+                subset(&format!("{path}[{i}]"), va, vb, out);
+            }
+        }
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
+        _ if input != output => out.push(format!("{path}: input {input}, encoded {output}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn cluster_inputs_decode_without_loss() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/parity");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("cluster.yaml"))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let docs: Vec<Value> = serde_saphyr::from_multiple(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for (i, doc) in docs.iter().enumerate() {
+            let kind = doc["kind"].as_str().unwrap_or_default();
+            if !is_api_kind(kind) {
+                continue;
+            }
+            checked += 1;
+            let mut d = Vec::new();
+            match roundtrip(kind, doc) {
+                Ok(once) => {
+                    subset("", doc, &once, &mut d);
+                    // Encoding is a fixed point after one pass.
+                    match roundtrip(kind, &once) {
+                        Ok(twice) if twice == once => {}
+                        Ok(twice) => diff("(2nd pass)", &once, &twice, &mut d),
+                        Err(e) => d.push(e),
+                    }
+                }
+                Err(e) => d.push(e),
+            }
+            if !d.is_empty() {
+                failures.push(format!(
+                    "{} doc {i} {kind}: {}",
+                    file.display(),
+                    d.join("; ")
+                ));
+            }
+        }
+    }
+    println!("decoded {checked} SeiNode/SeiNodeDeployment cluster.yaml documents");
+    assert!(checked >= 60, "too few cluster documents: {checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -397,3 +397,97 @@ impl SeiNodeDeployment {
         self.metadata.remove_finalizer(finalizer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn enc<T: Serialize>(v: &T) -> Value {
+        serde_json::to_value(v).unwrap()
+    }
+
+    #[test]
+    fn empty_deployment_encoding() {
+        // replicas, template, template.spec and updateStrategy(.type) are not omitempty.
+        assert_eq!(
+            SeiNodeDeployment::default().to_value(),
+            json!({
+                "metadata": {},
+                "spec": {
+                    "replicas": 0,
+                    "template": {"spec": {"chainId": "", "image": ""}},
+                    "updateStrategy": {"type": ""}
+                },
+                "status": {}
+            })
+        );
+    }
+
+    #[test]
+    fn zero_values_of_nested_types() {
+        assert_eq!(
+            enc(&RolloutStatus::default()),
+            json!({"strategy": "", "targetHash": "", "startedAt": null})
+        );
+        assert_eq!(enc(&GroupNodeStatus::default()), json!({"name": ""}));
+        assert_eq!(enc(&RouteStatus::default()), json!({"hostname": ""}));
+        assert_eq!(enc(&HardForkStrategy::default()), json!({"haltHeight": 0}));
+        assert_eq!(
+            enc(&ForkConfig::default()),
+            json!({"sourceChainId": "", "sourceImage": "", "exportHeight": 0})
+        );
+        assert_eq!(
+            enc(&GenesisAccount::default()),
+            json!({"address": "", "balance": ""})
+        );
+        assert_eq!(
+            enc(&GenesisCeremonyConfig::default()),
+            json!({"chainId": ""})
+        );
+        assert_eq!(enc(&SeiNodeTemplateMeta::default()), json!({}));
+        assert_eq!(enc(&MonitoringConfig::default()), json!({}));
+        assert_eq!(enc(&ServiceMonitorConfig::default()), json!({}));
+        assert_eq!(enc(&NetworkingStatus::default()), json!({}));
+        assert_eq!(enc(&SeiNodeDeploymentStatus::default()), json!({}));
+        let spec = SeiNodeDeploymentSpec {
+            networking: Some(NetworkingConfig {}),
+            ..Default::default()
+        };
+        assert_eq!(enc(&spec)["networking"], json!({}));
+    }
+
+    #[test]
+    fn status_field_names() {
+        let s = SeiNodeDeploymentStatus {
+            genesis_s3_uri: "s3://x".into(),
+            networking_status: Some(NetworkingStatus::default()),
+            ready_replicas: 2,
+            ..Default::default()
+        };
+        assert_eq!(
+            enc(&s),
+            json!({"readyReplicas": 2, "genesisS3URI": "s3://x", "networkingStatus": {}})
+        );
+    }
+
+    #[test]
+    fn helpers() {
+        let mut d = SeiNodeDeployment::from_value(&json!({
+            "metadata": {"name": "g", "namespace": "ns", "uid": "u", "generation": 4,
+                         "finalizers": ["x"]},
+            "spec": {"template": {"spec": {"validator": {}}}, "updateStrategy": null}
+        }))
+        .unwrap();
+        assert_eq!(
+            (d.namespace(), d.name(), d.uid(), d.generation()),
+            ("ns", "g", "u", 4)
+        );
+        assert_eq!(d.mode(), Some(NodeMode::Validator));
+        assert!(!d.is_deleting());
+        assert!(d.add_finalizer("y"));
+        assert!(d.remove_finalizer("x"));
+        assert_eq!(d.metadata.finalizers, ["y"]);
+        assert_eq!(d.to_value()["spec"]["updateStrategy"], json!({"type": ""}));
+    }
+}

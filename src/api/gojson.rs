@@ -111,3 +111,53 @@ pub fn normalize_time(s: &str) -> Result<String, String> {
 pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default)]
+    struct S {
+        #[serde(deserialize_with = "int")]
+        a: i32,
+        #[serde(deserialize_with = "opt_int")]
+        b: Option<i64>,
+        #[serde(deserialize_with = "null_default")]
+        c: String,
+        #[serde(deserialize_with = "time")]
+        t: Option<String>,
+    }
+
+    fn de(v: serde_json::Value) -> Result<S, serde_json::Error> {
+        S::deserialize(&v)
+    }
+
+    #[test]
+    fn nulls_and_missing_are_zero() {
+        assert_eq!(de(json!({})).unwrap(), S::default());
+        let s = de(json!({"a": null, "b": null, "c": null, "t": null, "x": 1})).unwrap();
+        assert_eq!(s, S::default());
+        assert_eq!(de(json!({"t": ""})).unwrap().t, None);
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(de(json!({"a": 7, "b": 0})).unwrap().b, Some(0));
+        assert_eq!(de(json!({"a": 3.0})).unwrap().a, 3);
+        assert!(de(json!({"a": 3.5})).is_err());
+        assert!(
+            de(json!({"a": 4_294_967_296_i64})).is_err(),
+            "int32 overflow"
+        );
+        assert!(de(json!({"a": "3"})).is_err());
+    }
+
+    #[test]
+    fn times_are_normalised_like_metav1() {
+        let s = de(json!({"t": "2026-01-01T01:00:00.75+01:00"})).unwrap();
+        assert_eq!(s.t.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert!(de(json!({"t": "yesterday"})).is_err());
+    }
+}

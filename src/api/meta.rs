@@ -240,3 +240,145 @@ pub fn remove_status_condition(conditions: &mut Vec<Condition>, type_: &str) -> 
     conditions.retain(|c| c.type_ != type_);
     conditions.len() != before
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const T0: &str = "2025-01-01T00:00:00Z";
+    const T1: &str = "2026-01-01T00:00:00Z";
+
+    fn cond(t: &str, status: &str, reason: &str, gen: i64) -> Condition {
+        Condition::new(t, status, reason, format!("{reason} msg"), gen)
+    }
+
+    #[test]
+    fn new_condition_is_appended_with_now() {
+        let mut cs = vec![cond("A", "True", "R", 1)];
+        cs[0].last_transition_time = Some(T0.into());
+        assert!(set_status_condition(
+            &mut cs,
+            cond("B", "False", "X", 2),
+            T1
+        ));
+        assert_eq!(cs.len(), 2);
+        assert_eq!(cs[1].type_, "B");
+        assert_eq!(cs[1].last_transition_time.as_deref(), Some(T1));
+        assert_eq!(cs[0].last_transition_time.as_deref(), Some(T0));
+    }
+
+    #[test]
+    fn explicit_transition_time_is_kept_on_insert() {
+        let mut cs = Vec::new();
+        let mut c = cond("A", "True", "R", 1);
+        c.last_transition_time = Some(T0.into());
+        set_status_condition(&mut cs, c, T1);
+        assert_eq!(cs[0].last_transition_time.as_deref(), Some(T0));
+    }
+
+    #[test]
+    fn same_status_keeps_transition_time_but_updates_the_rest() {
+        let mut cs = Vec::new();
+        set_status_condition(&mut cs, cond("A", "True", "R", 1), T0);
+        set_status_condition(&mut cs, cond("B", "True", "R", 1), T0);
+        assert!(set_status_condition(
+            &mut cs,
+            cond("A", "True", "R2", 3),
+            T1
+        ));
+        assert_eq!(cs[0].type_, "A", "position kept");
+        assert_eq!(cs[0].last_transition_time.as_deref(), Some(T0));
+        assert_eq!(cs[0].reason, "R2");
+        assert_eq!(cs[0].message, "R2 msg");
+        assert_eq!(cs[0].observed_generation, 3);
+    }
+
+    #[test]
+    fn status_change_moves_transition_time() {
+        let mut cs = Vec::new();
+        set_status_condition(&mut cs, cond("A", "True", "R", 1), T0);
+        assert!(set_status_condition(
+            &mut cs,
+            cond("A", "False", "R", 1),
+            T1
+        ));
+        assert_eq!(cs[0].status, "False");
+        assert_eq!(cs[0].last_transition_time.as_deref(), Some(T1));
+    }
+
+    #[test]
+    fn identical_condition_is_not_a_change() {
+        let mut cs = Vec::new();
+        set_status_condition(&mut cs, cond("A", "True", "R", 1), T0);
+        let before = cs.clone();
+        assert!(!set_status_condition(
+            &mut cs,
+            cond("A", "True", "R", 1),
+            T1
+        ));
+        assert_eq!(cs, before);
+    }
+
+    #[test]
+    fn find_and_remove() {
+        let mut cs = Vec::new();
+        for t in ["A", "B", "C"] {
+            set_status_condition(&mut cs, cond(t, "True", "R", 1), T0);
+        }
+        assert!(is_condition_true(&cs, "B"));
+        assert!(!is_condition_true(&cs, "Z"));
+        assert!(remove_status_condition(&mut cs, "B"));
+        assert!(!remove_status_condition(&mut cs, "B"));
+        let types: Vec<_> = cs.iter().map(|c| c.type_.as_str()).collect();
+        assert_eq!(types, ["A", "C"]);
+        assert!(find_condition(&cs, "B").is_none());
+        assert_eq!(find_condition(&cs, "C").unwrap().type_, "C");
+    }
+
+    #[test]
+    fn condition_zero_value_encoding() {
+        // type/status/reason/message and lastTransitionTime are not omitempty.
+        let v = serde_json::to_value(Condition::default()).unwrap();
+        assert_eq!(
+            v,
+            json!({"type": "", "status": "", "lastTransitionTime": null, "reason": "", "message": ""})
+        );
+    }
+
+    #[test]
+    fn object_meta_encoding() {
+        assert_eq!(
+            serde_json::to_value(ObjectMeta::default()).unwrap(),
+            json!({})
+        );
+        assert_eq!(
+            serde_json::to_value(OwnerReference::default()).unwrap(),
+            json!({"apiVersion": "", "kind": "", "name": "", "uid": ""})
+        );
+        let m: ObjectMeta = serde_json::from_value(json!({
+            "name": "n", "creationTimestamp": null, "labels": {}, "finalizers": null,
+            "deletionTimestamp": "2026-01-01T02:00:00+02:00", "generation": 2.0
+        }))
+        .unwrap();
+        assert_eq!(m.deletion_timestamp.as_deref(), Some(T1));
+        assert_eq!(
+            serde_json::to_value(&m).unwrap(),
+            json!({"name": "n", "generation": 2, "deletionTimestamp": T1})
+        );
+    }
+
+    #[test]
+    fn finalizer_helpers() {
+        let mut m = ObjectMeta::default();
+        assert!(m.add_finalizer("a"));
+        assert!(m.add_finalizer("b"));
+        assert!(!m.add_finalizer("a"));
+        assert_eq!(m.finalizers, ["a", "b"]);
+        m.finalizers.push("a".into());
+        assert!(m.remove_finalizer("a"));
+        assert_eq!(m.finalizers, ["b"]);
+        assert!(!m.remove_finalizer("a"));
+        assert!(m.has_finalizer("b") && !m.has_finalizer("a"));
+    }
+}

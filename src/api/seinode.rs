@@ -265,3 +265,144 @@ impl SeiNode {
         self.metadata.remove_finalizer(finalizer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::common::*;
+    use serde_json::json;
+
+    fn enc<T: Serialize>(v: &T) -> Value {
+        serde_json::to_value(v).unwrap()
+    }
+
+    #[test]
+    fn empty_seinode_encoding() {
+        // metadata/spec/status are non-pointer structs (omitempty has no effect on
+        // them); chainId and image are not omitempty.
+        assert_eq!(
+            SeiNode::default().to_value(),
+            json!({"metadata": {}, "spec": {"chainId": "", "image": ""}, "status": {}})
+        );
+        let v = SeiNode::default().with_type_meta().to_value();
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["kind", "apiVersion", "metadata", "spec", "status"]);
+    }
+
+    #[test]
+    fn zero_values_of_non_omitempty_fields() {
+        assert_eq!(enc(&ReplayerSpec::default()), json!({"snapshot": {}}));
+        assert_eq!(enc(&EntrypointConfig::default()), json!({"command": null}));
+        assert_eq!(
+            enc(&StaticPeerSource::default()),
+            json!({"addresses": null})
+        );
+        assert_eq!(enc(&LabelPeerSource::default()), json!({"selector": null}));
+        assert_eq!(
+            enc(&Ec2TagsPeerSource::default()),
+            json!({"region": "", "tags": null})
+        );
+        assert_eq!(
+            enc(&S3SnapshotSource::default()),
+            json!({"targetHeight": 0})
+        );
+        assert_eq!(
+            enc(&SnapshotGenerationConfig::default()),
+            json!({"keepRecent": 0})
+        );
+        assert_eq!(
+            enc(&ResultExportConfig::default()),
+            json!({"canonicalRpc": ""})
+        );
+        assert_eq!(
+            enc(&GenesisCeremonyNodeConfig::default()),
+            json!({"chainId": "", "stakingAmount": "", "accountBalance": "", "index": 0})
+        );
+        assert_eq!(
+            enc(&TaskPlan::default()),
+            json!({"phase": "", "tasks": null})
+        );
+        assert_eq!(
+            enc(&PlannedTask::default()),
+            json!({"type": "", "id": "", "status": ""})
+        );
+        assert_eq!(
+            enc(&FailedTaskInfo::default()),
+            json!({"type": "", "id": "", "error": "", "retryCount": 0, "maxRetries": 0})
+        );
+        assert_eq!(enc(&SidecarConfig::default()), json!({}));
+        assert_eq!(enc(&ResourceRequirements::default()), json!({}));
+        assert_eq!(enc(&SnapshotSource::default()), json!({}));
+        assert_eq!(enc(&PeerSource::default()), json!({}));
+        assert_eq!(enc(&SeiNodeStatus::default()), json!({}));
+        let src = SnapshotSource {
+            state_sync: Some(StateSyncSource {}),
+            ..Default::default()
+        };
+        assert_eq!(enc(&src), json!({"stateSync": {}}));
+    }
+
+    #[test]
+    fn nil_and_empty_lists_stay_distinct() {
+        let mut plan: TaskPlan =
+            serde_json::from_value(json!({"phase": "Active", "tasks": []})).unwrap();
+        assert_eq!(enc(&plan)["tasks"], json!([]));
+        plan = serde_json::from_value(json!({"phase": "Active", "tasks": null})).unwrap();
+        assert_eq!(enc(&plan)["tasks"], Value::Null);
+        plan = serde_json::from_value(json!({"phase": "Active"})).unwrap();
+        assert_eq!(enc(&plan)["tasks"], Value::Null);
+        assert!(plan.tasks().is_empty());
+        plan.tasks_mut().push(PlannedTask::default());
+        assert_eq!(plan.tasks().len(), 1);
+    }
+
+    #[test]
+    fn lenient_decoding() {
+        let n = SeiNode::from_value(&json!({
+            "kind": "", "metadata": null, "status": null, "bogus": [1],
+            "spec": {"chainId": null, "peers": null, "overrides": {}, "fullNode": null,
+                     "replayer": {"snapshot": null},
+                     "sidecar": {"port": 7777.0, "resources": {"requests": {"cpu": 1, "memory": "1Gi"}}}},
+        }))
+        .unwrap();
+        assert_eq!(n.mode(), Some(NodeMode::Replayer));
+        assert_eq!(
+            n.to_value(),
+            json!({"metadata": {}, "spec": {"chainId": "", "image": "",
+                "sidecar": {"port": 7777, "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}},
+                "replayer": {"snapshot": {}}}, "status": {}})
+        );
+        assert!(SeiNode::from_value(&json!({"spec": {"chainId": 5}})).is_err());
+    }
+
+    #[test]
+    fn params_are_raw_json() {
+        let t: PlannedTask = serde_json::from_value(
+            json!({"type": "x", "id": "i", "status": "Pending", "params": {"b": [1, null], "a": {}}}),
+        )
+        .unwrap();
+        assert_eq!(t.params, Some(json!({"b": [1, null], "a": {}})));
+        let t: PlannedTask = serde_json::from_value(json!({"params": null})).unwrap();
+        assert_eq!(t.params, None);
+    }
+
+    #[test]
+    fn mode_and_snapshot_source() {
+        let mut spec = SeiNodeSpec::default();
+        assert_eq!(spec.mode(), None);
+        assert!(spec.snapshot_source().is_none());
+        spec.archive = Some(ArchiveSpec::default());
+        assert_eq!(spec.mode(), Some(NodeMode::Archive));
+        assert!(spec.snapshot_source().is_none());
+        spec.archive = None;
+        spec.validator = Some(ValidatorSpec {
+            snapshot: Some(SnapshotSource {
+                trust_period: "1h".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        assert_eq!(spec.mode(), Some(NodeMode::Validator));
+        assert_eq!(spec.snapshot_source().unwrap().trust_period, "1h");
+    }
+}
