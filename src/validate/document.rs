@@ -155,7 +155,10 @@ pub fn validate_document(
             "",
             "manifest.not-object",
             Severity::Error,
-            format!("document is a {}, not an object", super::cel::type_word(v)),
+            format!(
+                "document is {}, not an object",
+                article(super::cel::type_word(v))
+            ),
             None,
         ));
     } else if kind.is_none() || api_version.is_none() {
@@ -255,6 +258,14 @@ pub fn validate_document(
     (result, facts)
 }
 
+fn article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
+}
+
 /// Operator checks for a SeiNode (value already defaulted).
 fn operator_node(v: &Value, ns: &str, name: &str, out: &mut Vec<Finding>) {
     if v["spec"].is_object() {
@@ -291,8 +302,13 @@ fn operator_deployment(
         "the deployment controller creates SeiNode {}/{} from this template",
         child.namespace, child.name
     );
-    // The child is validated as a SeiNode: only findings new to the template are reported.
-    if let Some(node_crd) = registry().find("sei.io/v1alpha1", "SeiNode") {
+    // The child is validated as a SeiNode: only findings new to the template are reported, and
+    // only for a deployment the API server would admit (otherwise no child is ever created).
+    let admitted = !out.iter().any(|f| f.severity == Severity::Error);
+    if let Some(node_crd) = registry()
+        .find("sei.io/v1alpha1", "SeiNode")
+        .filter(|_| admitted)
+    {
         let mut node = serde_json::json!({
             "apiVersion": "sei.io/v1alpha1", "kind": "SeiNode",
             "metadata": {"name": child.name.clone(), "namespace": child.namespace.clone(), "labels": child.labels.clone()},
@@ -318,18 +334,16 @@ fn operator_deployment(
                 Some(help.clone()),
             ));
         }
-        if let Some(e) =
-            operator::validate_seinode_spec(&child.namespace, &child.name, &node["spec"])
-        {
-            let mapped = e.path.replacen("spec", base, 1);
-            out.push(finding(
-                &mapped,
-                "operator.validate",
-                Severity::Error,
-                e.message,
-                Some(format!("{help}; its {} rejects it", e.source_fn)),
-            ));
-        }
+    }
+    if let Some(e) = operator::validate_seinode_spec(&child.namespace, &child.name, &child.spec) {
+        let mapped = e.path.replacen("spec", base, 1);
+        out.push(finding(
+            &mapped,
+            "operator.validate",
+            Severity::Error,
+            e.message,
+            Some(format!("{help}; its {} rejects it", e.source_fn)),
+        ));
     }
     let last = format!(
         "{}-{}",
