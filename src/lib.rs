@@ -10,6 +10,7 @@ pub mod env;
 pub mod plan;
 pub mod platform;
 pub mod render;
+pub mod resources;
 pub mod sidecar;
 pub mod sim;
 pub mod world;
