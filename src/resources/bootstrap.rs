@@ -70,6 +70,7 @@ fn metadata(node: &SeiNode, name: String, labels: &StringMap) -> Value {
 }
 
 /// The bootstrap headless Service as sent in the Create of deploy-bootstrap-service.
+/// It depends on the node alone; `platform` is taken for symmetry.
 pub fn bootstrap_service(node: &SeiNode, _platform: &Platform) -> Value {
     let labels = bootstrap_labels(node);
     let port = sidecar_port(node);
@@ -147,4 +148,89 @@ pub fn bootstrap_seid_script(sidecar_port: i32, halt_height: i64) -> String {
          rc=$?; if [ $rc -eq 130 ]; then echo \"seid halted at target height (exit 130), treating as success\"; exit 0; fi; exit $rc",
         await_sidecar_healthy_loop(sidecar_port)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ArchiveSpec, FullNodeSpec, S3SnapshotSource, SidecarConfig};
+
+    fn node(snapshot: Option<SnapshotSource>) -> SeiNode {
+        let mut n = SeiNode::default();
+        n.metadata.name = "n".into();
+        n.metadata.namespace = "ns".into();
+        n.spec.image = "img".into();
+        n.spec.full_node = Some(FullNodeSpec {
+            snapshot,
+            ..Default::default()
+        });
+        n
+    }
+
+    fn s3(height: i64, bootstrap_image: &str) -> Option<SnapshotSource> {
+        Some(SnapshotSource {
+            s3: Some(S3SnapshotSource {
+                target_height: height,
+            }),
+            bootstrap_image: bootstrap_image.into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn job_requires_an_s3_snapshot() {
+        let p = Platform::default();
+        let message = "bootstrap job requires an S3 snapshot source (node ns/n)";
+        assert_eq!(
+            bootstrap_job(&node(None), &p).unwrap_err().to_string(),
+            message
+        );
+        let state_sync_only = node(Some(SnapshotSource::default()));
+        assert_eq!(
+            bootstrap_job(&state_sync_only, &p).unwrap_err().to_string(),
+            message
+        );
+        let mut archive = node(None);
+        archive.spec.full_node = None;
+        archive.spec.archive = Some(ArchiveSpec::default());
+        assert!(bootstrap_job(&archive, &p).is_err());
+    }
+
+    #[test]
+    fn job_uses_the_bootstrap_image_and_halt_height() {
+        let p = Platform::default();
+        let job = bootstrap_job(&node(s3(42, "boot")), &p).unwrap();
+        let pod = &job["spec"]["template"]["spec"];
+        assert_eq!(pod["initContainers"][0]["image"], "boot");
+        assert_eq!(pod["containers"][0]["image"], "boot");
+        let script = pod["containers"][0]["args"][0].as_str().unwrap();
+        assert!(script.contains("seid start --home /sei --halt-height 42; rc=$?"));
+        assert!(script.contains("starting seid with halt-height 42\";"));
+        assert!(pod["initContainers"][1].get("livenessProbe").is_none());
+        let plain = bootstrap_job(&node(s3(1, "")), &p).unwrap();
+        assert_eq!(
+            plain["spec"]["template"]["spec"]["containers"][0]["image"],
+            "img"
+        );
+        assert_eq!(plain["metadata"]["name"], "n-bootstrap");
+    }
+
+    #[test]
+    fn service_exposes_only_the_sidecar_port() {
+        let mut n = node(None);
+        n.spec.sidecar = Some(SidecarConfig {
+            port: 8088,
+            ..Default::default()
+        });
+        let svc = bootstrap_service(&n, &Platform::default());
+        assert_eq!(svc["metadata"]["name"], "n");
+        assert_eq!(
+            svc["spec"]["ports"],
+            serde_json::json!([{"name": "sidecar", "protocol": "TCP", "port": 8088, "targetPort": 8088}])
+        );
+        assert_eq!(
+            svc["spec"]["selector"][COMPONENT_LABEL],
+            BOOTSTRAP_COMPONENT
+        );
+    }
 }

@@ -13,6 +13,7 @@ use super::pod::{
     nodepool_affinity, nodepool_tolerations, requests_value, seid_env, seid_init_container,
     sidecar_container, template_metadata,
 };
+use super::quantity::canonical_or_verbatim;
 use super::{owner_reference, NODE_LABEL};
 
 /// sei-config mode of full nodes and replayers (and the fallback).
@@ -194,14 +195,15 @@ pub fn data_pvc(node: &SeiNode, platform: &Platform) -> Value {
         "metadata": metadata(node, data_pvc_name(node), &resource_labels(node)),
         "spec": {
             "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": super::quantity::canonical_or_verbatim(size)}},
+            "resources": {"requests": {"storage": canonical_or_verbatim(size)}},
             "storageClassName": storage_class,
         },
         "status": {},
     })
 }
 
-/// The headless Service as server-side applied by apply-service.
+/// The headless Service as server-side applied by apply-service. It depends on the
+/// node alone; `platform` is taken for symmetry with the other generators.
 pub fn headless_service(node: &SeiNode, _platform: &Platform) -> Value {
     json!({
         "kind": "Service",
@@ -312,4 +314,238 @@ pub fn seid_wait_script(node: &SeiNode) -> String {
         await_sidecar_healthy_loop(sidecar_port(node)),
         seid_exec_line(node)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{
+        ArchiveSpec, EntrypointConfig, FullNodeSpec, ReplayerSpec, SidecarConfig, SnapshotSource,
+        ValidatorSpec,
+    };
+
+    fn node(configure: impl FnOnce(&mut SeiNode)) -> SeiNode {
+        let mut n = SeiNode::default();
+        n.metadata.name = "n".into();
+        n.metadata.namespace = "ns".into();
+        n.spec.chain_id = "c".into();
+        n.spec.image = "img".into();
+        configure(&mut n);
+        n
+    }
+
+    /// One row of the mode matrix (reference §9.5) with the default platform.
+    struct ModeRow {
+        node: SeiNode,
+        mode: &'static str,
+        pool: &'static str,
+        storage: (&'static str, &'static str),
+        requests: (&'static str, &'static str),
+    }
+
+    fn row(node: SeiNode, mode: &'static str) -> ModeRow {
+        let archive = mode == MODE_ARCHIVE;
+        ModeRow {
+            node,
+            mode,
+            pool: if archive { "sei-archive" } else { "sei-node" },
+            storage: if archive {
+                ("io2-archive", "25000Gi")
+            } else {
+                ("gp3-10k-750", "2000Gi")
+            },
+            requests: if archive {
+                ("48", "448Gi")
+            } else {
+                ("4", "32Gi")
+            },
+        }
+    }
+
+    #[test]
+    fn mode_matrix() {
+        let p = Platform::default();
+        let rows = [
+            row(
+                node(|n| n.spec.full_node = Some(FullNodeSpec::default())),
+                MODE_FULL,
+            ),
+            row(
+                node(|n| n.spec.replayer = Some(ReplayerSpec::default())),
+                MODE_FULL,
+            ),
+            row(
+                node(|n| n.spec.validator = Some(ValidatorSpec::default())),
+                MODE_VALIDATOR,
+            ),
+            row(
+                node(|n| n.spec.archive = Some(ArchiveSpec::default())),
+                MODE_ARCHIVE,
+            ),
+            row(node(|_| {}), MODE_FULL),
+        ];
+        for ModeRow {
+            node: n,
+            mode,
+            pool,
+            storage,
+            requests,
+        } in rows
+        {
+            assert_eq!(node_mode(&n), mode);
+            assert_eq!(nodepool(&n, &p), pool);
+            assert_eq!(default_storage_for_mode(mode, &p), storage);
+            assert_eq!(default_resources_for_mode(mode, &p), requests);
+            let sts = statefulset(&n, &p);
+            let pod = &sts["spec"]["template"]["spec"];
+            assert_eq!(pod["tolerations"][0]["value"], pool);
+            let expr = &pod["affinity"]["nodeAffinity"]
+                ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+                ["matchExpressions"][0];
+            assert_eq!(expr["values"][0], pool);
+            let seid_requests = &pod["containers"][0]["resources"]["requests"];
+            assert_eq!(
+                (&seid_requests["cpu"], &seid_requests["memory"]),
+                (&json!(requests.0), &json!(requests.1))
+            );
+            let pvc = data_pvc(&n, &p);
+            assert_eq!(pvc["spec"]["storageClassName"], storage.0);
+            assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], storage.1);
+        }
+        // Archive wins over validator when both are set, as in Go's switch.
+        let both = node(|n| {
+            n.spec.archive = Some(ArchiveSpec::default());
+            n.spec.validator = Some(ValidatorSpec::default());
+        });
+        assert_eq!(node_mode(&both), MODE_ARCHIVE);
+        assert_eq!(default_storage_for_mode("seed", &p), ("gp3", "2000Gi"));
+    }
+
+    #[test]
+    fn long_startup() {
+        let snap = || Some(SnapshotSource::default());
+        assert!(!needs_long_startup(&node(
+            |n| n.spec.full_node = Some(FullNodeSpec::default())
+        )));
+        assert!(needs_long_startup(&node(|n| {
+            n.spec.full_node = Some(FullNodeSpec {
+                snapshot: snap(),
+                ..Default::default()
+            })
+        })));
+        assert!(!needs_long_startup(&node(
+            |n| n.spec.validator = Some(ValidatorSpec::default())
+        )));
+        assert!(needs_long_startup(&node(
+            |n| n.spec.replayer = Some(ReplayerSpec::default())
+        )));
+        assert!(needs_long_startup(&node(
+            |n| n.spec.archive = Some(ArchiveSpec::default())
+        )));
+        assert!(!needs_long_startup(&node(|_| {})));
+    }
+
+    #[test]
+    fn labels_keep_the_system_label() {
+        let n = node(|n| {
+            n.spec.pod_labels.insert("team".into(), "infra".into());
+            n.spec.pod_labels.insert(NODE_LABEL.into(), "spoof".into());
+        });
+        let labels = resource_labels(&n);
+        assert_eq!(labels.get(NODE_LABEL).map(String::as_str), Some("n"));
+        assert_eq!(labels.get("team").map(String::as_str), Some("infra"));
+        assert_eq!(selector_labels(&n).len(), 1);
+        let sts = statefulset(&n, &Platform::default());
+        assert_eq!(
+            sts["spec"]["selector"]["matchLabels"],
+            serde_json::json!({NODE_LABEL: "n"})
+        );
+        assert_eq!(
+            sts["spec"]["template"]["metadata"]["labels"]["team"],
+            "infra"
+        );
+    }
+
+    #[test]
+    fn sidecar_defaults_and_overrides() {
+        let plain = node(|_| {});
+        assert_eq!(sidecar_port(&plain), 7777);
+        assert_eq!(sidecar_image(&plain), DEFAULT_SIDECAR_IMAGE);
+        assert_eq!(
+            node_sidecar_url(&plain),
+            "http://n-0.n.ns.svc.cluster.local:7777"
+        );
+        let empty = node(|n| n.spec.sidecar = Some(SidecarConfig::default()));
+        assert_eq!(
+            (sidecar_port(&empty), sidecar_image(&empty)),
+            (7777, DEFAULT_SIDECAR_IMAGE)
+        );
+        let custom = node(|n| {
+            n.spec.sidecar = Some(SidecarConfig {
+                image: "sc".into(),
+                port: 9999,
+                resources: None,
+            })
+        });
+        assert_eq!(
+            (sidecar_port(&custom), sidecar_image(&custom)),
+            (9999, "sc")
+        );
+        let script = seid_wait_script(&custom);
+        assert!(script.contains("/dev/tcp/localhost/9999 && printf"));
+        let sts = statefulset(&custom, &Platform::default());
+        let pod = &sts["spec"]["template"]["spec"];
+        assert_eq!(
+            pod["containers"][0]["startupProbe"]["httpGet"]["port"],
+            9999
+        );
+        assert_eq!(pod["initContainers"][1]["ports"][0]["containerPort"], 9999);
+        assert_eq!(pod["initContainers"][1]["env"][1]["value"], "9999");
+        assert_eq!(pod["initContainers"][1]["image"], "sc");
+    }
+
+    #[test]
+    fn exec_line_from_entrypoint() {
+        let with = |command: Option<Vec<&str>>, args: Vec<&str>| {
+            seid_exec_line(&node(|n| {
+                n.spec.entrypoint = Some(EntrypointConfig {
+                    command: command.map(|c| c.into_iter().map(String::from).collect()),
+                    args: args.into_iter().map(String::from).collect(),
+                })
+            }))
+        };
+        assert_eq!(
+            seid_exec_line(&node(|_| {})),
+            r#"seid "start" "--home" "/sei""#
+        );
+        assert_eq!(with(Some(vec!["seid"]), vec!["start"]), r#"seid "start""#);
+        assert_eq!(with(Some(vec!["seid"]), vec![]), "seid");
+        assert_eq!(with(None, vec!["x"]), r#"seid "start" "--home" "/sei""#);
+        assert_eq!(
+            with(Some(vec![]), vec!["x"]),
+            r#"seid "start" "--home" "/sei""#
+        );
+        assert_eq!(
+            with(Some(vec!["/bin/seid", "--log"]), vec!["a b", "say \"hi\""]),
+            r#"/bin/seid "--log" "a b" "say \"hi\"""#
+        );
+    }
+
+    #[test]
+    fn sidecar_resources_are_copied_canonically() {
+        let mut resources = crate::api::ResourceRequirements::default();
+        resources.requests.insert("cpu".into(), "1000m".into());
+        resources.limits.insert("memory".into(), "2048Mi".into());
+        let n = node(|n| {
+            n.spec.sidecar = Some(SidecarConfig {
+                resources: Some(resources),
+                ..Default::default()
+            })
+        });
+        let sts = statefulset(&n, &Platform::default());
+        assert_eq!(
+            sts["spec"]["template"]["spec"]["initContainers"][1]["resources"],
+            serde_json::json!({"limits": {"memory": "2Gi"}, "requests": {"cpu": "1"}})
+        );
+    }
 }
