@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod plan;
 pub mod platform;
 pub mod render;
+pub mod resources;
 pub mod sidecar;
 pub mod sim;
 pub mod validate;
