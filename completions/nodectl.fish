@@ -36,7 +36,9 @@ complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "help" -d 'Print thi
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
-json\t'The trace document (the `simulate` schema plus `formatVersion`)'"
+json\t'The trace document (the `simulate` schema plus `formatVersion`)'
+yaml\t'The same document as YAML'
+markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar -d 'How node sidecars answer task polls' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
@@ -50,8 +52,12 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns-host -d 'Pe
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l context -d 'Lines of context around diff hunks' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'A readable account of each reconcile'
