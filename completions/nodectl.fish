@@ -53,10 +53,12 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l served-kind -d 
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l context -d 'Lines of context around diff hunks' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l max-reconciles -d 'The reconcile limit for --until-settled' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l until-settled -d 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'

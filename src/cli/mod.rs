@@ -45,7 +45,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what the operator would do with these manifests (a dry run; writes nothing).
-    Plan(plan::PlanArgs),
+    Plan(Box<plan::PlanArgs>),
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
     Simulate(simulate::SimulateArgs),
     /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.

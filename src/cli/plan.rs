@@ -104,6 +104,17 @@ pub struct PlanArgs {
     /// Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable).
     #[arg(long = "ignore-path", value_name = "PATH")]
     pub ignore_paths: Vec<String>,
+    /// Keep reconciling until each target settles (no writes, steady requeue), stalls or loops.
+    #[arg(long)]
+    pub until_settled: bool,
+    /// The reconcile limit for --until-settled.
+    #[arg(
+        long,
+        default_value_t = 50,
+        value_name = "N",
+        requires = "until_settled"
+    )]
+    pub max_reconciles: usize,
     /// No ANSI colours (also off with NO_COLOR or when stdout is not a terminal).
     #[arg(long)]
     pub no_color: bool,
@@ -170,6 +181,7 @@ fn options(args: &PlanArgs, objects: &[serde_json::Value]) -> Result<PlanOptions
         dns: Dns::new(args.dns == DnsBehaviour::Resolvable, hosts),
         served_kinds: served,
         platform,
+        until_settled: args.until_settled.then_some(args.max_reconciles),
     })
 }
 
@@ -275,6 +287,22 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return fail(err, exit::RUNTIME, format!("writing output: {e}"));
         }
+    }
+    let unsettled: Vec<String> = report
+        .targets
+        .iter()
+        .filter_map(|t| {
+            t.verdict
+                .as_ref()
+                .filter(|v| !v.is_settled())
+                .map(|v| format!("{}: {v}", t.target))
+        })
+        .collect();
+    if !unsettled.is_empty() {
+        for line in &unsettled {
+            let _ = writeln!(err, "error: {line}");
+        }
+        return exit::RUNTIME;
     }
     if args.detailed_exitcode && Summary::of(&report, &ignore).has_changes() {
         exit::CHANGES

@@ -115,7 +115,10 @@ const RESET: &str = "\x1b[0m";
 pub fn write(out: &mut dyn Write, report: &PlanReport, options: &ViewOptions) -> io::Result<()> {
     let mut v = View { out, o: options };
     for target in &report.targets {
-        v.target(target)?;
+        match &target.verdict {
+            Some(verdict) => v.timeline(target, verdict)?,
+            None => v.target(target)?,
+        }
     }
     let line = Summary::of(report, &options.ignore).line();
     match options.style {
@@ -172,6 +175,83 @@ impl View<'_> {
             self.resource_changes(target, step)?;
             self.sidecar_and_events(step)?;
             writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
+    /// The `--until-settled` view: one row per reconcile, the verdict, then the
+    /// last reconcile in full.
+    fn timeline(
+        &mut self,
+        target: &TargetReport,
+        verdict: &crate::plan::Verdict,
+    ) -> io::Result<()> {
+        let title = format!("{} (until settled)", target.target);
+        if self.md() {
+            writeln!(self.out, "### {title}\n")?;
+        } else {
+            let t = self.paint(BOLD, &title);
+            writeln!(self.out, "{t}")?;
+        }
+        let mut table = Table::new();
+        table.load_style(if self.md() {
+            presets::ASCII_MARKDOWN
+        } else {
+            presets::UTF8_FULL_CONDENSED
+        });
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(vec![
+            "#",
+            "Phase",
+            "Current task",
+            "Writes",
+            "Requeue",
+            "Error",
+        ]);
+        for step in &target.steps {
+            let phase = str_at(step.after.as_ref(), "/status/phase").unwrap_or("<none>");
+            let task = crate::plan::current_task(step.after.as_ref()).unwrap_or_default();
+            let changes = step
+                .trace
+                .writes
+                .iter()
+                .filter(|w| !matches!(judge(w, &self.o.ignore).action, Action::NoOp))
+                .count();
+            let r = step.trace.outcome.result;
+            let requeue = if r.is_zero() {
+                "none".to_string()
+            } else {
+                go_duration(r.after)
+            };
+            table.add_row(vec![
+                Cell::new(step.trace.index),
+                Cell::new(phase),
+                Cell::new(task),
+                Cell::new(format!("{changes}/{}", step.trace.writes.len())),
+                Cell::new(requeue),
+                Cell::new(
+                    step.trace
+                        .outcome
+                        .error
+                        .as_deref()
+                        .map(|e| abbreviate(e, 60))
+                        .unwrap_or_default(),
+                ),
+            ]);
+        }
+        let indent = if self.md() { "" } else { "  " };
+        for line in table.to_string().lines() {
+            writeln!(self.out, "{indent}{line}")?;
+        }
+        let verdict_line = verdict.to_string();
+        writeln!(self.out, "{indent}{verdict_line}\n")?;
+        if let Some(last) = target.steps.last() {
+            let single = TargetReport {
+                target: target.target.clone(),
+                steps: vec![last.clone()],
+                verdict: None,
+            };
+            self.target(&single)?;
         }
         Ok(())
     }
