@@ -34,7 +34,9 @@ impl Clock {
     /// A clock fixed at `now`, truncated to whole seconds.
     pub fn fixed(now: DateTime<Utc>) -> Self {
         let secs = now.timestamp();
-        Clock { now: DateTime::from_timestamp(secs, 0).unwrap_or(now) }
+        Clock {
+            now: DateTime::from_timestamp(secs, 0).unwrap_or(now),
+        }
     }
 
     /// Parses an RFC 3339 instant.
@@ -61,7 +63,9 @@ pub fn format_time(t: DateTime<Utc>) -> String {
 
 /// Parses an RFC 3339 timestamp as written in object metadata/status.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Source of random UUIDv4s (plan ids), seedable for reproducible output.
@@ -75,14 +79,18 @@ impl Ids {
         let mut bytes = [0u8; 32];
         let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
         bytes.copy_from_slice(&digest);
-        Ids { rng: StdRng::from_seed(bytes) }
+        Ids {
+            rng: StdRng::from_seed(bytes),
+        }
     }
 
     /// The next UUIDv4, as a lowercase hyphenated string.
     pub fn new_v4(&mut self) -> String {
         let mut bytes = [0u8; 16];
         self.rng.fill_bytes(&mut bytes);
-        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
     }
 }
 
@@ -97,12 +105,20 @@ pub struct Dns {
 
 impl Dns {
     pub fn new(default_resolvable: bool, hosts: BTreeMap<String, bool>) -> Self {
-        Dns { default_resolvable, hosts, lookups: Vec::new() }
+        Dns {
+            default_resolvable,
+            hosts,
+            lookups: Vec::new(),
+        }
     }
 
     /// Resolves `host`, recording `"<host>=true|false"`.
     pub fn resolves(&mut self, host: &str) -> bool {
-        let ok = self.hosts.get(host).copied().unwrap_or(self.default_resolvable);
+        let ok = self
+            .hosts
+            .get(host)
+            .copied()
+            .unwrap_or(self.default_resolvable);
         self.lookups.push(format!("{host}={ok}"));
         ok
     }
@@ -125,7 +141,15 @@ pub struct Env {
 
 impl Env {
     /// Records an event on a SeiNode (`node = true`) or SeiNodeDeployment.
-    pub fn event(&mut self, kind: &str, namespace: &str, name: &str, event_type: &str, reason: &str, message: String) {
+    pub fn event(
+        &mut self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        event_type: &str,
+        reason: &str,
+        message: String,
+    ) {
         self.events.push(Event {
             object: format!("*v1alpha1.{kind} {namespace}/{name}"),
             event_type: event_type.to_string(),
@@ -147,10 +171,16 @@ pub struct Requeue {
 }
 
 impl Requeue {
-    pub const NONE: Requeue = Requeue { requeue: false, after: Duration::ZERO };
+    pub const NONE: Requeue = Requeue {
+        requeue: false,
+        after: Duration::ZERO,
+    };
 
     pub fn after(d: Duration) -> Self {
-        Requeue { requeue: false, after: d }
+        Requeue {
+            requeue: false,
+            after: d,
+        }
     }
 
     /// `ctrl.Result.IsZero()`.
@@ -168,11 +198,17 @@ pub struct ReconcileOutcome {
 
 impl ReconcileOutcome {
     pub fn ok(result: Requeue) -> Self {
-        ReconcileOutcome { result, error: None }
+        ReconcileOutcome {
+            result,
+            error: None,
+        }
     }
 
     pub fn err(result: Requeue, error: impl Into<String>) -> Self {
-        ReconcileOutcome { result, error: Some(error.into()) }
+        ReconcileOutcome {
+            result,
+            error: Some(error.into()),
+        }
     }
 }
 
@@ -230,13 +266,17 @@ pub fn parse_go_duration(text: &str) -> Option<Duration> {
         return None;
     }
     while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_end == 0 {
             return None;
         }
         let number: f64 = rest[..num_end].parse().ok()?;
         rest = &rest[num_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let scale = match &rest[..unit_end] {
             "ns" => 1e-9,
             "us" | "µs" => 1e-6,
@@ -268,7 +308,10 @@ mod tests {
 
     #[test]
     fn go_durations_parse() {
-        assert_eq!(parse_go_duration("9999h0m0s"), Some(Duration::from_secs(9999 * 3600)));
+        assert_eq!(
+            parse_go_duration("9999h0m0s"),
+            Some(Duration::from_secs(9999 * 3600))
+        );
         assert_eq!(parse_go_duration("1m30s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_go_duration("bogus"), None);
     }

@@ -73,8 +73,16 @@ pub fn targets_of(objects: &[Value]) -> Vec<TargetRef> {
             if o.get("kind").and_then(Value::as_str) == Some(kind) {
                 targets.push(TargetRef {
                     kind: (*kind).to_string(),
-                    namespace: o.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("").to_string(),
-                    name: o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string(),
+                    namespace: o
+                        .pointer("/metadata/namespace")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    name: o
+                        .pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                 });
             }
         }
@@ -93,7 +101,10 @@ pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, String
     }
     Ok(Env {
         api,
-        sidecars: Box::new(ScriptedSidecars::new(options.sidecar.clone(), options.pod_sidecar.clone())),
+        sidecars: Box::new(ScriptedSidecars::new(
+            options.sidecar.clone(),
+            options.pod_sidecar.clone(),
+        )),
         dns: options.dns.clone(),
         events: Vec::new(),
         ids: Ids::seeded(&options.seed),
@@ -103,7 +114,11 @@ pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, String
 }
 
 /// Reconciles each target `options.reconciles` times, in order, on one shared world.
-pub fn plan(objects: &[Value], targets: &[TargetRef], options: &PlanOptions) -> Result<PlanReport, String> {
+pub fn plan(
+    objects: &[Value],
+    targets: &[TargetRef],
+    options: &PlanOptions,
+) -> Result<PlanReport, String> {
     let mut env = build_env(objects, options)?;
     let mut reports = Vec::new();
     let mut index = 0;
@@ -112,7 +127,8 @@ pub fn plan(objects: &[Value], targets: &[TargetRef], options: &PlanOptions) -> 
         for _ in 0..options.reconciles.max(1) {
             let before = read_target(&env, target);
             env.sidecars.begin_reconcile(index);
-            let outcome = controller::reconcile(&mut env, &target.kind, &target.namespace, &target.name)?;
+            let outcome =
+                controller::reconcile(&mut env, &target.kind, &target.namespace, &target.name)?;
             let after = read_target(&env, target);
             steps.push(ReconcileStep {
                 before,
@@ -128,27 +144,46 @@ pub fn plan(objects: &[Value], targets: &[TargetRef], options: &PlanOptions) -> 
             });
             index += 1;
         }
-        reports.push(TargetReport { target: target.clone(), steps });
+        reports.push(TargetReport {
+            target: target.clone(),
+            steps,
+        });
     }
     let mut kinds: Vec<String> = objects
         .iter()
         .filter_map(|o| o.get("kind").and_then(Value::as_str).map(str::to_string))
         .collect();
-    kinds.extend(options.served_kinds.iter().filter_map(|g| g.rsplit('/').next().map(str::to_string)));
+    kinds.extend(
+        options
+            .served_kinds
+            .iter()
+            .filter_map(|g| g.rsplit('/').next().map(str::to_string)),
+    );
     kinds.sort();
     kinds.dedup();
-    Ok(PlanReport { now: env.clock.now_string(), targets: reports, final_objects: final_objects(&env.api, &kinds) })
+    Ok(PlanReport {
+        now: env.clock.now_string(),
+        targets: reports,
+        final_objects: final_objects(&env.api, &kinds),
+    })
 }
 
 fn read_target(env: &Env, t: &TargetRef) -> Option<Value> {
-    env.api.get("sei.io/v1alpha1", &t.kind, &t.namespace, &t.name).ok()
+    env.api
+        .get("sei.io/v1alpha1", &t.kind, &t.namespace, &t.name)
+        .ok()
 }
 
 impl PlanReport {
     /// The machine-readable plan: the trace schema of `simulate` (each reconcile
     /// also names its target) plus `formatVersion`.
     pub fn to_json(&self) -> Value {
-        let target = self.targets.iter().map(|t| t.target.to_string()).collect::<Vec<_>>().join(", ");
+        let target = self
+            .targets
+            .iter()
+            .map(|t| t.target.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         let reconciles: Vec<Value> = self
             .targets
             .iter()
@@ -173,6 +208,13 @@ impl PlanReport {
 
     /// Every write of the run as trace JSON, in order.
     pub fn writes_json(&self) -> Vec<Value> {
-        self.targets.iter().flat_map(|t| t.steps.iter().flat_map(|s| s.trace.writes.iter().map(write_json))).collect()
+        self.targets
+            .iter()
+            .flat_map(|t| {
+                t.steps
+                    .iter()
+                    .flat_map(|s| s.trace.writes.iter().map(write_json))
+            })
+            .collect()
     }
 }

@@ -86,11 +86,16 @@ impl Platform {
     /// Overrides one setting by its name (e.g. `SnapshotBucket`).
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
         let mut as_json = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
-        let map = as_json.as_object_mut().ok_or("platform settings are not a map")?;
+        let map = as_json
+            .as_object_mut()
+            .ok_or("platform settings are not a map")?;
         if !map.contains_key(name) {
             return Err(format!("unknown platform setting {name:?}"));
         }
-        map.insert(name.to_string(), serde_json::Value::String(value.to_string()));
+        map.insert(
+            name.to_string(),
+            serde_json::Value::String(value.to_string()),
+        );
         *self = serde_json::from_value(as_json).map_err(|e| e.to_string())?;
         Ok(())
     }

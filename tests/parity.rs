@@ -28,21 +28,31 @@ fn check(dir: &Path) -> Vec<String> {
         Ok(t) => t.to_json(),
         Err(e) => return vec![format!("run error: {e}")],
     };
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
-            .expect("expected.json is JSON");
-    compare_traces(&expected, &trace).iter().map(ToString::to_string).collect()
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"),
+    )
+    .expect("expected.json is JSON");
+    compare_traces(&expected, &trace)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[test]
 fn parity_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/parity");
     let passing_list = std::fs::read_to_string(root.join("PASSING")).unwrap_or_default();
-    let must_pass: Vec<&str> =
-        passing_list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    let must_pass: Vec<&str> = passing_list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
     let dirs = fixture_dirs(&root);
     for name in &must_pass {
-        assert!(root.join(name).join("scenario.yaml").exists(), "PASSING lists unknown fixture {name}");
+        assert!(
+            root.join(name).join("scenario.yaml").exists(),
+            "PASSING lists unknown fixture {name}"
+        );
     }
     let mut regressions = Vec::new();
     let mut passing = Vec::new();
@@ -58,11 +68,19 @@ fn parity_fixtures() {
             failing.push((name, diffs.len()));
         }
     }
-    println!("parity: {} of {} fixtures pass ({} listed in PASSING)", passing.len(), dirs.len(), must_pass.len());
+    println!(
+        "parity: {} of {} fixtures pass ({} listed in PASSING)",
+        passing.len(),
+        dirs.len(),
+        must_pass.len()
+    );
     for (name, n) in &failing {
         println!("  not yet passing: {name} ({n} differences)");
     }
-    let newly: Vec<&String> = passing.iter().filter(|n| !must_pass.contains(&n.as_str())).collect();
+    let newly: Vec<&String> = passing
+        .iter()
+        .filter(|n| !must_pass.contains(&n.as_str()))
+        .collect();
     if !newly.is_empty() {
         println!("  passing but not listed in PASSING (add them): {newly:?}");
     }

@@ -1,7 +1,10 @@
 //! The command-line interface: the clap tree and one module per subcommand.
 //! Each subcommand translates flags into a call of the core and renders its result.
 
+pub mod input;
+pub mod plan;
 pub mod simulate;
+pub mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -40,8 +43,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Show what the operator would do with these manifests (a dry run; writes nothing).
+    Plan(plan::PlanArgs),
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
     Simulate(simulate::SimulateArgs),
+    /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.
+    Validate(validate::ValidateArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -53,7 +60,9 @@ pub fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let code = match &cli.command {
+        Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
+        Command::Validate(args) => validate::run(args, &mut out, &mut err),
     };
     let _ = out.flush();
     ExitCode::from(code)
@@ -67,5 +76,9 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).without_time().try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
 }

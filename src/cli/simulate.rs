@@ -40,7 +40,9 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             return exit::INVALID;
         }
     };
-    let options = RunOptions { reconciles: args.reconciles };
+    let options = RunOptions {
+        reconciles: args.reconciles,
+    };
     if let Some(n) = args.bench {
         return bench(&fixture, &options, n.max(1), out, err);
     }
@@ -67,7 +69,13 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     }
 }
 
-fn bench(fixture: &Fixture, options: &RunOptions, n: usize, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+fn bench(
+    fixture: &Fixture,
+    options: &RunOptions,
+    n: usize,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let first = match run_fixture(fixture, options) {
         Ok(t) => crate::sim::compare::normalise(&t.to_json(), fixture.scenario.now()),
         Err(e) => {
@@ -91,6 +99,10 @@ fn bench(fixture: &Fixture, options: &RunOptions, n: usize, out: &mut dyn Write,
         }
     }
     let mean_ns = start.elapsed().as_nanos() / n as u128;
-    let _ = writeln!(out, "{}", serde_json::json!({"runs": n, "meanNs": mean_ns as u64, "identicalTraces": identical}));
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::json!({"runs": n, "meanNs": mean_ns as u64, "identicalTraces": identical})
+    );
     exit::OK
 }

@@ -96,7 +96,11 @@ pub fn write(out: &mut dyn Write, report: &PlanReport, options: &TextOptions) ->
         write_target(out, target, options)?;
     }
     let s = Summary::of(report);
-    let failed = if s.failed > 0 { format!(" {} write(s) would fail.", s.failed) } else { String::new() };
+    let failed = if s.failed > 0 {
+        format!(" {} write(s) would fail.", s.failed)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
         "Plan: {} to create, {} to update, {} to delete.{failed} Nothing was written.",
@@ -104,9 +108,17 @@ pub fn write(out: &mut dyn Write, report: &PlanReport, options: &TextOptions) ->
     )
 }
 
-fn write_target(out: &mut dyn Write, target: &TargetReport, options: &TextOptions) -> io::Result<()> {
+fn write_target(
+    out: &mut dyn Write,
+    target: &TargetReport,
+    options: &TextOptions,
+) -> io::Result<()> {
     for (n, step) in target.steps.iter().enumerate() {
-        let reconcile = if target.steps.len() > 1 { format!(" (reconcile {}/{})", n + 1, target.steps.len()) } else { String::new() };
+        let reconcile = if target.steps.len() > 1 {
+            format!(" (reconcile {}/{})", n + 1, target.steps.len())
+        } else {
+            String::new()
+        };
         writeln!(out, "{}{reconcile}", target.target)?;
         write_header(out, step)?;
         write_plan_table(out, step)?;
@@ -119,7 +131,9 @@ fn write_target(out: &mut dyn Write, target: &TargetReport, options: &TextOption
 }
 
 fn str_at<'a>(v: Option<&'a Value>, pointer: &str) -> Option<&'a str> {
-    v.and_then(|v| v.pointer(pointer)).and_then(Value::as_str).filter(|s| !s.is_empty())
+    v.and_then(|v| v.pointer(pointer))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn write_header(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()> {
@@ -151,7 +165,10 @@ fn write_header(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()> {
 }
 
 fn tasks_of(v: Option<&Value>) -> Vec<Value> {
-    v.and_then(|v| v.pointer("/status/plan/tasks")).and_then(Value::as_array).cloned().unwrap_or_default()
+    v.and_then(|v| v.pointer("/status/plan/tasks"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn write_plan_table(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()> {
@@ -160,14 +177,21 @@ fn write_plan_table(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()>
         return Ok(());
     }
     let before = tasks_of(step.before.as_ref());
-    let same_plan = str_at(step.before.as_ref(), "/status/plan/id") == str_at(step.after.as_ref(), "/status/plan/id");
+    let same_plan = str_at(step.before.as_ref(), "/status/plan/id")
+        == str_at(step.after.as_ref(), "/status/plan/id");
     let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(vec!["#", "Task", "Status", "Retries", "Params"]);
     for (i, task) in after.iter().enumerate() {
         let status_after = task.get("status").and_then(Value::as_str).unwrap_or("");
         let status_before = if same_plan {
-            before.get(i).and_then(|t| t.get("status")).and_then(Value::as_str).unwrap_or("")
+            before
+                .get(i)
+                .and_then(|t| t.get("status"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
         } else {
             ""
         };
@@ -176,7 +200,10 @@ fn write_plan_table(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()>
         } else {
             format!("{status_before} -> {status_after}")
         };
-        let retries = match (task.get("retryCount").and_then(Value::as_i64), task.get("maxRetries").and_then(Value::as_i64)) {
+        let retries = match (
+            task.get("retryCount").and_then(Value::as_i64),
+            task.get("maxRetries").and_then(Value::as_i64),
+        ) {
             (r, Some(m)) => format!("{}/{m}", r.unwrap_or(0)),
             (Some(r), None) => r.to_string(),
             _ => String::new(),
@@ -206,7 +233,11 @@ fn key_params(params: Option<&Value>) -> String {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            let text = if text.chars().count() > 40 { format!("{}…", text.chars().take(39).collect::<String>()) } else { text };
+            let text = if text.chars().count() > 40 {
+                format!("{}…", text.chars().take(39).collect::<String>())
+            } else {
+                text
+            };
             format!("{k}={text}")
         })
         .collect::<Vec<_>>()
@@ -214,18 +245,38 @@ fn key_params(params: Option<&Value>) -> String {
 }
 
 fn is_target_write(target: &TargetReport, w: &WriteRecord) -> bool {
-    w.kind == target.target.kind && w.namespace == target.target.namespace && w.name == target.target.name
+    w.kind == target.target.kind
+        && w.namespace == target.target.namespace
+        && w.name == target.target.name
 }
 
-fn write_status_patch(out: &mut dyn Write, target: &TargetReport, step: &ReconcileStep) -> io::Result<()> {
-    for w in step.trace.writes.iter().filter(|w| is_target_write(target, w) && w.subresource == Some("status")) {
+fn write_status_patch(
+    out: &mut dyn Write,
+    target: &TargetReport,
+    step: &ReconcileStep,
+) -> io::Result<()> {
+    for w in step
+        .trace
+        .writes
+        .iter()
+        .filter(|w| is_target_write(target, w) && w.subresource == Some("status"))
+    {
         let result = match &w.error {
             Some(e) => format!(" -> would fail: {e}"),
             None if Action::of(w) == Action::NoOp => " (no-op)".to_string(),
             None => String::new(),
         };
-        writeln!(out, "  status patch ({}){result}:", w.patch_type.unwrap_or("update"))?;
-        let body = w.patch.as_ref().or(w.object.as_ref()).cloned().unwrap_or(Value::Null);
+        writeln!(
+            out,
+            "  status patch ({}){result}:",
+            w.patch_type.unwrap_or("update")
+        )?;
+        let body = w
+            .patch
+            .as_ref()
+            .or(w.object.as_ref())
+            .cloned()
+            .unwrap_or(Value::Null);
         let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
         for line in pretty.lines() {
             writeln!(out, "    {line}")?;
@@ -234,9 +285,18 @@ fn write_status_patch(out: &mut dyn Write, target: &TargetReport, step: &Reconci
     Ok(())
 }
 
-fn write_resource_changes(out: &mut dyn Write, target: &TargetReport, step: &ReconcileStep, options: &TextOptions) -> io::Result<()> {
-    let writes: Vec<&WriteRecord> =
-        step.trace.writes.iter().filter(|w| !(is_target_write(target, w) && w.subresource == Some("status"))).collect();
+fn write_resource_changes(
+    out: &mut dyn Write,
+    target: &TargetReport,
+    step: &ReconcileStep,
+    options: &TextOptions,
+) -> io::Result<()> {
+    let writes: Vec<&WriteRecord> = step
+        .trace
+        .writes
+        .iter()
+        .filter(|w| !(is_target_write(target, w) && w.subresource == Some("status")))
+        .collect();
     if writes.is_empty() {
         return Ok(());
     }
@@ -248,15 +308,33 @@ fn write_resource_changes(out: &mut dyn Write, target: &TargetReport, step: &Rec
             ("Patch", _) => "merge patch",
             (verb, _) => verb,
         };
-        let err = w.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
-        writeln!(out, "  {:>7} {} {}/{} ({how}){err}", action.label(), w.kind, w.namespace, w.name)?;
+        let err = w
+            .error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {:>7} {} {}/{} ({how}){err}",
+            action.label(),
+            w.kind,
+            w.namespace,
+            w.name
+        )?;
         let (before, after) = match &w.outcome {
             WriteOutcome::Created { after } => (None, Some(after)),
-            WriteOutcome::Updated { before, after } | WriteOutcome::MarkedDeleted { before, after } => (Some(before), Some(after)),
+            WriteOutcome::Updated { before, after }
+            | WriteOutcome::MarkedDeleted { before, after } => (Some(before), Some(after)),
             WriteOutcome::Removed { before } => (Some(before), None),
             WriteOutcome::Unchanged { .. } | WriteOutcome::Failed => continue,
         };
-        write_diff(out, &format!("{}/{}", w.kind, w.name), before, after, options.context)?;
+        write_diff(
+            out,
+            &format!("{}/{}", w.kind, w.name),
+            before,
+            after,
+            options.context,
+        )?;
     }
     Ok(())
 }
@@ -265,7 +343,13 @@ fn write_resource_changes(out: &mut dyn Write, target: &TargetReport, step: &Rec
 pub fn without_noise(object: &Value) -> Value {
     let mut o = object.clone();
     if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        for field in ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation"] {
+        for field in [
+            "managedFields",
+            "resourceVersion",
+            "uid",
+            "creationTimestamp",
+            "generation",
+        ] {
             meta.remove(field);
         }
     }
@@ -274,16 +358,36 @@ pub fn without_noise(object: &Value) -> Value {
 
 /// YAML text of an object without noise; empty for no object.
 pub fn to_yaml(object: Option<&Value>) -> String {
-    object.map(|o| serde_saphyr::to_string(&without_noise(o)).unwrap_or_default()).unwrap_or_default()
+    object
+        .map(|o| serde_saphyr::to_string(&without_noise(o)).unwrap_or_default())
+        .unwrap_or_default()
 }
 
-fn write_diff(out: &mut dyn Write, name: &str, before: Option<&Value>, after: Option<&Value>, context: usize) -> io::Result<()> {
+fn write_diff(
+    out: &mut dyn Write,
+    name: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    context: usize,
+) -> io::Result<()> {
     let old = to_yaml(before);
     let new = to_yaml(after);
     let diff = TextDiff::from_lines(&old, &new);
-    let from = if before.is_some() { format!("a/{name}") } else { "/dev/null".to_string() };
-    let to = if after.is_some() { format!("b/{name}") } else { "/dev/null".to_string() };
-    let text = diff.unified_diff().context_radius(context).header(&from, &to).to_string();
+    let from = if before.is_some() {
+        format!("a/{name}")
+    } else {
+        "/dev/null".to_string()
+    };
+    let to = if after.is_some() {
+        format!("b/{name}")
+    } else {
+        "/dev/null".to_string()
+    };
+    let text = diff
+        .unified_diff()
+        .context_radius(context)
+        .header(&from, &to)
+        .to_string();
     for line in text.lines() {
         writeln!(out, "      {line}")?;
     }
@@ -294,7 +398,11 @@ fn write_sidecar_and_events(out: &mut dyn Write, step: &ReconcileStep) -> io::Re
     if !step.trace.sidecar_calls.is_empty() {
         writeln!(out, "  sidecar requests (simulated):")?;
         for c in &step.trace.sidecar_calls {
-            let ty = if c.task_type.is_empty() { String::new() } else { format!(" {}", c.task_type) };
+            let ty = if c.task_type.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", c.task_type)
+            };
             writeln!(out, "    {}{} -> {}", c.op, ty, c.returned)?;
         }
     }

@@ -24,12 +24,28 @@ pub fn write(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
         for w in &r.writes {
             let sub = w.subresource.map(|s| format!("/{s}")).unwrap_or_default();
             let how = w.patch_type.map(|p| format!(" ({p})")).unwrap_or_default();
-            let status = w.error.as_deref().map(|e| format!("  -> error: {e}")).unwrap_or_default();
-            writeln!(out, "  write #{} {} {}{} {}/{}{}{}", w.seq, w.verb, w.kind, sub, w.namespace, w.name, how, status)?;
+            let status = w
+                .error
+                .as_deref()
+                .map(|e| format!("  -> error: {e}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  write #{} {} {}{} {}/{}{}{}",
+                w.seq, w.verb, w.kind, sub, w.namespace, w.name, how, status
+            )?;
         }
         for c in &r.sidecar_calls {
-            let ty = if c.task_type.is_empty() { String::new() } else { format!(" {}", c.task_type) };
-            writeln!(out, "  sidecar {}{} @ {} -> {}", c.op, ty, c.sidecar_url, c.returned)?;
+            let ty = if c.task_type.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", c.task_type)
+            };
+            writeln!(
+                out,
+                "  sidecar {}{} @ {} -> {}",
+                c.op, ty, c.sidecar_url, c.returned
+            )?;
         }
         for e in &r.events {
             writeln!(out, "  event {} {}: {}", e.event_type, e.reason, e.message)?;
@@ -42,9 +58,19 @@ pub fn write(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     writeln!(out, "Final objects: {}", trace.final_objects.len())?;
     for o in &trace.final_objects {
         let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
-        let ns = o.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("");
-        let name = o.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
-        let phase = o.pointer("/status/phase").and_then(|v| v.as_str()).map(|p| format!(" ({p})")).unwrap_or_default();
+        let ns = o
+            .pointer("/metadata/namespace")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let name = o
+            .pointer("/metadata/name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let phase = o
+            .pointer("/status/phase")
+            .and_then(|v| v.as_str())
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
         writeln!(out, "  {kind} {ns}/{name}{phase}")?;
     }
     Ok(())

@@ -73,7 +73,12 @@ pub trait Sidecars {
     /// Builds a client for `url` (the seictl client constructor can fail).
     fn build_client(&mut self, url: &str) -> Result<(), String>;
     /// Submits a task; returns the task id.
-    fn submit_task(&mut self, via: Via, url: &str, request: &TaskRequest) -> Result<String, SidecarError>;
+    fn submit_task(
+        &mut self,
+        via: Via,
+        url: &str,
+        request: &TaskRequest,
+    ) -> Result<String, SidecarError>;
     /// Polls a task.
     fn get_task(&mut self, via: Via, url: &str, id: &str) -> Result<TaskState, SidecarError>;
     /// `GET /v0/status`: the sidecar's readiness (`Ready`, `Initializing`, ...).
@@ -93,7 +98,9 @@ pub fn sidecar_url(name: &str, namespace: &str, port: i64) -> String {
 
 /// The node name in a sidecar URL (`<node>-0.<node>.<ns>...`).
 pub fn node_of_url(url: &str) -> &str {
-    let host = url.trim_start_matches("http://").trim_start_matches("https://");
+    let host = url
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
     let first = host.split(['.', ':']).next().unwrap_or("");
     first.strip_suffix("-0").unwrap_or(first)
 }

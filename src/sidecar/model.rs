@@ -51,12 +51,18 @@ pub struct SidecarScript {
 impl SidecarScript {
     /// Every task answers `status` (`completed`, `running`, `failed`).
     pub fn uniform(status: &str) -> Self {
-        SidecarScript { default: status.to_string(), ..Default::default() }
+        SidecarScript {
+            default: status.to_string(),
+            ..Default::default()
+        }
     }
 
     /// The settings in force during reconcile `index`.
     fn effective(&self, index: usize) -> SidecarScript {
-        let mut eff = SidecarScript { per_reconcile: Vec::new(), ..self.clone() };
+        let mut eff = SidecarScript {
+            per_reconcile: Vec::new(),
+            ..self.clone()
+        };
         if let Some(entry) = self.per_reconcile.get(index) {
             for (field, value) in [
                 (&mut eff.default, &entry.default),
@@ -118,7 +124,12 @@ pub struct ScriptedSidecars {
 impl ScriptedSidecars {
     pub fn new(script: SidecarScript, pods: PodSidecarScript) -> Self {
         let effective = script.effective(0);
-        ScriptedSidecars { script, pods, effective, ..Default::default() }
+        ScriptedSidecars {
+            script,
+            pods,
+            effective,
+            ..Default::default()
+        }
     }
 
     fn unreachable(&self, url: &str) -> Option<SidecarError> {
@@ -128,10 +139,23 @@ impl ScriptedSidecars {
             .get(node)
             .copied()
             .unwrap_or(false)
-            .then(|| SidecarError::Unreachable(format!("dial tcp: lookup {}: connection refused", host_of(url))))
+            .then(|| {
+                SidecarError::Unreachable(format!(
+                    "dial tcp: lookup {}: connection refused",
+                    host_of(url)
+                ))
+            })
     }
 
-    fn record(&mut self, op: String, url: &str, task_id: &str, task_type: &str, params: Option<serde_json::Value>, returned: String) {
+    fn record(
+        &mut self,
+        op: String,
+        url: &str,
+        task_id: &str,
+        task_type: &str,
+        params: Option<serde_json::Value>,
+        returned: String,
+    ) {
         self.calls.push(SidecarCall {
             op,
             sidecar_url: url.to_string(),
@@ -151,7 +175,12 @@ impl ScriptedSidecars {
                 status = s.clone();
             }
         }
-        if let Some(TaskScript::Detailed { status: s, error: e, sequence }) = eff.tasks.get(task_type).cloned() {
+        if let Some(TaskScript::Detailed {
+            status: s,
+            error: e,
+            sequence,
+        }) = eff.tasks.get(task_type).cloned()
+        {
             if !s.is_empty() {
                 status = s;
             }
@@ -179,7 +208,10 @@ enum TaskOutcome {
 }
 
 fn host_of(url: &str) -> &str {
-    url.trim_start_matches("http://").split(':').next().unwrap_or("")
+    url.trim_start_matches("http://")
+        .split(':')
+        .next()
+        .unwrap_or("")
 }
 
 fn op_label(via: Via, client_op: &str, method: &str, path: &str) -> String {
@@ -208,7 +240,12 @@ impl Sidecars for ScriptedSidecars {
         }
     }
 
-    fn submit_task(&mut self, via: Via, url: &str, request: &TaskRequest) -> Result<String, SidecarError> {
+    fn submit_task(
+        &mut self,
+        via: Via,
+        url: &str,
+        request: &TaskRequest,
+    ) -> Result<String, SidecarError> {
         if let Some(err) = self.unreachable(url) {
             return Err(err);
         }
@@ -228,13 +265,31 @@ impl Sidecars for ScriptedSidecars {
             .and_then(|m| m.get(&request.task_type))
             .filter(|e| !e.is_empty())
             .cloned()
-            .or_else(|| (!self.effective.submit_error.is_empty()).then(|| self.effective.submit_error.clone()));
+            .or_else(|| {
+                (!self.effective.submit_error.is_empty())
+                    .then(|| self.effective.submit_error.clone())
+            });
         if let Some(text) = failure {
-            self.record(op, url, &id, &request.task_type, request.params.clone(), format!("error: {text}"));
+            self.record(
+                op,
+                url,
+                &id,
+                &request.task_type,
+                request.params.clone(),
+                format!("error: {text}"),
+            );
             return Err(SidecarError::Other(text));
         }
-        self.task_types.insert(id.clone(), request.task_type.clone());
-        self.record(op, url, &id, &request.task_type, request.params.clone(), "ok".into());
+        self.task_types
+            .insert(id.clone(), request.task_type.clone());
+        self.record(
+            op,
+            url,
+            &id,
+            &request.task_type,
+            request.params.clone(),
+            "ok".into(),
+        );
         Ok(id)
     }
 
@@ -252,7 +307,9 @@ impl Sidecars for ScriptedSidecars {
         let (returned, result) = match self.poll_outcome(&task_type) {
             TaskOutcome::NotFound => ("notfound".to_string(), Err(SidecarError::NotFound)),
             TaskOutcome::State(TaskState::Running) => ("running".into(), Ok(TaskState::Running)),
-            TaskOutcome::State(TaskState::Completed) => ("completed".into(), Ok(TaskState::Completed)),
+            TaskOutcome::State(TaskState::Completed) => {
+                ("completed".into(), Ok(TaskState::Completed))
+            }
             TaskOutcome::State(TaskState::Failed(e)) => ("failed".into(), Ok(TaskState::Failed(e))),
         };
         self.record(op, url, id, &task_type, None, returned);
@@ -271,7 +328,14 @@ impl Sidecars for ScriptedSidecars {
             .cloned()
             .or_else(|| (!self.pods.status.is_empty()).then(|| self.pods.status.clone()))
             .unwrap_or_else(|| "Ready".into());
-        self.record("HTTP GET /v0/status".into(), url, "", "", None, status.clone());
+        self.record(
+            "HTTP GET /v0/status".into(),
+            url,
+            "",
+            "",
+            None,
+            status.clone(),
+        );
         Ok(status)
     }
 
@@ -280,7 +344,12 @@ impl Sidecars for ScriptedSidecars {
             return Err(err);
         }
         let node = node_of_url(url).to_string();
-        let id = self.pods.node_ids.get(&node).cloned().unwrap_or_else(|| default_node_id(&node));
+        let id = self
+            .pods
+            .node_ids
+            .get(&node)
+            .cloned()
+            .unwrap_or_else(|| default_node_id(&node));
         self.record("HTTP GET /v0/node-id".into(), url, "", "", None, id.clone());
         Ok(id)
     }
@@ -297,7 +366,11 @@ mod tests {
     const URL: &str = "http://n-0.n.default.svc.cluster.local:7777";
 
     fn submit(s: &mut ScriptedSidecars, t: &str) -> String {
-        let req = TaskRequest { id: Some(uuid::Uuid::new_v4().to_string()), task_type: t.into(), params: None };
+        let req = TaskRequest {
+            id: Some(uuid::Uuid::new_v4().to_string()),
+            task_type: t.into(),
+            params: None,
+        };
         s.submit_task(Via::Client, URL, &req).unwrap()
     }
 
@@ -325,7 +398,10 @@ mod tests {
         let id = submit(&mut s, "config-apply");
         assert_eq!(s.get_task(Via::Client, URL, &id), Ok(TaskState::Completed));
         s.begin_reconcile(1);
-        assert_eq!(s.get_task(Via::Client, URL, &id), Ok(TaskState::Failed("boom".into())));
+        assert_eq!(
+            s.get_task(Via::Client, URL, &id),
+            Ok(TaskState::Failed("boom".into()))
+        );
         s.begin_reconcile(2);
         assert_eq!(s.get_task(Via::Client, URL, &id), Ok(TaskState::Completed));
     }
@@ -337,8 +413,15 @@ mod tests {
         }))
         .unwrap();
         let mut s = ScriptedSidecars::new(script, PodSidecarScript::default());
-        let req = TaskRequest { id: Some("x".into()), task_type: "configure-genesis".into(), params: None };
-        assert_eq!(s.submit_task(Via::Client, URL, &req), Err(SidecarError::Other("cg".into())));
+        let req = TaskRequest {
+            id: Some("x".into()),
+            task_type: "configure-genesis".into(),
+            params: None,
+        };
+        assert_eq!(
+            s.submit_task(Via::Client, URL, &req),
+            Err(SidecarError::Other("cg".into()))
+        );
         let calls = s.take_calls();
         assert_eq!(calls[0].returned, "error: cg");
     }

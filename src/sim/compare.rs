@@ -21,12 +21,21 @@ impl std::fmt::Display for Difference {
         let show = |v: &Value| {
             let s = v.to_string();
             if s.len() > 300 {
-                format!("{}...", &s[..s.char_indices().nth(297).map_or(s.len(), |(i, _)| i)])
+                format!(
+                    "{}...",
+                    &s[..s.char_indices().nth(297).map_or(s.len(), |(i, _)| i)]
+                )
             } else {
                 s
             }
         };
-        write!(f, "{}: expected {}, actual {}", self.path, show(&self.expected), show(&self.actual))
+        write!(
+            f,
+            "{}: expected {}, actual {}",
+            self.path,
+            show(&self.expected),
+            show(&self.actual)
+        )
     }
 }
 
@@ -55,7 +64,10 @@ pub fn normalise(doc: &Value, now: &str) -> Value {
 fn drop_patch_strings(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
-            let mut out: Map<String, Value> = m.iter().map(|(k, x)| (k.clone(), drop_patch_strings(x))).collect();
+            let mut out: Map<String, Value> = m
+                .iter()
+                .map(|(k, x)| (k.clone(), drop_patch_strings(x)))
+                .collect();
             if out.contains_key("seq")
                 && out.contains_key("verb")
                 && out.contains_key("patchParsed")
@@ -146,7 +158,9 @@ fn is_uuid_at(b: &[u8], start: usize) -> bool {
 
 fn key_path(path: &str, k: &str) -> String {
     let simple = !k.is_empty()
-        && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if simple {
         format!("{path}.{k}")
@@ -172,8 +186,16 @@ fn diff(e: &Value, a: &Value, path: String, out: &mut Vec<Difference>) {
             for k in keys {
                 let p = key_path(&path, k);
                 match (em.get(k), am.get(k)) {
-                    (Some(ev), None) => out.push(Difference { path: p, expected: ev.clone(), actual: absent() }),
-                    (None, Some(av)) => out.push(Difference { path: p, expected: absent(), actual: av.clone() }),
+                    (Some(ev), None) => out.push(Difference {
+                        path: p,
+                        expected: ev.clone(),
+                        actual: absent(),
+                    }),
+                    (None, Some(av)) => out.push(Difference {
+                        path: p,
+                        expected: absent(),
+                        actual: av.clone(),
+                    }),
                     (Some(ev), Some(av)) => diff(ev, av, p, out),
                     (None, None) => {}
                 }
@@ -191,18 +213,34 @@ fn diff(e: &Value, a: &Value, path: String, out: &mut Vec<Difference>) {
                 diff(&ea[i], &aa[i], format!("{path}[{i}]"), out);
             }
             for (i, ev) in ea.iter().enumerate().skip(aa.len()) {
-                out.push(Difference { path: format!("{path}[{i}]"), expected: ev.clone(), actual: absent() });
+                out.push(Difference {
+                    path: format!("{path}[{i}]"),
+                    expected: ev.clone(),
+                    actual: absent(),
+                });
             }
             for (i, av) in aa.iter().enumerate().skip(ea.len()) {
-                out.push(Difference { path: format!("{path}[{i}]"), expected: absent(), actual: av.clone() });
+                out.push(Difference {
+                    path: format!("{path}[{i}]"),
+                    expected: absent(),
+                    actual: av.clone(),
+                });
             }
         }
         _ if e.is_object() || e.is_array() || a.is_object() || a.is_array() => {
-            out.push(Difference { path, expected: e.clone(), actual: a.clone() });
+            out.push(Difference {
+                path,
+                expected: e.clone(),
+                actual: a.clone(),
+            });
         }
         _ => {
             if !same_scalar(e, a) {
-                out.push(Difference { path, expected: e.clone(), actual: a.clone() });
+                out.push(Difference {
+                    path,
+                    expected: e.clone(),
+                    actual: a.clone(),
+                });
             }
         }
     }
@@ -229,7 +267,10 @@ mod tests {
     fn resource_versions_compare_by_presence() {
         let e = json!({"metadata": {"resourceVersion": "100"}});
         assert!(compare_traces(&e, &json!({"metadata": {"resourceVersion": "7"}})).is_empty());
-        assert_eq!(compare_traces(&e, &json!({"metadata": {}}))[0].path, "$.metadata.resourceVersion");
+        assert_eq!(
+            compare_traces(&e, &json!({"metadata": {}}))[0].path,
+            "$.metadata.resourceVersion"
+        );
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
         api.install_kind(gvk);
     }
     for (i, obj) in objects.iter().enumerate() {
-        api.load(obj.clone()).map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
+        api.load(obj.clone())
+            .map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
     }
     let mut platform = Platform::default();
     for (name, value) in &scenario.platform {
@@ -46,9 +47,14 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
             *field = v.clone();
         }
     }
-    let sidecars: Box<dyn Sidecars> =
-        Box::new(ScriptedSidecars::new(scenario.sidecar.clone(), scenario.pod_sidecar.clone()));
-    let dns = Dns::new(scenario.dns.default == "resolvable", scenario.dns.hosts.clone());
+    let sidecars: Box<dyn Sidecars> = Box::new(ScriptedSidecars::new(
+        scenario.sidecar.clone(),
+        scenario.pod_sidecar.clone(),
+    ));
+    let dns = Dns::new(
+        scenario.dns.default == "resolvable",
+        scenario.dns.hosts.clone(),
+    );
     Ok(Env {
         api,
         sidecars,
@@ -65,11 +71,14 @@ pub fn run_fixture(fixture: &Fixture, options: &RunOptions) -> Result<Trace, Str
     let scenario = &fixture.scenario;
     let mut env = build_env(scenario, &fixture.objects)?;
     let target = &scenario.target;
-    let count = options.reconciles.unwrap_or_else(|| scenario.reconcile_count());
+    let count = options
+        .reconciles
+        .unwrap_or_else(|| scenario.reconcile_count());
     let mut reconciles = Vec::with_capacity(count);
     for index in 0..count {
         env.sidecars.begin_reconcile(index);
-        let outcome = controller::reconcile(&mut env, &target.kind, &target.namespace, &target.name)?;
+        let outcome =
+            controller::reconcile(&mut env, &target.kind, &target.namespace, &target.name)?;
         reconciles.push(ReconcileTrace {
             index,
             outcome,

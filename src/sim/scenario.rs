@@ -77,7 +77,10 @@ pub struct Scenario {
 impl Scenario {
     /// Number of reconcile calls (values ≤ 0 mean 1).
     pub fn reconcile_count(&self) -> usize {
-        usize::try_from(self.reconciles).ok().filter(|n| *n > 0).unwrap_or(1)
+        usize::try_from(self.reconciles)
+            .ok()
+            .filter(|n| *n > 0)
+            .unwrap_or(1)
     }
 
     /// The fixed clock, default `2026-01-01T00:00:00Z`.
@@ -99,7 +102,10 @@ pub struct Fixture {
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
 }
@@ -112,17 +118,30 @@ impl Fixture {
             std::fs::read_to_string(&path).map_err(|source| FixtureError::Io { path, source })
         };
         let scenario_path = dir.join("scenario.yaml");
-        let scenario: Scenario = serde_saphyr::from_str(&read("scenario.yaml")?)
-            .map_err(|e| FixtureError::Parse { path: scenario_path.clone(), message: e.to_string() })?;
+        let scenario: Scenario =
+            serde_saphyr::from_str(&read("scenario.yaml")?).map_err(|e| FixtureError::Parse {
+                path: scenario_path.clone(),
+                message: e.to_string(),
+            })?;
         let cluster_path = dir.join("cluster.yaml");
         let cluster_text = match read("cluster.yaml") {
             Ok(t) => t,
-            Err(FixtureError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(FixtureError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                String::new()
+            }
             Err(e) => return Err(e),
         };
-        let objects = parse_documents(&cluster_text)
-            .map_err(|message| FixtureError::Parse { path: cluster_path, message })?;
-        Ok(Fixture { dir: dir.to_path_buf(), scenario, objects })
+        let objects = parse_documents(&cluster_text).map_err(|message| FixtureError::Parse {
+            path: cluster_path,
+            message,
+        })?;
+        Ok(Fixture {
+            dir: dir.to_path_buf(),
+            scenario,
+            objects,
+        })
     }
 }
 

@@ -495,7 +495,8 @@ mod tests {
         );
     }
 
-    const _: () = assert!(MarkReadyParams::FIRE_AND_FORGET && ConfigValidateParams::FIRE_AND_FORGET);
+    const _: () =
+        assert!(MarkReadyParams::FIRE_AND_FORGET && ConfigValidateParams::FIRE_AND_FORGET);
     const _: () = assert!(!ConfigureGenesisParams::FIRE_AND_FORGET);
 
     #[test]

@@ -120,7 +120,10 @@ mod tests {
         let a = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": true});
         let b = json!({"a": 1, "b": {"c": [1], "f": 2}, "g": null});
         let patch = create_merge_patch(&a, &b);
-        assert_eq!(patch, json!({"b": {"c": [1], "d": null, "f": 2}, "e": null, "g": null}));
+        assert_eq!(
+            patch,
+            json!({"b": {"c": [1], "d": null, "f": 2}, "e": null, "g": null})
+        );
         let mut applied = a.clone();
         apply_merge_patch(&mut applied, &patch);
         assert_eq!(applied, json!({"a": 1, "b": {"c": [1], "f": 2}}));

@@ -27,7 +27,13 @@ pub struct KindInfo {
 pub fn zero_status(kind: &str) -> Option<serde_json::Value> {
     use serde_json::json;
     Some(match kind {
-        "SeiNode" | "SeiNodeDeployment" | "PersistentVolumeClaim" | "Job" | "Deployment" | "CronJob" | "Pod" => {
+        "SeiNode"
+        | "SeiNodeDeployment"
+        | "PersistentVolumeClaim"
+        | "Job"
+        | "Deployment"
+        | "CronJob"
+        | "Pod" => {
             json!({})
         }
         "StatefulSet" => json!({"replicas": 0, "availableReplicas": 0}),
@@ -150,8 +156,14 @@ mod tests {
 
     #[test]
     fn resource_names_follow_kubernetes_error_texts() {
-        assert_eq!(kind_info("sei.io/v1alpha1", "SeiNode").resource(), "seinodes.sei.io");
-        assert_eq!(kind_info("apps/v1", "StatefulSet").resource(), "statefulsets.apps");
+        assert_eq!(
+            kind_info("sei.io/v1alpha1", "SeiNode").resource(),
+            "seinodes.sei.io"
+        );
+        assert_eq!(
+            kind_info("apps/v1", "StatefulSet").resource(),
+            "statefulsets.apps"
+        );
         assert_eq!(kind_info("v1", "Service").resource(), "services");
         assert_eq!(
             kind_info("gateway.networking.k8s.io/v1", "HTTPRoute").resource(),

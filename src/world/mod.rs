@@ -7,4 +7,6 @@ pub mod kinds;
 pub mod store;
 
 pub use error::ApiError;
-pub use store::{ApiServer, DeleteOptions, ObjectKey, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
+pub use store::{
+    ApiServer, DeleteOptions, ObjectKey, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH,
+};

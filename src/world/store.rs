@@ -135,7 +135,10 @@ impl ApiServer {
         if self.is_served(api_version, kind) {
             Ok(())
         } else {
-            Err(ApiError::NotServed { kind: kind.to_string(), api_version: api_version.to_string() })
+            Err(ApiError::NotServed {
+                kind: kind.to_string(),
+                api_version: api_version.to_string(),
+            })
         }
     }
 
@@ -145,7 +148,11 @@ impl ApiServer {
     }
 
     fn key(info: &KindInfo, namespace: &str, name: &str) -> ObjectKey {
-        ObjectKey { group_kind: info.group_kind(), namespace: namespace.to_string(), name: name.to_string() }
+        ObjectKey {
+            group_kind: info.group_kind(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
     }
 
     fn new_uid(&mut self, info: &KindInfo, namespace: &str, name: &str) -> String {
@@ -166,18 +173,27 @@ impl ApiServer {
         let key = Self::key(&info, &namespace, &name);
         let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
         let meta = metadata_mut(&mut object);
-        if meta.get("uid").and_then(Value::as_str).unwrap_or("").is_empty() {
+        if meta
+            .get("uid")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
             let seed = format!("uid:{uid_seed}/0");
-            meta.insert("uid".into(), Value::String(uuid::Uuid::new_v5(&NAMESPACE_URL, seed.as_bytes()).to_string()));
+            meta.insert(
+                "uid".into(),
+                Value::String(uuid::Uuid::new_v5(&NAMESPACE_URL, seed.as_bytes()).to_string()),
+            );
         }
-        if meta.get("creationTimestamp").map_or(true, Value::is_null) {
+        if meta.get("creationTimestamp").is_none_or(Value::is_null) {
             meta.insert("creationTimestamp".into(), Value::String(self.now.clone()));
         }
-        if info.tracks_generation() && meta.get("generation").map_or(true, Value::is_null) {
+        if info.tracks_generation() && meta.get("generation").is_none_or(Value::is_null) {
             meta.insert("generation".into(), Value::from(1));
         }
         meta.remove("managedFields");
-        if let (Some(Value::Object(zero)), Some(map)) = (zero_status(&kind), object.as_object_mut()) {
+        if let (Some(Value::Object(zero)), Some(map)) = (zero_status(&kind), object.as_object_mut())
+        {
             // Go's typed encoding writes every non-omitempty status field, so a stored
             // status always carries the zero-valued ones the snapshot may leave out.
             let status = map.entry("status").or_insert(Value::Null);
@@ -200,17 +216,32 @@ impl ApiServer {
     // ------------------------------------------------------------------ reads
 
     /// GET one object.
-    pub fn get(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, ApiError> {
+    pub fn get(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, ApiError> {
         self.check_served(api_version, kind)?;
         let info = kind_info(api_version, kind);
         self.objects
             .get(&Self::key(&info, namespace, name))
             .cloned()
-            .ok_or_else(|| ApiError::NotFound { resource: info.resource(), name: name.to_string() })
+            .ok_or_else(|| ApiError::NotFound {
+                resource: info.resource(),
+                name: name.to_string(),
+            })
     }
 
     /// GET one object, `None` when it does not exist.
-    pub fn get_opt(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Option<Value>, ApiError> {
+    pub fn get_opt(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Value>, ApiError> {
         match self.get(api_version, kind, namespace, name) {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.is_not_found() => Ok(None),
@@ -232,10 +263,15 @@ impl ApiServer {
         Ok(self
             .objects
             .iter()
-            .filter(|(k, _)| k.group_kind == group_kind && namespace.is_none_or(|ns| k.namespace == ns))
+            .filter(|(k, _)| {
+                k.group_kind == group_kind && namespace.is_none_or(|ns| k.namespace == ns)
+            })
             .filter(|(_, obj)| {
                 selector.iter().all(|(lk, lv)| {
-                    obj.get("metadata").and_then(|m| m.get("labels")).and_then(|l| l.get(*lk)).and_then(Value::as_str)
+                    obj.get("metadata")
+                        .and_then(|m| m.get("labels"))
+                        .and_then(|l| l.get(*lk))
+                        .and_then(Value::as_str)
                         == Some(*lv)
                 })
             })
@@ -281,7 +317,13 @@ impl ApiServer {
         self.writes.push(record);
     }
 
-    fn base_record(verb: &'static str, api_version: &str, kind: &str, namespace: &str, name: &str) -> WriteRecord {
+    fn base_record(
+        verb: &'static str,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> WriteRecord {
         WriteRecord {
             seq: 0,
             verb,
@@ -303,34 +345,61 @@ impl ApiServer {
 
     fn guard_writable(&self) -> Result<(), ApiError> {
         if self.read_only {
-            Err(ApiError::Invalid("nodectl: write refused: the API server is read-only (dry run)".into()))
+            Err(ApiError::Invalid(
+                "nodectl: write refused: the API server is read-only (dry run)".into(),
+            ))
         } else {
             Ok(())
         }
     }
 
     /// CREATE. `body` is the request as sent; `api_version`/`kind` name the resource.
-    pub fn create(&mut self, api_version: &str, kind: &str, body: Value) -> Result<Value, ApiError> {
-        let namespace = get_str(&body, &["metadata", "namespace"]).unwrap_or("").to_string();
-        let name = get_str(&body, &["metadata", "name"]).unwrap_or("").to_string();
+    pub fn create(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        body: Value,
+    ) -> Result<Value, ApiError> {
+        let namespace = get_str(&body, &["metadata", "namespace"])
+            .unwrap_or("")
+            .to_string();
+        let name = get_str(&body, &["metadata", "name"])
+            .unwrap_or("")
+            .to_string();
         let mut record = Self::base_record("Create", api_version, kind, &namespace, &name);
         record.object = Some(body.clone());
-        let result = self.guard_writable().and_then(|_| self.do_create(api_version, kind, body));
+        let result = self
+            .guard_writable()
+            .and_then(|_| self.do_create(api_version, kind, body));
         if let Ok(after) = &result {
-            record.outcome = WriteOutcome::Created { after: after.clone() };
+            record.outcome = WriteOutcome::Created {
+                after: after.clone(),
+            };
         }
         self.record(record, &result);
         result
     }
 
-    fn do_create(&mut self, api_version: &str, kind: &str, mut object: Value) -> Result<Value, ApiError> {
+    fn do_create(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        mut object: Value,
+    ) -> Result<Value, ApiError> {
         self.check_served(api_version, kind)?;
         let info = self.info(api_version, kind);
-        let namespace = get_str(&object, &["metadata", "namespace"]).unwrap_or("").to_string();
-        let name = get_str(&object, &["metadata", "name"]).unwrap_or("").to_string();
+        let namespace = get_str(&object, &["metadata", "namespace"])
+            .unwrap_or("")
+            .to_string();
+        let name = get_str(&object, &["metadata", "name"])
+            .unwrap_or("")
+            .to_string();
         let key = Self::key(&info, &namespace, &name);
         if self.objects.contains_key(&key) {
-            return Err(ApiError::AlreadyExists { resource: info.resource(), name });
+            return Err(ApiError::AlreadyExists {
+                resource: info.resource(),
+                name,
+            });
         }
         set_type_meta(&mut object, api_version, kind);
         let uid = self.new_uid(&info, &namespace, &name);
@@ -363,9 +432,19 @@ impl ApiServer {
     }
 
     /// UPDATE (PUT) of the main resource or, with `status`, of the status subresource.
-    pub fn update(&mut self, api_version: &str, kind: &str, body: Value, status: bool) -> Result<Value, ApiError> {
-        let namespace = get_str(&body, &["metadata", "namespace"]).unwrap_or("").to_string();
-        let name = get_str(&body, &["metadata", "name"]).unwrap_or("").to_string();
+    pub fn update(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        body: Value,
+        status: bool,
+    ) -> Result<Value, ApiError> {
+        let namespace = get_str(&body, &["metadata", "namespace"])
+            .unwrap_or("")
+            .to_string();
+        let name = get_str(&body, &["metadata", "name"])
+            .unwrap_or("")
+            .to_string();
         let mut record = Self::base_record("Update", api_version, kind, &namespace, &name);
         record.object = Some(body.clone());
         record.subresource = status.then_some("status");
@@ -406,9 +485,19 @@ impl ApiServer {
     }
 
     /// PATCH with server-side apply (always forced) by `field_manager`.
-    pub fn apply(&mut self, api_version: &str, kind: &str, body: Value, field_manager: &str) -> Result<Value, ApiError> {
-        let namespace = get_str(&body, &["metadata", "namespace"]).unwrap_or("").to_string();
-        let name = get_str(&body, &["metadata", "name"]).unwrap_or("").to_string();
+    pub fn apply(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        body: Value,
+        field_manager: &str,
+    ) -> Result<Value, ApiError> {
+        let namespace = get_str(&body, &["metadata", "namespace"])
+            .unwrap_or("")
+            .to_string();
+        let name = get_str(&body, &["metadata", "name"])
+            .unwrap_or("")
+            .to_string();
         let mut record = Self::base_record("Patch", api_version, kind, &namespace, &name);
         record.patch_type = Some(APPLY_PATCH);
         record.patch = Some(body.clone());
@@ -422,7 +511,9 @@ impl ApiServer {
             let result = match self.objects.get(&key).cloned() {
                 None => {
                     let created = self.do_create(api_version, kind, body.clone())?;
-                    record.outcome = WriteOutcome::Created { after: created.clone() };
+                    record.outcome = WriteOutcome::Created {
+                        after: created.clone(),
+                    };
                     Ok(created)
                 }
                 Some(stored) => {
@@ -467,11 +558,19 @@ impl ApiServer {
                 self.next_rv();
                 self.objects.remove(&key);
                 self.applied.retain(|(k, _), _| *k != key);
-                record.outcome = WriteOutcome::Removed { before: stored.clone() };
+                record.outcome = WriteOutcome::Removed {
+                    before: stored.clone(),
+                };
                 return Ok(stored);
             }
-            if stored.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some() {
-                record.outcome = WriteOutcome::Unchanged { object: stored.clone() };
+            if stored
+                .get("metadata")
+                .and_then(|m| m.get("deletionTimestamp"))
+                .is_some()
+            {
+                record.outcome = WriteOutcome::Unchanged {
+                    object: stored.clone(),
+                };
                 return Ok(stored);
             }
             let mut marked = stored.clone();
@@ -487,23 +586,41 @@ impl ApiServer {
             }
             meta.insert("resourceVersion".into(), Value::String(rv));
             self.objects.insert(key, marked.clone());
-            record.outcome = WriteOutcome::MarkedDeleted { before: stored, after: marked.clone() };
+            record.outcome = WriteOutcome::MarkedDeleted {
+                before: stored,
+                after: marked.clone(),
+            };
             Ok(marked)
         });
         self.record(record, &result);
         result
     }
 
-    fn stored_for_write(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, ApiError> {
+    fn stored_for_write(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, ApiError> {
         self.check_served(api_version, kind)?;
         let info = self.info(api_version, kind);
         self.objects
             .get(&Self::key(&info, namespace, name))
             .cloned()
-            .ok_or_else(|| ApiError::NotFound { resource: info.resource(), name: name.to_string() })
+            .ok_or_else(|| ApiError::NotFound {
+                resource: info.resource(),
+                name: name.to_string(),
+            })
     }
 
-    fn check_lock(&mut self, api_version: &str, kind: &str, stored: &Value, body: &Value) -> Result<(), ApiError> {
+    fn check_lock(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        stored: &Value,
+        body: &Value,
+    ) -> Result<(), ApiError> {
         let Some(sent) = get_str(body, &["metadata", "resourceVersion"]) else {
             return Ok(());
         };
@@ -511,8 +628,13 @@ impl ApiServer {
             return Ok(());
         }
         let info = self.info(api_version, kind);
-        let name = get_str(stored, &["metadata", "name"]).unwrap_or("").to_string();
-        Err(ApiError::Conflict { resource: info.resource(), name })
+        let name = get_str(stored, &["metadata", "name"])
+            .unwrap_or("")
+            .to_string();
+        Err(ApiError::Conflict {
+            resource: info.resource(),
+            name,
+        })
     }
 
     /// Turns a candidate object into the stored one (server-owned fields, status
@@ -532,22 +654,34 @@ impl ApiServer {
             let mut next = stored.clone();
             match candidate.get("status") {
                 Some(s) => {
-                    next.as_object_mut().expect("stored objects are maps").insert("status".into(), s.clone());
+                    next.as_object_mut()
+                        .expect("stored objects are maps")
+                        .insert("status".into(), s.clone());
                 }
                 None => {
-                    next.as_object_mut().expect("stored objects are maps").remove("status");
+                    next.as_object_mut()
+                        .expect("stored objects are maps")
+                        .remove("status");
                 }
             }
             next
         } else {
             let mut next = candidate;
             if !next.is_object() {
-                return Err(ApiError::Invalid("the request body is not an object".into()));
+                return Err(ApiError::Invalid(
+                    "the request body is not an object".into(),
+                ));
             }
             set_type_meta(&mut next, api_version, kind);
             let stored_meta = stored.get("metadata").cloned().unwrap_or(Value::Null);
-            if stored_meta.get("deletionTimestamp") != next.get("metadata").and_then(|m| m.get("deletionTimestamp"))
-                && next.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some()
+            if stored_meta.get("deletionTimestamp")
+                != next
+                    .get("metadata")
+                    .and_then(|m| m.get("deletionTimestamp"))
+                && next
+                    .get("metadata")
+                    .and_then(|m| m.get("deletionTimestamp"))
+                    .is_some()
             {
                 return Err(ApiError::Invalid(format!(
                     "{} \"{}\" is invalid: metadata.deletionTimestamp: Invalid value: field is immutable",
@@ -556,7 +690,13 @@ impl ApiServer {
                 )));
             }
             let meta = metadata_mut(&mut next);
-            for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+            for field in [
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "generation",
+            ] {
                 match stored_meta.get(field) {
                     Some(v) => {
                         meta.insert(field.into(), v.clone());
@@ -579,7 +719,10 @@ impl ApiServer {
                 }
             }
             if info.tracks_generation() && content_changed(&info, &stored, &next) {
-                let generation = stored_meta.get("generation").and_then(Value::as_i64).unwrap_or(0);
+                let generation = stored_meta
+                    .get("generation")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
                 metadata_mut(&mut next).insert("generation".into(), Value::from(generation + 1));
             }
             next
@@ -587,10 +730,14 @@ impl ApiServer {
         if info.custom {
             canonicalize_metadata(&mut next);
         }
-        let stored_rv = get_str(&stored, &["metadata", "resourceVersion"]).unwrap_or("").to_string();
+        let stored_rv = get_str(&stored, &["metadata", "resourceVersion"])
+            .unwrap_or("")
+            .to_string();
         metadata_mut(&mut next).insert("resourceVersion".into(), Value::String(stored_rv));
         if next == stored {
-            record.outcome = WriteOutcome::Unchanged { object: stored.clone() };
+            record.outcome = WriteOutcome::Unchanged {
+                object: stored.clone(),
+            };
             return Ok(stored);
         }
         let key = Self::key(&info, &record.namespace, &record.name);
@@ -600,7 +747,10 @@ impl ApiServer {
             .and_then(|m| m.get("finalizers"))
             .and_then(Value::as_array)
             .is_none_or(|f| f.is_empty());
-        let deleting = next.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some();
+        let deleting = next
+            .get("metadata")
+            .and_then(|m| m.get("deletionTimestamp"))
+            .is_some();
         metadata_mut(&mut next).insert("resourceVersion".into(), Value::String(rv));
         if deleting && finalizers_gone {
             self.objects.remove(&key);
@@ -609,7 +759,10 @@ impl ApiServer {
             return Ok(next);
         }
         self.objects.insert(key, next.clone());
-        record.outcome = WriteOutcome::Updated { before: stored, after: next.clone() };
+        record.outcome = WriteOutcome::Updated {
+            before: stored,
+            after: next.clone(),
+        };
         Ok(next)
     }
 }
@@ -621,7 +774,9 @@ fn content_changed(info: &KindInfo, before: &Value, after: &Value) -> bool {
             v.as_object()
                 .map(|m| {
                     m.iter()
-                        .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
+                        .filter(|(k, _)| {
+                            !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status")
+                        })
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect()
                 })
@@ -642,7 +797,9 @@ fn merge_applied(target: &mut Value, applied: &Value) {
                     continue;
                 }
                 match t.get_mut(k) {
-                    Some(existing) if existing.is_object() && v.is_object() => merge_applied(existing, v),
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        merge_applied(existing, v)
+                    }
                     _ => {
                         t.insert(k.clone(), v.clone());
                     }
@@ -679,10 +836,16 @@ fn remove_dropped_fields(target: &mut Value, previous: &Value, current: &Value) 
 fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {
     let api_version = get_str(object, &["apiVersion"]).unwrap_or("").to_string();
     let kind = get_str(object, &["kind"]).unwrap_or("").to_string();
-    let namespace = get_str(object, &["metadata", "namespace"]).unwrap_or("").to_string();
-    let name = get_str(object, &["metadata", "name"]).unwrap_or("").to_string();
+    let namespace = get_str(object, &["metadata", "namespace"])
+        .unwrap_or("")
+        .to_string();
+    let name = get_str(object, &["metadata", "name"])
+        .unwrap_or("")
+        .to_string();
     if kind.is_empty() || api_version.is_empty() || name.is_empty() {
-        return Err(ApiError::Invalid("object is missing apiVersion, kind or metadata.name".into()));
+        return Err(ApiError::Invalid(
+            "object is missing apiVersion, kind or metadata.name".into(),
+        ));
     }
     Ok((api_version, kind, namespace, name))
 }

@@ -1,0 +1,248 @@
+//! `nodectl plan -f FILE|DIR|-`: reconcile the SeiNodes and SeiNodeDeployments of
+//! the input once (or N times) against a world made of every input object, and
+//! show what the operator would write. Nothing is written anywhere.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::exit;
+use super::input::read_objects;
+use crate::env::{Clock, Dns};
+use crate::plan::{plan, targets_of, PlanOptions, TargetRef};
+use crate::platform::Platform;
+use crate::render::plan_text::{self, Summary, TextOptions};
+use crate::sidecar::model::{PodSidecarScript, SidecarScript};
+use crate::world::kinds::gvk_name;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Tables and diffs for a person.
+    Text,
+    /// The trace document (the `simulate` schema plus `formatVersion`).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SidecarBehaviour {
+    /// Tasks are accepted and still running (what one real reconcile sees).
+    Running,
+    /// Every task completes.
+    Completed,
+    /// Every task fails.
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DnsBehaviour {
+    Resolvable,
+    Unresolvable,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Manifest file, directory or `-` for stdin (repeatable).
+    #[arg(
+        short = 'f',
+        long = "filename",
+        value_name = "FILE|DIR|-",
+        required = true
+    )]
+    pub files: Vec<PathBuf>,
+    /// Recurse into directories.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`).
+    #[arg(long = "target", value_name = "KIND/NAME")]
+    pub targets: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = PlanFormat::Text)]
+    pub output: PlanFormat,
+    /// The fixed wall clock (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Seed of the plan-id stream; the same seed gives the same ids.
+    #[arg(long, default_value = "0")]
+    pub seed: String,
+    /// How node sidecars answer task polls.
+    #[arg(long, value_enum, default_value_t = SidecarBehaviour::Running, conflicts_with = "sidecar_script")]
+    pub sidecar: SidecarBehaviour,
+    /// A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON).
+    #[arg(long, value_name = "FILE")]
+    pub sidecar_script: Option<PathBuf>,
+    /// Number of reconciles of each target, one after the other.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub reconciles: usize,
+    /// How route host names resolve for the deployment DNS gate.
+    #[arg(long, value_enum, default_value_t = DnsBehaviour::Resolvable)]
+    pub dns: DnsBehaviour,
+    /// Per-host DNS override, `HOST=true|false` (repeatable).
+    #[arg(long = "dns-host", value_name = "HOST=BOOL")]
+    pub dns_hosts: Vec<String>,
+    /// Serve an optional kind, `group/version/Kind` (kinds present in the input are served).
+    #[arg(long = "served-kind", value_name = "GVK")]
+    pub served_kinds: Vec<String>,
+    /// Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`).
+    #[arg(long = "platform", value_name = "NAME=VALUE")]
+    pub platform: Vec<String>,
+    /// Lines of context around diff hunks.
+    #[arg(short = 'C', long = "context", default_value_t = 3, value_name = "N")]
+    pub context: usize,
+    /// Exit 0 when nothing would change and 3 when changes are pending.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
+    let _ = writeln!(err, "error: {message}");
+    code
+}
+
+/// Builds the plan options from the flags.
+fn options(args: &PlanArgs, objects: &[serde_json::Value]) -> Result<PlanOptions, String> {
+    let clock = match &args.now {
+        Some(text) => Clock::parse(text)?,
+        None => Clock::fixed(chrono::Utc::now()),
+    };
+    let sidecar = match &args.sidecar_script {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            serde_saphyr::from_str::<SidecarScript>(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => SidecarScript::uniform(match args.sidecar {
+            SidecarBehaviour::Running => "running",
+            SidecarBehaviour::Completed => "completed",
+            SidecarBehaviour::Failed => "failed",
+        }),
+    };
+    let mut hosts = BTreeMap::new();
+    for entry in &args.dns_hosts {
+        let (host, value) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
+        let ok = value
+            .parse::<bool>()
+            .map_err(|_| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
+        hosts.insert(host.to_string(), ok);
+    }
+    let mut platform = Platform::default();
+    for entry in &args.platform {
+        let (name, value) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("--platform {entry:?}: expected NAME=VALUE"))?;
+        platform.set(name, value)?;
+    }
+    let mut served: Vec<String> = args.served_kinds.clone();
+    for o in objects {
+        let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
+        let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
+        served.push(gvk_name(api_version, kind));
+    }
+    served.sort();
+    served.dedup();
+    Ok(PlanOptions {
+        clock,
+        seed: args.seed.clone(),
+        sidecar,
+        pod_sidecar: PodSidecarScript::default(),
+        reconciles: args.reconciles.max(1),
+        dns: Dns::new(args.dns == DnsBehaviour::Resolvable, hosts),
+        served_kinds: served,
+        platform,
+    })
+}
+
+/// Resolves `--target` selectors against the targets found in the input.
+fn select_targets(all: Vec<TargetRef>, selectors: &[String]) -> Result<Vec<TargetRef>, String> {
+    if selectors.is_empty() {
+        return Ok(all);
+    }
+    let mut chosen = Vec::new();
+    for sel in selectors {
+        let parts: Vec<&str> = sel.split('/').collect();
+        let (kind, ns, name) = match parts.as_slice() {
+            [k, n] => (*k, None, *n),
+            [k, ns, n] => (*k, Some(*ns), *n),
+            _ => {
+                return Err(format!(
+                    "--target {sel:?}: expected KIND/NAME or KIND/NAMESPACE/NAME"
+                ))
+            }
+        };
+        let kind = match kind.to_ascii_lowercase().as_str() {
+            "seinode" | "seinodes" | "sn" => "SeiNode",
+            "seinodedeployment" | "seinodedeployments" | "snd" => "SeiNodeDeployment",
+            other => {
+                return Err(format!(
+                    "--target {sel:?}: unknown kind {other:?} (SeiNode or SeiNodeDeployment)"
+                ))
+            }
+        };
+        let found: Vec<&TargetRef> = all
+            .iter()
+            .filter(|t| t.kind == kind && t.name == name && ns.is_none_or(|ns| t.namespace == ns))
+            .collect();
+        if found.is_empty() {
+            return Err(format!(
+                "--target {sel:?}: no {kind} named {name:?} in the input"
+            ));
+        }
+        chosen.extend(found.into_iter().cloned());
+    }
+    Ok(chosen)
+}
+
+pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let input = match read_objects(&args.files, args.recursive) {
+        Ok(i) => i,
+        Err(problem) => return fail(err, exit::INVALID, problem),
+    };
+    for w in &input.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    let targets = match select_targets(targets_of(&input.objects), &args.targets) {
+        Ok(t) => t,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    if targets.is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "the input holds no SeiNode or SeiNodeDeployment to plan",
+        );
+    }
+    let options = match options(args, &input.objects) {
+        Ok(o) => o,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    let report = match plan(&input.objects, &targets, &options) {
+        Ok(r) => r,
+        Err(e) => return fail(err, exit::RUNTIME, e),
+    };
+    let written = match args.output {
+        PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &report.to_json())
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out)),
+        PlanFormat::Text => plan_text::write(
+            out,
+            &report,
+            &TextOptions {
+                context: args.context,
+            },
+        ),
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(err, exit::RUNTIME, format!("writing output: {e}"));
+        }
+    }
+    if args.detailed_exitcode && Summary::of(&report).has_changes() {
+        exit::CHANGES
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,153 @@
+//! End-to-end tests of the `nodectl` binary: exit codes and error messages for bad
+//! input, determinism, and the dry-run guarantee.
+
+use assert_cmd::Command;
+
+fn nodectl() -> Command {
+    let mut cmd = Command::cargo_bin("nodectl").expect("binary builds");
+    cmd.env("RUST_BACKTRACE", "0")
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn stderr_of(args: &[&str]) -> (i32, String) {
+    let out = nodectl().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn malformed_yaml_names_file_and_line_and_exits_2() {
+    let (code, err) = stderr_of(&[
+        "plan",
+        "-f",
+        "testdata/bad/malformed.yaml",
+        "--now",
+        "2026-01-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("testdata/bad/malformed.yaml:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn wrong_api_version_is_rejected_with_its_line() {
+    let (code, err) = stderr_of(&["plan", "-f", "testdata/bad/wrong-apiversion.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("wrong-apiversion.yaml:1:"), "{err}");
+    assert!(err.contains("sei.io/v1beta1"), "{err}");
+}
+
+#[test]
+fn unknown_sei_kind_is_rejected() {
+    let (code, err) = stderr_of(&["plan", "-f", "testdata/bad/wrong-kind.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("wrong-kind.yaml:2:"), "{err}");
+    assert!(err.contains("SeiNodeX"), "{err}");
+}
+
+#[test]
+fn missing_name_is_rejected() {
+    let (code, err) = stderr_of(&["plan", "-f", "testdata/bad/missing-name.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("missing-name.yaml:3:"), "{err}");
+    assert!(err.contains("metadata.name"), "{err}");
+}
+
+#[test]
+fn wrong_field_type_names_the_field_and_line() {
+    let (code, err) = stderr_of(&["plan", "-f", "testdata/bad/wrong-type.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("wrong-type.yaml:9:"), "{err}");
+    assert!(err.contains("spec.sidecar.port"), "{err}");
+}
+
+#[test]
+fn unknown_target_is_rejected() {
+    let (code, err) = stderr_of(&[
+        "plan",
+        "-f",
+        "examples/seinode/pacific-1-full-node.yaml",
+        "--target",
+        "seinode/nope",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no SeiNode named \"nope\""), "{err}");
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let (code, err) = stderr_of(&["plan", "-f", "testdata/bad/does-not-exist.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does-not-exist.yaml"), "{err}");
+}
+
+#[test]
+fn unknown_fields_are_dropped_with_a_warning() {
+    let out = nodectl()
+        .args([
+            "plan",
+            "-f",
+            "testdata/samples/seinode/pacific-1-state-syncer.yaml",
+            "--now",
+            "2026-01-01T00:00:00Z",
+        ])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("pacific-1-state-syncer.yaml:21:3: unknown field \"spec.genesis\""),
+        "{err}"
+    );
+    assert!(err.contains("unknown field \"spec.storage\""), "{err}");
+}
+
+#[test]
+fn plan_output_is_deterministic() {
+    let run = || {
+        nodectl()
+            .args([
+                "plan",
+                "-f",
+                "examples/seinode",
+                "--now",
+                "2026-01-01T00:00:00Z",
+                "--seed",
+                "7",
+                "-o",
+                "json",
+            ])
+            .output()
+            .expect("runs")
+            .stdout
+    };
+    let first = run();
+    assert!(!first.is_empty());
+    assert_eq!(first, run());
+}
+
+#[test]
+fn simulate_fixture_json_matches_expected_shape() {
+    let out = nodectl()
+        .args(["simulate", "testdata/parity/node-notfound", "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(trace["target"], "SeiNode default/missing-node");
+}
+
+#[test]
+fn simulate_bench_reports_identical_traces() {
+    let out = nodectl()
+        .args(["simulate", "testdata/parity/node-notfound", "--bench", "3"])
+        .output()
+        .expect("runs");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(line["runs"], 3);
+    assert_eq!(line["identicalTraces"], true);
+}
