@@ -44,3 +44,6 @@ pub fn active_plan(
         ..Default::default()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -51,3 +51,64 @@ fn resolve_label_peers(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::{Clock, Dns, Ids};
+    use crate::platform::Platform;
+    use crate::sidecar::model::ScriptedSidecars;
+    use crate::world::ApiServer;
+    use serde_json::{json, Value};
+
+    fn seinode(name: &str, ns: &str, labels: Value, peers: Value) -> Value {
+        json!({"apiVersion": API_VERSION, "kind": SEINODE_KIND,
+               "metadata": {"name": name, "namespace": ns, "labels": labels},
+               "spec": {"chainId": "c", "image": "i", "fullNode": {}, "peers": peers}})
+    }
+
+    #[test]
+    fn label_peers_are_sorted_deduplicated_and_exclude_self() {
+        let mut api = ApiServer::new("2026-01-01T00:00:00Z");
+        let by_role = json!({"label": {"selector": {"role": "rpc"}}});
+        let by_chain = json!({"label": {"selector": {"chain": "c"}}});
+        let me = seinode(
+            "b",
+            "default",
+            json!({"role": "rpc", "chain": "c"}),
+            json!([by_role, by_chain]),
+        );
+        for object in [
+            me.clone(),
+            seinode(
+                "a",
+                "default",
+                json!({"role": "rpc", "chain": "c"}),
+                json!([]),
+            ),
+            seinode("c", "default", json!({"chain": "c"}), json!([])),
+            seinode("a", "other", json!({"role": "rpc"}), json!([])),
+        ] {
+            api.load(object).expect("loads");
+        }
+        let env = Env {
+            api,
+            sidecars: Box::new(ScriptedSidecars::default()),
+            dns: Dns::default(),
+            events: Vec::new(),
+            ids: Ids::seeded("0"),
+            clock: Clock::parse("2026-01-01T00:00:00Z").expect("time"),
+            platform: Platform::default(),
+        };
+        let mut node = SeiNode::from_value(&me).expect("node");
+        assert_eq!(reconcile_peers(&env, &mut node), Ok(true));
+        assert_eq!(
+            node.status.resolved_peers,
+            [
+                "a-0.a.default.svc.cluster.local",
+                "c-0.c.default.svc.cluster.local"
+            ]
+        );
+        assert_eq!(reconcile_peers(&env, &mut node), Ok(false));
+    }
+}
