@@ -8,22 +8,23 @@ pub use executor::{execute_plan, retry_backoff, PlanOwner};
 pub use node::resolve_plan;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::api::{task_plan_phase, task_status, PlannedTask, TaskPlan};
 use crate::task::deterministic_task_id;
 
-/// A new Pending task at `index` of plan `plan_id`, with the JSON of `params`.
-pub fn planned_task<P: Serialize>(
-    plan_id: &str,
-    task_type: &str,
-    index: usize,
-    params: &P,
-) -> PlannedTask {
+/// Go's JSON of a params struct (`null` for a value that cannot be encoded).
+pub fn params_json<P: Serialize>(params: P) -> Value {
+    serde_json::to_value(params).unwrap_or(Value::Null)
+}
+
+/// A new Pending task at `index` of plan `plan_id` with the given stored params.
+pub fn planned_task(plan_id: &str, task_type: &str, index: usize, params: Value) -> PlannedTask {
     PlannedTask {
         type_: task_type.to_string(),
         id: deterministic_task_id(plan_id, task_type, index),
         status: task_status::PENDING.to_string(),
-        params: Some(serde_json::to_value(params).unwrap_or(serde_json::Value::Null)),
+        params: Some(params),
         ..Default::default()
     }
 }

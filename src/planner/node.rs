@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{active_plan, planned_task};
+use super::{active_plan, params_json, planned_task};
 use crate::api::{node_phase, task_plan_phase, PeerSource, SeiNode, SnapshotSource, TaskPlan};
 use crate::env::Env;
 use crate::task::{
@@ -320,31 +320,26 @@ fn params_for(
         node_name: node.name().to_string(),
         namespace: node.namespace().to_string(),
     };
-    let to_json = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
     let genesis = node
         .spec
         .validator
         .as_ref()
         .and_then(|v| v.genesis_ceremony.as_ref());
     match task_type {
-        t::ENSURE_DATA_PVC | t::APPLY_STATEFULSET | t::APPLY_SERVICE => {
-            to_json(serde_json::to_value(resource()))
-        }
+        t::ENSURE_DATA_PVC | t::APPLY_STATEFULSET | t::APPLY_SERVICE => params_json(resource()),
         t::SNAPSHOT_RESTORE => {
             let target_height = snap
                 .and_then(|s| s.s3.as_ref())
                 .map_or(0, |s3| s3.target_height);
-            to_json(serde_json::to_value(SnapshotRestoreParams {
-                target_height,
-            }))
+            params_json(SnapshotRestoreParams { target_height })
         }
-        t::CONFIG_APPLY => to_json(serde_json::to_value(config_apply)),
-        t::DISCOVER_PEERS => to_json(serde_json::to_value(discover_peers_params(node))),
-        t::CONFIGURE_STATE_SYNC => to_json(serde_json::to_value(ConfigureStateSyncParams {
+        t::CONFIG_APPLY => params_json(config_apply),
+        t::DISCOVER_PEERS => params_json(discover_peers_params(node)),
+        t::CONFIGURE_STATE_SYNC => params_json(ConfigureStateSyncParams {
             use_local_snapshot: snap.is_some_and(|s| s.s3.is_some()),
             trust_period: snap.map(|s| s.trust_period.clone()).unwrap_or_default(),
             backfill_blocks: snap.map_or(0, |s| s.backfill_blocks),
-        })),
+        }),
         t::CONFIGURE_GENESIS | t::CONFIG_VALIDATE | t::MARK_READY | t::SET_GENESIS_PEERS => {
             if task_type == t::SET_GENESIS_PEERS && genesis.is_none() {
                 return Value::Null;
@@ -352,23 +347,23 @@ fn params_for(
             Value::Object(Default::default())
         }
         t::GENERATE_IDENTITY => genesis.map_or(Value::Null, |gc| {
-            to_json(serde_json::to_value(GenerateIdentityParams {
+            params_json(GenerateIdentityParams {
                 chain_id: gc.chain_id.clone(),
                 moniker: node.name().to_string(),
-            }))
+            })
         }),
         t::GENERATE_GENTX => genesis.map_or(Value::Null, |gc| {
-            to_json(serde_json::to_value(GenerateGentxParams {
+            params_json(GenerateGentxParams {
                 chain_id: gc.chain_id.clone(),
                 staking_amount: gc.staking_amount.clone(),
                 account_balance: gc.account_balance.clone(),
                 genesis_params: gc.genesis_params.clone(),
-            }))
+            })
         }),
         t::UPLOAD_GENESIS_ARTIFACTS => genesis.map_or(Value::Null, |_| {
-            to_json(serde_json::to_value(UploadGenesisArtifactsParams {
+            params_json(UploadGenesisArtifactsParams {
                 node_name: node.name().to_string(),
-            }))
+            })
         }),
         _ => Value::Null,
     }
@@ -424,7 +419,7 @@ fn tasks_for(
                 plan_id,
                 task_type,
                 i,
-                &params_for(node, task_type, snap, config_apply),
+                params_for(node, task_type, snap, config_apply),
             )
         })
         .collect()
@@ -472,44 +467,43 @@ fn bootstrap_plan(
     let mut tasks = Vec::new();
     let mut push = |task_type: &str, params: Value| {
         let index = tasks.len();
-        tasks.push(planned_task(&plan_id, task_type, index, &params));
+        tasks.push(planned_task(&plan_id, task_type, index, params));
     };
-    let json = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
     push(
         t::ENSURE_DATA_PVC,
         params_for(node, t::ENSURE_DATA_PVC, snap, config_apply),
     );
     push(
         t::DEPLOY_BOOTSTRAP_SERVICE,
-        json(serde_json::to_value(DeployBootstrapServiceParams {
+        params_json(DeployBootstrapServiceParams {
             service_name: name.clone(),
             namespace: namespace.clone(),
-        })),
+        }),
     );
     push(
         t::DEPLOY_BOOTSTRAP_JOB,
-        json(serde_json::to_value(DeployBootstrapJobParams {
+        params_json(DeployBootstrapJobParams {
             job_name: job_name.clone(),
             namespace: namespace.clone(),
-        })),
+        }),
     );
     for task_type in sidecar_progression(snap, peers) {
         push(task_type, params_for(node, task_type, snap, config_apply));
     }
     push(
         t::AWAIT_BOOTSTRAP_COMPLETE,
-        json(serde_json::to_value(AwaitBootstrapCompleteParams {
+        params_json(AwaitBootstrapCompleteParams {
             job_name: job_name.clone(),
             namespace: namespace.clone(),
-        })),
+        }),
     );
     push(
         t::TEARDOWN_BOOTSTRAP,
-        json(serde_json::to_value(TeardownBootstrapParams {
+        params_json(TeardownBootstrapParams {
             job_name,
             service_name: name,
             namespace,
-        })),
+        }),
     );
     push(
         t::APPLY_STATEFULSET,
