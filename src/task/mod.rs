@@ -217,8 +217,9 @@ pub fn decode_params<P: GoParams + DeserializeOwned + Default>(
     }
 }
 
-/// Decodes a controller-side task's params, wrapping errors as Go does.
-fn controller_params<P: GoParams + DeserializeOwned + Default>(
+/// Decodes a controller-side task's params, wrapping errors as Go does
+/// (`deserializing <type> params: <json error>`).
+pub fn controller_params<P: GoParams + DeserializeOwned + Default>(
     task_type: &str,
     params: Option<&Value>,
 ) -> Result<P, String> {

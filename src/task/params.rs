@@ -38,6 +38,7 @@ pub trait SidecarParams: GoParams {
     fn request_params(&self) -> Option<Value>;
 }
 
+/// Implements [`GoParams`] for a params struct: `go_params!(Name, [("jsonField", Kind), ...]);`.
 macro_rules! go_params {
     ($ty:ident, [$(($field:literal, $kind:ident)),* $(,)?]) => {
         impl GoParams for $ty {
