@@ -1,6 +1,7 @@
 //! The command-line interface: the clap tree and one module per subcommand.
 //! Each subcommand translates flags into a call of the core and renders its result.
 
+pub mod generate;
 pub mod input;
 pub mod plan;
 pub mod simulate;
@@ -49,6 +50,10 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.
     Validate(validate::ValidateArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write every page with --dir.
+    Man(generate::ManArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -63,6 +68,8 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
         Command::Validate(args) => validate::run(args, &mut out, &mut err),
+        Command::Completions(args) => generate::run_completions(args, &mut out, &mut err),
+        Command::Man(args) => generate::run_man(args, &mut out, &mut err),
     };
     let _ = out.flush();
     ExitCode::from(code)
