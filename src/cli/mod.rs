@@ -2,6 +2,7 @@
 //! Each subcommand translates flags into a call of the core and renders its result.
 
 pub mod simulate;
+pub mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
     Simulate(simulate::SimulateArgs),
+    /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.
+    Validate(validate::ValidateArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
     let mut err = stderr.lock();
     let code = match &cli.command {
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
+        Command::Validate(args) => validate::run(args, &mut out, &mut err),
     };
     let _ = out.flush();
     ExitCode::from(code)

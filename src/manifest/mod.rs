@@ -1,0 +1,253 @@
+//! Manifest loading: YAML/JSON documents with source positions.
+//!
+//! Reads files, directories (optionally recursive) and stdin (`-`), splits multi-document
+//! streams, and turns each document into a [`serde_json::Value`] plus a [`Positions`] index
+//! mapping JSON paths (`spec.peers[0].label`) to 1-based line/column spans. Duplicate keys are
+//! rejected; anchors/aliases and `<<` merge keys are resolved with an expansion budget.
+//! Plain scalars are resolved the way `sigs.k8s.io/yaml` (go-yaml v2) does, so `yes`/`on`
+//! are booleans, as they are for `kubectl`.
+
+mod discover;
+pub mod path;
+mod scalar;
+mod yaml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+pub use discover::{discover_inputs, Input};
+pub use path::{child_index, child_key};
+
+/// The text of one input (a file or stdin) and the name used in diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path as given on the command line (or `<stdin>`).
+    pub name: String,
+    /// Full UTF-8 text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Builds a source from a name and its text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: u32) -> Option<&str> {
+        if line == 0 {
+            return None;
+        }
+        self.text
+            .split('\n')
+            .nth(line as usize - 1)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    }
+}
+
+/// A source position: 1-based line and 1-based column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Where a node sits: the key that introduces it (for mapping entries) and the value itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodePos {
+    pub key: Option<Span>,
+    pub value: Span,
+}
+
+/// Map from JSON path (`""` is the document root) to the node's position.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    map: HashMap<Box<str>, NodePos>,
+}
+
+impl Positions {
+    pub(crate) fn insert(&mut self, path: &str, pos: NodePos) {
+        self.map.insert(path.into(), pos);
+    }
+
+    /// Exact lookup.
+    pub fn get(&self, path: &str) -> Option<NodePos> {
+        self.map.get(path).copied()
+    }
+
+    /// Number of indexed nodes.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Lookup that falls back to the nearest indexed ancestor (e.g. for nodes copied by an alias).
+    pub fn nearest(&self, path: &str) -> Option<NodePos> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.map.get(p) {
+                return Some(*pos);
+            }
+            if p.is_empty() {
+                return None;
+            }
+            p = path::parent(p);
+        }
+    }
+}
+
+/// One YAML/JSON document of an input.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub source: Arc<SourceFile>,
+    /// 0-based index of the document in its stream (empty documents count too).
+    pub index_in_file: usize,
+    pub value: Value,
+    pub positions: Positions,
+    /// Where the document's content starts.
+    pub start: Span,
+}
+
+impl Document {
+    /// Position of a path: the key if the node is a mapping entry, else the value; falls back to
+    /// the nearest ancestor that has a position.
+    pub fn position_of(&self, path: &str) -> Option<Span> {
+        self.positions
+            .nearest(path)
+            .map(|p| p.key.unwrap_or(p.value))
+    }
+
+    /// Position of the value at a path (not its key), with the same fallback.
+    pub fn value_position_of(&self, path: &str) -> Option<Span> {
+        self.positions.nearest(path).map(|p| p.value)
+    }
+}
+
+/// What went wrong while reading or parsing an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadErrorKind {
+    /// The path does not exist or cannot be read.
+    Io,
+    /// Not UTF-8 text.
+    Encoding,
+    /// YAML syntax error reported by the parser.
+    Syntax,
+    /// A key repeated in one mapping.
+    DuplicateKey,
+    /// Unknown anchor, alias expansion too large, or an unsupported key.
+    Alias,
+    /// A value that has no JSON form (complex keys, non-finite floats, bad tagged scalars).
+    Unsupported,
+}
+
+impl LoadErrorKind {
+    /// Short rule name used in diagnostics.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            LoadErrorKind::Io => "input.read",
+            LoadErrorKind::Encoding => "yaml.encoding",
+            LoadErrorKind::Syntax => "yaml.syntax",
+            LoadErrorKind::DuplicateKey => "yaml.duplicate-key",
+            LoadErrorKind::Alias => "yaml.alias",
+            LoadErrorKind::Unsupported => "yaml.unsupported",
+        }
+    }
+}
+
+/// A load failure with its location (`file:line:column`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{}:{}: {message}", span.line, span.column)]
+pub struct LoadError {
+    pub kind: LoadErrorKind,
+    pub file: String,
+    pub span: Span,
+    /// Index of the failing document in its stream, if known.
+    pub document: Option<usize>,
+    pub message: String,
+    /// The source text, when it could be read (for snippets).
+    pub source_file: Option<Arc<SourceFile>>,
+}
+
+/// Everything loaded from one input: its documents and any errors.
+#[derive(Debug, Clone)]
+pub struct FileLoad {
+    pub name: String,
+    pub source: Option<Arc<SourceFile>>,
+    pub documents: Vec<Document>,
+    pub errors: Vec<LoadError>,
+}
+
+/// Parses every document of a source. Errors in one document do not stop the others.
+pub fn parse_source(source: Arc<SourceFile>) -> FileLoad {
+    let (documents, errors) = yaml::parse_documents(&source);
+    FileLoad {
+        name: source.name.clone(),
+        source: Some(source),
+        documents,
+        errors,
+    }
+}
+
+/// Parses a string (handy for tests and embedded files).
+pub fn parse_str(name: &str, text: &str) -> FileLoad {
+    parse_source(Arc::new(SourceFile::new(name, text)))
+}
+
+/// Reads and parses one input.
+pub fn load_input(input: &Input) -> FileLoad {
+    match input.read() {
+        Ok(source) => parse_source(Arc::new(source)),
+        Err(err) => FileLoad {
+            name: input.display_name(),
+            source: None,
+            documents: Vec::new(),
+            errors: vec![err],
+        },
+    }
+}
+
+/// Loads all paths (files, directories, `-`), in parallel, one [`FileLoad`] per input, in input
+/// order. Discovery failures (missing paths) appear as a `FileLoad` with an `Io` error.
+pub fn load_paths_lenient(paths: &[PathBuf], recursive: bool) -> Vec<FileLoad> {
+    let inputs = discover_inputs(paths, recursive);
+    inputs
+        .par_iter()
+        .map(|i| match i {
+            Ok(input) => load_input(input),
+            Err(err) => FileLoad {
+                name: err.file.clone(),
+                source: None,
+                documents: Vec::new(),
+                errors: vec![err.clone()],
+            },
+        })
+        .collect()
+}
+
+/// Loads all paths and returns every non-empty document, or the first error.
+pub fn load_paths(paths: &[PathBuf], recursive: bool) -> Result<Vec<Document>, LoadError> {
+    let mut out = Vec::new();
+    for load in load_paths_lenient(paths, recursive) {
+        if let Some(err) = load.errors.into_iter().next() {
+            return Err(err);
+        }
+        out.extend(load.documents);
+    }
+    Ok(out)
+}
+
+/// Loads a single file path (convenience wrapper over [`load_paths`]).
+pub fn load_file(path: &Path) -> Result<Vec<Document>, LoadError> {
+    load_paths(&[path.to_path_buf()], false)
+}

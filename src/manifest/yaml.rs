@@ -1,0 +1,482 @@
+//! Builds JSON values and the position index from YAML parser events (granit-parser).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use granit_parser::{Event, Marker, Parser, ScalarStyle, Span as PSpan};
+use serde_json::{Map, Value};
+
+use super::path::{child_index, child_key};
+use super::scalar::{resolve_plain, resolve_tagged};
+use super::{Document, LoadError, LoadErrorKind, NodePos, Positions, SourceFile, Span};
+
+/// Upper bound on nodes materialised through aliases in one document ("billion laughs" guard).
+const ALIAS_NODE_BUDGET: usize = 100_000;
+/// Upper bound on errors collected from one stream before giving up.
+const MAX_ERRORS_PER_FILE: usize = 100;
+
+fn span_of(m: &Marker) -> Span {
+    Span {
+        line: m.line() as u32,
+        column: m.col() as u32 + 1,
+    }
+}
+
+/// A container under construction.
+enum Frame {
+    Map {
+        obj: Map<String, Value>,
+        /// Length of the builder's path string for this container.
+        path_len: usize,
+        anchor: usize,
+        /// The key read but whose value is still pending: (key, key span, is a merge key `<<`).
+        pending: Option<(String, Span, bool)>,
+        /// Keys that came from `<<` merges and may be overridden by explicit keys.
+        merged: Vec<String>,
+    },
+    Seq {
+        arr: Vec<Value>,
+        path_len: usize,
+        anchor: usize,
+    },
+}
+
+/// Per-document builder state.
+struct Builder<'a> {
+    source: &'a Arc<SourceFile>,
+    index: usize,
+    stack: Vec<Frame>,
+    path: String,
+    positions: Positions,
+    anchors: HashMap<usize, (Value, usize)>,
+    alias_nodes: usize,
+    root: Option<Value>,
+    start: Span,
+}
+
+fn count_nodes(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(count_nodes).sum::<usize>(),
+        Value::Object(o) => 1 + o.values().map(count_nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(source: &'a Arc<SourceFile>, index: usize, start: Span) -> Self {
+        Builder {
+            source,
+            index,
+            stack: Vec::new(),
+            path: String::new(),
+            positions: Positions::default(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            root: None,
+            start,
+        }
+    }
+
+    fn err(&self, kind: LoadErrorKind, span: Span, message: impl Into<String>) -> LoadError {
+        LoadError {
+            kind,
+            file: self.source.name.clone(),
+            span,
+            document: Some(self.index),
+            message: message.into(),
+            source_file: Some(self.source.clone()),
+        }
+    }
+
+    /// True when the next node is a mapping key rather than a value.
+    fn expecting_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
+    }
+
+    /// Extends the path for a node that starts now and records its position.
+    /// Returns the path length of the parent, to restore afterwards.
+    fn enter_node(&mut self, at: Span) -> usize {
+        let parent_len = self.path.len();
+        let key_span = match self.stack.last() {
+            Some(Frame::Map {
+                pending: Some((k, ks, _)),
+                ..
+            }) => {
+                let k = k.clone();
+                child_key(&mut self.path, &k);
+                Some(*ks)
+            }
+            Some(Frame::Seq { arr, .. }) => {
+                let i = arr.len();
+                child_index(&mut self.path, i);
+                None
+            }
+            _ => None,
+        };
+        self.positions.insert(
+            &self.path,
+            NodePos {
+                key: key_span,
+                value: at,
+            },
+        );
+        parent_len
+    }
+
+    /// Attaches a finished value to its parent (or makes it the root).
+    fn attach(&mut self, value: Value, at: Span) -> Result<(), LoadError> {
+        let err_dup = |b: &Self, key: &str, ks: Span| {
+            b.err(
+                LoadErrorKind::DuplicateKey,
+                ks,
+                format!("duplicate key {key:?} in mapping"),
+            )
+        };
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(value);
+                Ok(())
+            }
+            Some(Frame::Seq { arr, .. }) => {
+                arr.push(value);
+                Ok(())
+            }
+            Some(Frame::Map {
+                obj,
+                pending,
+                merged,
+                ..
+            }) => {
+                let (key, ks, is_merge) = pending.take().expect("value without key");
+                if is_merge {
+                    let sources: Vec<Value> = match value {
+                        Value::Object(_) => vec![value],
+                        Value::Array(items) if items.iter().all(Value::is_object) => items,
+                        _ => {
+                            return Err(self.err(
+                                LoadErrorKind::Alias,
+                                at,
+                                "merge key `<<` needs a mapping or a list of mappings",
+                            ))
+                        }
+                    };
+                    for src in sources {
+                        if let Value::Object(m) = src {
+                            for (k, v) in m {
+                                if !obj.contains_key(&k) {
+                                    merged.push(k.clone());
+                                    obj.insert(k, v);
+                                }
+                            }
+                        }
+                    }
+                    return Ok(());
+                }
+                if obj.contains_key(&key) {
+                    if let Some(i) = merged.iter().position(|m| *m == key) {
+                        merged.swap_remove(i);
+                    } else {
+                        let e = err_dup(self, &key, ks);
+                        return Err(e);
+                    }
+                }
+                obj.insert(key, value);
+                Ok(())
+            }
+        }
+    }
+
+    fn remember_anchor(&mut self, anchor: usize, value: &Value) {
+        if anchor != 0 {
+            self.anchors
+                .insert(anchor, (value.clone(), count_nodes(value)));
+        }
+    }
+
+    fn on_key(&mut self, key: String, at: Span, plain: bool) -> Result<(), LoadError> {
+        if let Some(Frame::Map { obj, pending, .. }) = self.stack.last_mut() {
+            let _ = obj;
+            let is_merge = plain && key == "<<";
+            *pending = Some((key, at, is_merge));
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, ev: Event<'_>, span: PSpan) -> Result<(), LoadError> {
+        let at = span_of(&span.start);
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let plain = style == ScalarStyle::Plain;
+                let value = match (&tag, plain) {
+                    (Some(t), _) if t.handle() == "tag:yaml.org,2002:" => {
+                        resolve_tagged(t.suffix(), &text)
+                    }
+                    (_, true) => resolve_plain(&text),
+                    _ => Ok(Value::String(text.to_string())),
+                }
+                .map_err(|m| self.err(LoadErrorKind::Unsupported, at, m))?;
+                if self.expecting_key() {
+                    let key = match &value {
+                        Value::String(s) => s.clone(),
+                        Value::Null => "null".to_string(),
+                        _ => text.to_string(),
+                    };
+                    self.remember_anchor(anchor, &Value::String(key.clone()));
+                    return self.on_key(key, at, plain);
+                }
+                let parent_len = self.enter_node(at);
+                self.path.truncate(parent_len);
+                self.remember_anchor(anchor, &value);
+                self.attach(value, at)
+            }
+            Event::MappingStart(_, anchor, _) | Event::SequenceStart(_, anchor, _) => {
+                if self.expecting_key() {
+                    return Err(self.err(
+                        LoadErrorKind::Unsupported,
+                        at,
+                        "complex mapping keys (a mapping or sequence used as a key) are not supported",
+                    ));
+                }
+                let parent_len = self.enter_node(at);
+                let path_len = self.path.len();
+                let frame = if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map {
+                        obj: Map::new(),
+                        path_len,
+                        anchor,
+                        pending: None,
+                        merged: Vec::new(),
+                    }
+                } else {
+                    Frame::Seq {
+                        arr: Vec::new(),
+                        path_len,
+                        anchor,
+                    }
+                };
+                let _ = parent_len;
+                self.stack.push(frame);
+                Ok(())
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let frame = self.stack.pop().expect("unbalanced collection end");
+                let (value, path_len, anchor) = match frame {
+                    Frame::Map {
+                        obj,
+                        path_len,
+                        anchor,
+                        ..
+                    } => (Value::Object(obj), path_len, anchor),
+                    Frame::Seq {
+                        arr,
+                        path_len,
+                        anchor,
+                    } => (Value::Array(arr), path_len, anchor),
+                };
+                // Restore the path to the parent container's.
+                let parent_len = match self.stack.last() {
+                    Some(Frame::Map { path_len, .. }) | Some(Frame::Seq { path_len, .. }) => {
+                        *path_len
+                    }
+                    None => 0,
+                };
+                let _ = path_len;
+                self.path.truncate(parent_len);
+                self.remember_anchor(anchor, &value);
+                let start = self
+                    .positions
+                    .get(&self.path)
+                    .map(|p| p.value)
+                    .unwrap_or(at);
+                self.attach(value, start)
+            }
+            Event::Alias(id) => {
+                let (value, nodes) = match self.anchors.get(&id) {
+                    Some((v, n)) => (v.clone(), *n),
+                    None => {
+                        return Err(self.err(
+                            LoadErrorKind::Alias,
+                            at,
+                            "alias to an unknown anchor",
+                        ))
+                    }
+                };
+                self.alias_nodes += nodes;
+                if self.alias_nodes > ALIAS_NODE_BUDGET {
+                    return Err(self.err(
+                        LoadErrorKind::Alias,
+                        at,
+                        format!(
+                            "aliases expand to more than {ALIAS_NODE_BUDGET} nodes (possible alias bomb)"
+                        ),
+                    ));
+                }
+                if self.expecting_key() {
+                    return match value {
+                        Value::String(s) => self.on_key(s, at, false),
+                        _ => Err(self.err(
+                            LoadErrorKind::Unsupported,
+                            at,
+                            "an alias used as a key must refer to a string",
+                        )),
+                    };
+                }
+                let parent_len = self.enter_node(at);
+                self.path.truncate(parent_len);
+                self.attach(value, at)
+            }
+            Event::UnresolvedAlias(name) => {
+                Err(self.err(LoadErrorKind::Alias, at, format!("unknown anchor *{name}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn finish(self) -> Option<Document> {
+        let value = self.root?;
+        if value.is_null() {
+            return None;
+        }
+        Some(Document {
+            source: self.source.clone(),
+            index_in_file: self.index,
+            value,
+            positions: self.positions,
+            start: self.start,
+        })
+    }
+}
+
+/// Parses every document in `source`. Errors are collected per document; parsing resumes at
+/// the next document boundary when the parser allows it.
+pub fn parse_documents(source: &Arc<SourceFile>) -> (Vec<Document>, Vec<LoadError>) {
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    let mut parser = Parser::new_from_str(&source.text);
+    let mut index = 0usize;
+    let mut builder: Option<Builder> = None;
+
+    let syntax_err = |e: &granit_parser::ScanError, index: usize| LoadError {
+        kind: LoadErrorKind::Syntax,
+        file: source.name.clone(),
+        span: span_of(e.marker()),
+        document: Some(index),
+        message: e.info(),
+        source_file: Some(source.clone()),
+    };
+
+    loop {
+        let next = parser.next_event();
+        let failure = match next {
+            None => break,
+            Some(Err(e)) => Some(syntax_err(&e, index)),
+            Some(Ok((ev, span))) => match ev {
+                Event::StreamStart | Event::StreamEnd => None,
+                Event::DocumentStart(..) => {
+                    builder = Some(Builder::new(source, index, span_of(&span.start)));
+                    None
+                }
+                Event::DocumentEnd => {
+                    if let Some(b) = builder.take() {
+                        docs.extend(b.finish());
+                    }
+                    index += 1;
+                    None
+                }
+                ev => match builder.as_mut() {
+                    Some(b) => b.on_event(ev, span).err(),
+                    None => None,
+                },
+            },
+        };
+        if let Some(err) = failure {
+            errors.push(err);
+            builder = None;
+            index += 1;
+            if errors.len() >= MAX_ERRORS_PER_FILE {
+                break;
+            }
+            match parser.proceed_next_document() {
+                Ok(true) => continue,
+                _ => break,
+            }
+        }
+    }
+    (docs, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(text: &str) -> (Vec<Document>, Vec<LoadError>) {
+        parse_documents(&Arc::new(SourceFile::new("t.yaml", text)))
+    }
+
+    #[test]
+    fn positions_of_nested_nodes() {
+        let (docs, errs) = parse("a: 1\nspec:\n  peers:\n    - label: {x: y}\n    - static: 2\n");
+        assert!(errs.is_empty(), "{errs:?}");
+        let d = &docs[0];
+        assert_eq!(
+            d.value,
+            json!({"a":1,"spec":{"peers":[{"label":{"x":"y"}},{"static":2}]}})
+        );
+        assert_eq!(d.position_of("spec"), Some(Span { line: 2, column: 1 }));
+        assert_eq!(
+            d.position_of("spec.peers[0]"),
+            Some(Span { line: 4, column: 7 })
+        );
+        assert_eq!(
+            d.position_of("spec.peers[0].label"),
+            Some(Span { line: 4, column: 7 })
+        );
+        assert_eq!(
+            d.value_position_of("spec.peers[0].label"),
+            Some(Span {
+                line: 4,
+                column: 14
+            })
+        );
+        assert_eq!(
+            d.position_of("spec.peers[1].static"),
+            Some(Span { line: 5, column: 7 })
+        );
+        assert_eq!(
+            d.position_of("spec.peers[1].static.nope"),
+            Some(Span { line: 5, column: 7 })
+        );
+    }
+
+    #[test]
+    fn multi_doc_and_errors() {
+        let (docs, errs) = parse("a: 1\n---\nb: 2\nb: 3\n---\nc: 3\n---\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].kind, LoadErrorKind::DuplicateKey);
+        assert_eq!(errs[0].span, Span { line: 4, column: 1 });
+        assert_eq!(docs[1].index_in_file, 2);
+    }
+
+    #[test]
+    fn aliases_and_merges() {
+        let (docs, errs) = parse("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\nlist: [*b]\n");
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(docs[0].value["use"], json!({"x":1,"y":3}));
+        assert_eq!(docs[0].value["list"][0], json!({"x":1,"y":2}));
+    }
+
+    #[test]
+    fn alias_bomb_is_reported() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let (_, errs) = parse(&s);
+        assert_eq!(errs[0].kind, LoadErrorKind::Alias);
+    }
+}

@@ -1,0 +1,270 @@
+//! CEL `x-kubernetes-validations` rules, compiled once and evaluated offline with the `cel` crate.
+//!
+//! The environment is CEL's standard library plus the `strings`, `lists` and `math` extensions
+//! (Kubernetes enables the same families). `has()`, `size()`, `all`, `exists`, `exists_one`,
+//! `matches`, `startsWith`, … come from the standard library. Rules that mention `oldSelf` are
+//! transition rules: they only run when an old object is given.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use cel::objects::{Key, Map};
+use cel::{Context, Env, Program, Value as CelValue};
+use serde_json::Value;
+
+/// The shared CEL environment.
+fn env() -> &'static Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib();
+        // Extension registration only fails on conflicting declarations, which would be a bug.
+        env.add_extension(cel::extensions::strings)
+            .expect("strings extension");
+        env.add_extension(cel::extensions::lists)
+            .expect("lists extension");
+        env.add_extension(cel::extensions::math)
+            .expect("math extension");
+        Arc::new(env)
+    })
+}
+
+/// One compiled `x-kubernetes-validations` entry.
+#[derive(Debug)]
+pub struct CelRule {
+    pub rule: String,
+    pub message: Option<String>,
+    pub message_expression: Option<(String, Program)>,
+    pub field_path: Option<String>,
+    pub reason: Option<String>,
+    pub program: Program,
+    /// Mentions `oldSelf`.
+    pub transition: bool,
+    pub optional_old_self: bool,
+}
+
+/// What a rule evaluation produced.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Pass,
+    /// The rule returned false; carries the message to report.
+    Fail(String),
+    /// The rule could not be evaluated.
+    Error(String),
+    /// A transition rule without an old value.
+    Skipped,
+}
+
+impl CelRule {
+    /// Compiles a rule object from a CRD (`rule`, `message`, `messageExpression`, `fieldPath`, `reason`).
+    pub fn compile(v: &Value, path: &str) -> Result<CelRule, String> {
+        let rule = v
+            .get("rule")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{path}: x-kubernetes-validations entry without rule"))?
+            .to_string();
+        let program = env()
+            .compile(&rule)
+            .map_err(|e| format!("{path}: rule {rule:?} does not compile: {e}"))?;
+        let transition = program.references().has_variable("oldSelf");
+        let message_expression = match v.get("messageExpression").and_then(Value::as_str) {
+            Some(src) => Some((
+                src.to_string(),
+                env()
+                    .compile(src)
+                    .map_err(|e| format!("{path}: messageExpression {src:?}: {e}"))?,
+            )),
+            None => None,
+        };
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        Ok(CelRule {
+            message: s("message"),
+            field_path: s("fieldPath"),
+            reason: s("reason"),
+            optional_old_self: v
+                .get("optionalOldSelf")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            message_expression,
+            program,
+            transition,
+            rule,
+        })
+    }
+
+    /// Evaluates the rule with `self` (already converted) and an optional `oldSelf`.
+    pub fn evaluate(&self, this: &CelValue, old: Option<&CelValue>) -> Outcome {
+        if self.transition && old.is_none() && !self.optional_old_self {
+            return Outcome::Skipped;
+        }
+        let mut ctx = Context::with_env(env().clone());
+        ctx.add_variable_from_value("self", this.clone());
+        if self.transition {
+            match old {
+                Some(o) => ctx.add_variable_from_value("oldSelf", o.clone()),
+                None => ctx.add_variable_from_value("oldSelf", CelValue::Null),
+            }
+        }
+        match self.program.execute(&ctx) {
+            Ok(CelValue::Bool(true)) => Outcome::Pass,
+            Ok(CelValue::Bool(false)) => Outcome::Fail(self.failure_message(&ctx)),
+            Ok(other) => Outcome::Error(format!(
+                "rule {:?} evaluated to {:?}, not a bool",
+                self.rule,
+                other.type_of()
+            )),
+            Err(e) => Outcome::Error(format!("rule {:?}: evaluation error: {e}", self.rule)),
+        }
+    }
+
+    fn failure_message(&self, ctx: &Context) -> String {
+        if let Some((_, prog)) = &self.message_expression {
+            if let Ok(CelValue::String(s)) = prog.execute(ctx) {
+                if !s.trim().is_empty() {
+                    return s.to_string();
+                }
+            }
+        }
+        match &self.message {
+            Some(m) if !m.is_empty() => m.clone(),
+            _ => format!("failed rule: {}", self.rule),
+        }
+    }
+}
+
+/// Converts JSON into a CEL value (integers become `int`, integral floats too).
+pub fn to_cel(v: &Value) -> CelValue {
+    match v {
+        Value::Null => CelValue::Null,
+        Value::Bool(b) => CelValue::Bool(*b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                CelValue::Int(i)
+            } else if let Some(u) = n.as_u64() {
+                CelValue::UInt(u)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    CelValue::Int(f as i64)
+                } else {
+                    CelValue::Float(f)
+                }
+            }
+        }
+        Value::String(s) => CelValue::String(Arc::new(s.clone())),
+        Value::Array(a) => CelValue::List(Arc::new(a.iter().map(to_cel).collect())),
+        Value::Object(o) => {
+            let map: HashMap<Key, CelValue> = o
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), to_cel(v)))
+                .collect();
+            CelValue::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// The Kubernetes type word for `self` in messages (`Invalid value: "object": …`).
+pub fn type_word(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule(r: &str, msg: &str) -> CelRule {
+        CelRule::compile(&json!({"rule": r, "message": msg}), "t").unwrap()
+    }
+
+    #[test]
+    fn exactly_one_rule() {
+        let r = rule(
+            "(has(self.s3) ? 1 : 0) + (has(self.stateSync) ? 1 : 0) == 1",
+            "one",
+        );
+        assert_eq!(r.evaluate(&to_cel(&json!({"s3": {}})), None), Outcome::Pass);
+        assert_eq!(
+            r.evaluate(&to_cel(&json!({"s3": {}, "stateSync": {}})), None),
+            Outcome::Fail("one".into())
+        );
+        assert_eq!(
+            r.evaluate(&to_cel(&json!({})), None),
+            Outcome::Fail("one".into())
+        );
+    }
+
+    #[test]
+    fn size_and_comparisons() {
+        let r = rule(
+            "!has(self.replayer) || (has(self.peers) && size(self.peers) > 0)",
+            "p",
+        );
+        assert_eq!(
+            r.evaluate(&to_cel(&json!({"replayer": {}})), None),
+            Outcome::Fail("p".into())
+        );
+        assert_eq!(
+            r.evaluate(&to_cel(&json!({"replayer": {}, "peers": [1]})), None),
+            Outcome::Pass
+        );
+        let h = rule(
+            "self.type != 'HardFork' || (has(self.hardFork) && self.hardFork.haltHeight > 0)",
+            "h",
+        );
+        assert_eq!(
+            h.evaluate(&to_cel(&json!({"type": "InPlace"})), None),
+            Outcome::Pass
+        );
+        assert_eq!(
+            h.evaluate(&to_cel(&json!({"type": "HardFork"})), None),
+            Outcome::Fail("h".into())
+        );
+        assert_eq!(
+            h.evaluate(
+                &to_cel(&json!({"type": "HardFork", "hardFork": {"haltHeight": 5}})),
+                None
+            ),
+            Outcome::Pass
+        );
+    }
+
+    #[test]
+    fn k8s_style_helpers_and_transition_rules() {
+        let r = rule(
+            "self.all(x, x.startsWith('a')) && self.exists(x, x.matches('^ab+$'))",
+            "m",
+        );
+        assert_eq!(
+            r.evaluate(&to_cel(&json!(["abb", "a"])), None),
+            Outcome::Pass
+        );
+        let t = rule("self == oldSelf", "immutable");
+        assert!(t.transition);
+        assert_eq!(
+            t.evaluate(&to_cel(&json!({"a": 1})), None),
+            Outcome::Skipped
+        );
+        let old = to_cel(&json!({"a": 2}));
+        assert_eq!(
+            t.evaluate(&to_cel(&json!({"a": 1})), Some(&old)),
+            Outcome::Fail("immutable".into())
+        );
+        let me = CelRule::compile(
+            &json!({"rule": "self.x < 3", "messageExpression": "'x is ' + string(self.x)"}),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(
+            me.evaluate(&to_cel(&json!({"x": 4})), None),
+            Outcome::Fail("x is 4".into())
+        );
+    }
+}

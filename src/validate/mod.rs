@@ -1,0 +1,371 @@
+//! `nodectl validate`: offline validation of SeiNode / SeiNodeDeployment manifests the way the
+//! API server (structural schema + CEL) and the operator (planner checks) would judge them.
+//!
+//! Entry point: [`validate_loads`] over [`crate::manifest::FileLoad`]s; render the
+//! [`Report`] with [`render`].
+
+pub mod cel;
+pub mod cross;
+mod document;
+pub mod metadata;
+pub mod operator;
+pub mod render;
+pub mod schema;
+pub mod structural;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::manifest::{Document, FileLoad, LoadError, SourceFile};
+
+pub use document::{object_key, ObjectKey};
+
+/// How bad a diagnostic is. Only errors make a document invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A finding before it is placed in a file (path relative to its object).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub path: String,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    /// Type and enum errors stop CEL evaluation, as in the API server.
+    pub blocking: bool,
+}
+
+/// A located diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub json_path: String,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// `Kind namespace/name` of the object, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for a load error.
+    pub fn from_load_error(e: &LoadError) -> Diagnostic {
+        Diagnostic {
+            file: e.file.clone(),
+            line: e.span.line,
+            column: e.span.column,
+            json_path: String::new(),
+            rule: e.kind.rule().to_string(),
+            severity: Severity::Error,
+            message: e.message.clone(),
+            help: None,
+            object: None,
+        }
+    }
+}
+
+/// Validator switches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Accept fields the schema does not define (the API server would prune them).
+    pub allow_unknown_fields: bool,
+    /// Treat documents of other kinds as invalid instead of skipping them.
+    pub strict_kinds: bool,
+}
+
+/// Outcome of one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Valid,
+    Invalid,
+    Skipped,
+}
+
+/// One document (or one unreadable input / unparsable document) and its diagnostics.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocResult {
+    pub file: String,
+    /// Index in the file's document stream (None for whole-file failures).
+    pub index: Option<usize>,
+    pub line: u32,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub status: Status,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl DocResult {
+    /// `Kind namespace/name`, or the file position when unknown.
+    pub fn label(&self) -> String {
+        match (&self.kind, &self.name) {
+            (Some(k), Some(n)) => {
+                format!("{k} {}/{n}", self.namespace.as_deref().unwrap_or("default"))
+            }
+            (Some(k), None) => format!("{k} (unnamed) at {}:{}", self.file, self.line),
+            _ => format!("document at {}:{}", self.file, self.line),
+        }
+    }
+
+    fn refresh_status(&mut self) {
+        if self.status != Status::Skipped
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+        {
+            self.status = if self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+            {
+                Status::Invalid
+            } else {
+                Status::Valid
+            };
+        }
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub documents: usize,
+    pub valid: usize,
+    pub invalid: usize,
+    pub skipped: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// The result of a validation run.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub documents: Vec<DocResult>,
+    /// Source texts by file name, for snippets.
+    pub sources: HashMap<String, Arc<SourceFile>>,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            documents: self.documents.len(),
+            ..Default::default()
+        };
+        for d in &self.documents {
+            match d.status {
+                Status::Valid => s.valid += 1,
+                Status::Invalid => s.invalid += 1,
+                Status::Skipped => s.skipped += 1,
+            }
+            for diag in &d.diagnostics {
+                match diag.severity {
+                    Severity::Error => s.errors += 1,
+                    Severity::Warning => s.warnings += 1,
+                    Severity::Note => {}
+                }
+            }
+        }
+        s
+    }
+
+    /// All diagnostics, ordered by file, line, column, rule.
+    pub fn diagnostics(&self) -> Vec<&Diagnostic> {
+        let mut all: Vec<&Diagnostic> =
+            self.documents.iter().flat_map(|d| &d.diagnostics).collect();
+        all.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.rule, &a.message)
+                .cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
+        });
+        all
+    }
+
+    /// 0 when nothing is invalid, 2 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.documents.iter().any(|d| d.status == Status::Invalid) {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// `N documents checked: V valid, I invalid, S skipped`.
+    pub fn summary_line(&self) -> String {
+        let s = self.summary();
+        format!(
+            "{} document{} checked: {} valid, {} invalid, {} skipped",
+            s.documents,
+            if s.documents == 1 { "" } else { "s" },
+            s.valid,
+            s.invalid,
+            s.skipped
+        )
+    }
+}
+
+/// Old objects for transition rules, keyed by kind/namespace/name (defaults applied).
+#[derive(Debug, Default)]
+pub struct OldObjects {
+    map: HashMap<ObjectKey, Value>,
+}
+
+impl OldObjects {
+    /// Indexes the SeiNode / SeiNodeDeployment documents among `docs`.
+    pub fn from_documents(docs: &[Document]) -> OldObjects {
+        let reg = schema::registry();
+        let mut map = HashMap::new();
+        for d in docs {
+            let (Some(av), Some(kind)) = (d.value["apiVersion"].as_str(), d.value["kind"].as_str())
+            else {
+                continue;
+            };
+            if let (Some(crd), Some(key)) = (reg.find(av, kind), object_key(&d.value)) {
+                let mut v = d.value.clone();
+                structural::apply_defaults(&crd.root, &mut v);
+                map.insert(key, v);
+            }
+        }
+        OldObjects { map }
+    }
+
+    pub fn get(&self, key: &ObjectKey) -> Option<&Value> {
+        self.map.get(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Validates loaded inputs: each document on its own (in parallel), then across documents.
+pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) -> Report {
+    let mut sources = HashMap::new();
+    let per_file: Vec<Vec<(DocResult, Option<cross::ObjectFacts>)>> = loads
+        .into_par_iter()
+        .map(|load| {
+            let mut out = Vec::new();
+            for e in &load.errors {
+                out.push((
+                    DocResult {
+                        file: e.file.clone(),
+                        index: e.document,
+                        line: e.span.line,
+                        kind: None,
+                        namespace: None,
+                        name: None,
+                        status: Status::Invalid,
+                        diagnostics: vec![Diagnostic::from_load_error(e)],
+                    },
+                    None,
+                ));
+            }
+            if load.documents.is_empty() && load.errors.is_empty() {
+                out.push((
+                    DocResult {
+                        file: load.name.clone(),
+                        index: None,
+                        line: 1,
+                        kind: None,
+                        namespace: None,
+                        name: None,
+                        status: Status::Invalid,
+                        diagnostics: vec![Diagnostic {
+                            file: load.name.clone(),
+                            line: 1,
+                            column: 1,
+                            json_path: String::new(),
+                            rule: "manifest.empty".into(),
+                            severity: Severity::Error,
+                            message: "input contains no documents".into(),
+                            help: Some(
+                                "an empty file usually means a templating or path mistake".into(),
+                            ),
+                            object: None,
+                        }],
+                    },
+                    None,
+                ));
+            }
+            let docs: Vec<_> = if load.documents.len() > 64 {
+                load.documents
+                    .par_iter()
+                    .map(|d| document::validate_document(d, old, opts))
+                    .collect()
+            } else {
+                load.documents
+                    .iter()
+                    .map(|d| document::validate_document(d, old, opts))
+                    .collect()
+            };
+            out.extend(docs.into_iter().map(|(r, f)| (r, Some(f))));
+            out
+        })
+        .collect();
+    let mut results = Vec::new();
+    let mut facts = Vec::new();
+    for file in per_file {
+        for (r, f) in file {
+            if let Some(f) = f {
+                facts.push((results.len(), f));
+            }
+            results.push(r);
+        }
+    }
+    cross::check_all(&facts, &mut results);
+    for r in &mut results {
+        r.refresh_status();
+        r.diagnostics.sort_by(|a, b| {
+            (a.line, a.column, &a.rule, &a.message).cmp(&(b.line, b.column, &b.rule, &b.message))
+        });
+    }
+    results.sort_by(|a, b| (&a.file, a.index, a.line).cmp(&(&b.file, b.index, b.line)));
+    for (_, f) in facts {
+        sources.entry(f.source.name.clone()).or_insert(f.source);
+    }
+    Report {
+        documents: results,
+        sources,
+    }
+}
+
+/// Counts documents by status (handy for tests).
+pub fn status_counts(report: &Report) -> BTreeMap<&'static str, usize> {
+    let s = report.summary();
+    BTreeMap::from([
+        ("valid", s.valid),
+        ("invalid", s.invalid),
+        ("skipped", s.skipped),
+    ])
+}

@@ -1,0 +1,277 @@
+//! Renderers for a validation [`Report`]: text (rustc-like), json, junit, sarif, github.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use super::{Diagnostic, Report, Severity, Status};
+
+/// Version of the JSON output layout.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Output formats of `nodectl validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Junit,
+    Sarif,
+    Github,
+}
+
+/// Writes the report in `format`; the summary line goes to `out` for text/github and to
+/// `err` for the structured formats (json carries its own summary).
+pub fn render(
+    report: &Report,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => {
+            out.write_all(text(report).as_bytes())?;
+            writeln!(out, "{}", report.summary_line())
+        }
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json_value(report)).unwrap_or_default()
+        ),
+        Format::Junit => {
+            out.write_all(junit(report).as_bytes())?;
+            writeln!(err, "{}", report.summary_line())
+        }
+        Format::Sarif => {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&sarif(report)).unwrap_or_default()
+            )?;
+            writeln!(err, "{}", report.summary_line())
+        }
+        Format::Github => {
+            out.write_all(github(report).as_bytes())?;
+            writeln!(out, "{}", report.summary_line())
+        }
+    }
+}
+
+/// Headline text: the message, prefixed with the JSON path unless it already names it.
+fn headline(d: &Diagnostic) -> String {
+    if d.json_path.is_empty() || d.message.contains(&d.json_path) {
+        d.message.clone()
+    } else {
+        format!("{}: {}", d.json_path, d.message)
+    }
+}
+
+/// Length of the token starting at a column (for the underline).
+fn token_len(line: &str, col: usize) -> usize {
+    let rest: String = line.chars().skip(col.saturating_sub(1)).collect();
+    let quoted = rest.starts_with('"') || rest.starts_with('\'');
+    let n = if quoted {
+        let q = rest.chars().next().unwrap_or('"');
+        rest.chars()
+            .skip(1)
+            .position(|c| c == q)
+            .map_or(rest.chars().count(), |p| p + 2)
+    } else {
+        rest.chars()
+            .take_while(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != '}' && *c != ']')
+            .count()
+    };
+    n.clamp(1, 80)
+}
+
+/// rustc/miette-like text: `error[rule]: message`, ` --> file:line:col`, snippet, caret, help.
+pub fn text(report: &Report) -> String {
+    let mut s = String::new();
+    for d in report.diagnostics() {
+        let _ = writeln!(s, "{}[{}]: {}", d.severity.as_str(), d.rule, headline(d));
+        let num = d.line.to_string();
+        let pad = " ".repeat(num.len());
+        let _ = writeln!(s, "{pad}--> {}:{}:{}", d.file, d.line, d.column);
+        let line = report
+            .sources
+            .get(&d.file)
+            .and_then(|src| src.line_text(d.line));
+        if let Some(line) = line {
+            let shown: String = line
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
+            let shown: String = shown.chars().take(200).collect();
+            let col = d.column as usize;
+            let _ = writeln!(s, "{pad} |");
+            let _ = writeln!(s, "{num} | {shown}");
+            let under = format!("^{}", "~".repeat(token_len(&shown, col) - 1));
+            let _ = writeln!(s, "{pad} | {}{}", " ".repeat(col.saturating_sub(1)), under);
+        }
+        if let Some(o) = &d.object {
+            let _ = writeln!(s, "{pad} = object: {o}");
+        }
+        if let Some(h) = &d.help {
+            let _ = writeln!(s, "{pad} = help: {h}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The JSON document (`formatVersion` 1).
+pub fn json_value(report: &Report) -> serde_json::Value {
+    json!({
+        "formatVersion": FORMAT_VERSION,
+        "summary": report.summary(),
+        "documents": report.documents,
+    })
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => o.push_str("&#xFFFD;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// JUnit XML: one testsuite per file, one testcase per document.
+pub fn junit(report: &Report) -> String {
+    let sum = report.summary();
+    let mut by_file: BTreeMap<&str, Vec<&super::DocResult>> = BTreeMap::new();
+    for d in &report.documents {
+        by_file.entry(&d.file).or_default().push(d);
+    }
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        s,
+        "<testsuites name=\"nodectl validate\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+        sum.documents, sum.invalid, sum.skipped
+    );
+    for (file, docs) in by_file {
+        let failures = docs.iter().filter(|d| d.status == Status::Invalid).count();
+        let skipped = docs.iter().filter(|d| d.status == Status::Skipped).count();
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
+            xml_escape(file),
+            docs.len()
+        );
+        for d in docs {
+            let _ = write!(
+                s,
+                "    <testcase name=\"{}\" classname=\"{}\"",
+                xml_escape(&d.label()),
+                xml_escape(file)
+            );
+            let errors: Vec<&Diagnostic> = d
+                .diagnostics
+                .iter()
+                .filter(|x| x.severity == Severity::Error)
+                .collect();
+            match d.status {
+                Status::Skipped if errors.is_empty() => {
+                    s.push_str(">\n      <skipped/>\n    </testcase>\n")
+                }
+                Status::Invalid => {
+                    s.push_str(">\n");
+                    for e in errors {
+                        let _ = writeln!(
+                            s,
+                            "      <failure type=\"{}\" message=\"{}\">{}:{}:{}: {}</failure>",
+                            xml_escape(&e.rule),
+                            xml_escape(&headline(e)),
+                            xml_escape(&e.file),
+                            e.line,
+                            e.column,
+                            xml_escape(&headline(e))
+                        );
+                    }
+                    s.push_str("    </testcase>\n");
+                }
+                _ => s.push_str("/>\n"),
+            }
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    s.push_str("</testsuites>\n");
+    s
+}
+
+/// Minimal valid SARIF 2.1.0.
+pub fn sarif(report: &Report) -> serde_json::Value {
+    let diags = report.diagnostics();
+    let mut rules: Vec<&str> = diags.iter().map(|d| d.rule.as_str()).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let results: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            json!({
+                "ruleId": d.rule,
+                "level": d.severity.as_str(),
+                "message": {"text": headline(d)},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": d.file},
+                    "region": {"startLine": d.line.max(1), "startColumn": d.column.max(1)}
+                }}],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "nodectl",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/sei-protocol/sei-k8s-controller",
+                "rules": rules.iter().map(|r| json!({"id": r})).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }]
+    })
+}
+
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn gh_prop(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::message`).
+pub fn github(report: &Report) -> String {
+    let mut s = String::new();
+    for d in report.diagnostics() {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let _ = writeln!(
+            s,
+            "::{level} file={},line={},col={},title={}::{}",
+            gh_prop(&d.file),
+            d.line,
+            d.column,
+            gh_prop(&d.rule),
+            gh_data(&headline(d))
+        );
+    }
+    s
+}

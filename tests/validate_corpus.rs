@@ -1,0 +1,133 @@
+//! Golden tests over testdata/validate: corrected samples are valid, upstream samples and the
+//! invalid corpus produce exactly the diagnostics in their `.expected` files.
+//! Regenerate with `UPDATE_EXPECT=1 cargo test --test validate_corpus` and review the diff.
+
+use std::path::{Path, PathBuf};
+
+use nodectl::manifest::load_paths_lenient;
+use nodectl::validate::render::text;
+use nodectl::validate::{validate_loads, OldObjects, Options, Report};
+
+fn run(paths: &[PathBuf]) -> Report {
+    validate_loads(
+        load_paths_lenient(paths, true),
+        &OldObjects::default(),
+        &Options::default(),
+    )
+}
+
+fn render(report: &Report) -> String {
+    format!("{}{}\n", text(report), report.summary_line())
+}
+
+/// Compares with the golden file (or rewrites it when UPDATE_EXPECT is set).
+fn golden(actual: &str, expected_path: &Path) -> Result<(), String> {
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(expected_path, actual).unwrap();
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(expected_path).map_err(|e| {
+        format!(
+            "{}: {e} (run with UPDATE_EXPECT=1)",
+            expected_path.display()
+        )
+    })?;
+    if expected != actual {
+        return Err(format!(
+            "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
+            expected_path.display()
+        ));
+    }
+    Ok(())
+}
+
+fn yaml_files(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn corrected_samples_are_valid() {
+    let report = run(&[PathBuf::from("testdata/validate/valid")]);
+    let s = report.summary();
+    assert_eq!((s.documents, s.valid), (7, 7), "{}", render(&report));
+    assert_eq!(report.exit_code(), 0);
+}
+
+#[test]
+fn upstream_samples_are_invalid() {
+    let report = run(&[PathBuf::from("testdata/validate/upstream")]);
+    assert_eq!(report.summary().invalid, 4);
+    golden(
+        &render(&report),
+        Path::new("testdata/validate/upstream.expected"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn invalid_corpus_matches_goldens() {
+    let files = yaml_files("testdata/validate/invalid");
+    assert!(files.len() >= 40, "corpus too small: {}", files.len());
+    let mut failures = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let rule = src
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect: "))
+            .expect("header")
+            .to_string();
+        let exit: u8 = src
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect-exit: "))
+            .map_or(2, |s| s.parse().unwrap());
+        let report = run(std::slice::from_ref(f));
+        if !report.diagnostics().iter().any(|d| d.rule == rule) {
+            failures.push(format!("{}: no `{rule}` diagnostic", f.display()));
+        }
+        if report.exit_code() != exit {
+            failures.push(format!(
+                "{}: exit {} != {exit}",
+                f.display(),
+                report.exit_code()
+            ));
+        }
+        if let Err(e) = golden(&render(&report), &f.with_extension("expected")) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_crd_rule_is_exercised_by_the_corpus() {
+    let reg = nodectl::validate::schema::registry();
+    fn rules(s: &nodectl::validate::schema::Schema, out: &mut Vec<String>) {
+        out.extend(s.rules.iter().map(|r| r.rule.clone()));
+        s.properties.values().for_each(|c| rules(c, out));
+        s.items.iter().for_each(|c| rules(c, out));
+        s.additional_properties.iter().for_each(|c| rules(c, out));
+    }
+    let mut all = Vec::new();
+    for crd in &reg.crds {
+        rules(&crd.root, &mut all);
+    }
+    assert_eq!(all.len(), 13, "rule count changed: {all:?}");
+    all.sort();
+    all.dedup();
+    let corpus: String = yaml_files("testdata/validate/invalid")
+        .iter()
+        .map(|f| std::fs::read_to_string(f.with_extension("expected")).unwrap_or_default())
+        .collect();
+    for r in all {
+        assert!(
+            corpus.contains(&format!("rule: {r}")),
+            "rule never fails in the corpus: {r}"
+        );
+    }
+}
