@@ -5,8 +5,16 @@ use std::time::Duration;
 use crate::api::condition_type::{
     GENESIS_CEREMONY_COMPLETE, PLAN_IN_PROGRESS, ROLLOUT_IN_PROGRESS,
 };
-use crate::api::{task_plan_phase as plan_phase, SeiNodeDeployment, TaskPlan};
+use crate::api::{
+    task_plan_phase as plan_phase, SeiNodeDeployment, TaskPlan, SEINODEDEPLOYMENT_KIND,
+};
 use crate::env::{Env, Requeue};
+use crate::planner::{execute_plan, PlanOwner};
+use crate::task::group::node_sidecar_url;
+use crate::world::WriteOutcome;
+
+use super::labels::group_only_selector;
+use super::nodes::list_seinodes;
 
 use super::conditions::set_condition;
 use super::{group_event, planners};
@@ -50,13 +58,60 @@ fn start_plan(env: &mut Env, group: &mut SeiNodeDeployment, plan: TaskPlan) {
     );
 }
 
-fn drive_plan(_env: &mut Env, _group: &mut SeiNodeDeployment) -> Result<Requeue, String> {
-    // The executor lands with the task framework; until then an active plan waits.
-    Ok(Requeue::after(Duration::from_secs(5)))
+/// Runs the executor on the group's plan, then completes or fails it.
+///
+/// A status write to the group by a task (switch-traffic) replaces the in-memory
+/// group with the server's response, as the operator's typed client does: the
+/// executor's progress on the plan is then lost and the stored plan is what the
+/// completion check sees.
+fn drive_plan(env: &mut Env, group: &mut SeiNodeDeployment) -> Result<Requeue, String> {
+    let sidecar = assembler_sidecar(env, group);
+    let writes_before = env.api.writes().len();
+    let result = execute_plan(env, &mut PlanOwner::Deployment(group), &sidecar)?;
+    if let Some(stored) = group_status_response(env, group, writes_before) {
+        *group = super::decode_group(&stored)?;
+    }
+    match group.status.plan.as_ref().map(|p| p.phase.as_str()) {
+        Some(plan_phase::COMPLETE) => complete_plan(env, group),
+        Some(plan_phase::FAILED) => fail_plan(env, group),
+        _ => {}
+    }
+    Ok(result)
+}
+
+/// The response of the last successful status write to `group` since `from`.
+fn group_status_response(
+    env: &Env,
+    group: &SeiNodeDeployment,
+    from: usize,
+) -> Option<serde_json::Value> {
+    env.api.writes()[from..]
+        .iter()
+        .rev()
+        .filter(|w| {
+            w.subresource.is_some()
+                && w.kind == SEINODEDEPLOYMENT_KIND
+                && w.namespace == group.namespace()
+                && w.name == group.name()
+        })
+        .find_map(|w| match &w.outcome {
+            WriteOutcome::Updated { after, .. } => Some(after.clone()),
+            WriteOutcome::Unchanged { object } => Some(object.clone()),
+            _ => None,
+        })
+}
+
+/// The sidecar of the group's assembler node (first child by name), or the
+/// error sidecar-backed group tasks fail to build a client with.
+fn assembler_sidecar(env: &Env, group: &SeiNodeDeployment) -> Result<String, String> {
+    let missing = || format!("no assembler node found for group {}", group.name());
+    let mut children = list_seinodes(env, group.namespace(), &group_only_selector(group))
+        .map_err(|_| missing())?;
+    children.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    children.first().map(node_sidecar_url).ok_or_else(missing)
 }
 
 /// Clears a finished plan (and the rollout of a deployment plan).
-#[allow(dead_code)]
 fn complete_plan(env: &mut Env, group: &mut SeiNodeDeployment) {
     let deployment_plan = group.status.rollout.is_some();
     if deployment_plan {
@@ -109,7 +164,6 @@ fn complete_plan(env: &mut Env, group: &mut SeiNodeDeployment) {
 }
 
 /// Drops a failed plan; the failure detail is not kept.
-#[allow(dead_code)]
 fn fail_plan(env: &mut Env, group: &mut SeiNodeDeployment) {
     group.status.phase = crate::api::group_phase::DEGRADED.into();
     group.status.plan = None;
