@@ -6,9 +6,12 @@
 //! [`deserialize`].
 
 pub mod bootstrap;
+pub mod fork;
+pub mod group;
 pub mod infra;
 pub mod params;
 pub mod params_error;
+pub mod rollout;
 pub mod sidecar;
 
 use serde::de::DeserializeOwned;
@@ -198,7 +201,10 @@ pub fn deserialize(
         t::ASSEMBLE_GENESIS => sidecar::task::<AssembleAndUploadGenesisParams>(id, params)?,
         t::SET_GENESIS_PEERS => sidecar::task::<SetGenesisPeersParams>(id, params)?,
         t::ASSEMBLE_GENESIS_FORK => sidecar::task::<AssembleForkGenesisParams>(id, params)?,
-        other => return Err(unknown_task_type_error(other)),
+        other => match group::deserialize_group_task(other, id, params) {
+            Some(group_task) => group_task?,
+            None => return Err(unknown_task_type_error(other)),
+        },
     };
     Ok(execution)
 }
