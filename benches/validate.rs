@@ -45,12 +45,25 @@ fn measure(label: &str, paths: &[PathBuf]) {
         let s = report.summary();
         assert_eq!(s.documents, DOCS);
         if round == 0 {
-            println!("{label}: {} valid, {} invalid, {} diagnostics", s.valid, s.invalid, s.errors + s.warnings);
+            println!(
+                "{label}: {} valid, {} invalid, {} diagnostics",
+                s.valid,
+                s.invalid,
+                s.errors + s.warnings
+            );
         }
         best = best.min(secs);
-        println!("{label}: round {round}: {:.3} s, {:.0} docs/s", secs, DOCS as f64 / secs);
+        println!(
+            "{label}: round {round}: {:.3} s, {:.0} docs/s",
+            secs,
+            DOCS as f64 / secs
+        );
     }
-    println!("{label}: best {:.0} docs/s on {} threads", DOCS as f64 / best, rayon::current_num_threads());
+    println!(
+        "{label}: best {:.0} docs/s on {} threads",
+        DOCS as f64 / best,
+        rayon::current_num_threads()
+    );
 }
 
 fn main() {

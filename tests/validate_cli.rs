@@ -59,7 +59,11 @@ fn huge_and_deep_documents_do_not_crash() {
     assert!(out.contains("schema.max-length"));
     // Very deep nesting (beyond the parser's limit) and many keys.
     let deep = dir.path().join("deep.yaml");
-    std::fs::write(&deep, format!("spec: {}{}\n", "[".repeat(5000), "]".repeat(5000))).unwrap();
+    std::fs::write(
+        &deep,
+        format!("spec: {}{}\n", "[".repeat(5000), "]".repeat(5000)),
+    )
+    .unwrap();
     let (code, out, _) = validate(&["-f", deep.to_str().unwrap()], None);
     assert_eq!(code, 2, "{out}");
     let wide = dir.path().join("wide.yaml");
@@ -92,7 +96,10 @@ fn other_kinds_are_skipped_unless_strict() {
     let cm = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\n".to_vec();
     let (code, out, _) = validate(&["-f", "-"], Some(cm.clone()));
     assert_eq!(code, 0);
-    assert!(out.contains("1 document checked: 0 valid, 0 invalid, 1 skipped"), "{out}");
+    assert!(
+        out.contains("1 document checked: 0 valid, 0 invalid, 1 skipped"),
+        "{out}"
+    );
     let (code, out, _) = validate(&["-f", "-", "--strict-kinds"], Some(cm));
     assert_eq!(code, 2);
     assert!(out.contains("manifest.unknown-kind"), "{out}");
@@ -108,10 +115,16 @@ fn allow_unknown_fields_relaxes() {
 #[test]
 fn recursive_directories() {
     let (code, out, _) = validate(&["-f", "testdata/samples"], None);
-    assert_eq!(code, 0, "non-recursive sees no files, which is not an error: {out}");
+    assert_eq!(
+        code, 0,
+        "non-recursive sees no files, which is not an error: {out}"
+    );
     let (code, out, _) = validate(&["-f", "testdata/samples", "-R"], None);
     assert_eq!(code, 2);
-    assert!(out.contains("7 documents checked: 3 valid, 4 invalid, 0 skipped"), "{out}");
+    assert!(
+        out.contains("7 documents checked: 3 valid, 4 invalid, 0 skipped"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -122,13 +135,19 @@ fn output_formats() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["formatVersion"], 1);
     assert_eq!(v["summary"]["invalid"], 4);
-    assert_eq!(v["documents"][0]["diagnostics"][0]["rule"], "schema.required");
+    assert_eq!(
+        v["documents"][0]["diagnostics"][0]["rule"],
+        "schema.required"
+    );
 
     let (_, out, err) = validate(&["-f", f, "-o", "sarif"], None);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["version"], "2.1.0");
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 5);
-    assert_eq!(v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 15);
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        15
+    );
     assert!(err.contains("4 documents checked"));
 
     let (_, out, _) = validate(&["-f", f, "-o", "junit"], None);
@@ -144,12 +163,22 @@ fn output_formats() {
 fn transition_rules_need_against() {
     // The pinned CRDs have no oldSelf rules; --against must still load and match objects.
     let (code, out, err) = validate(
-        &["-f", "testdata/validate/valid", "--against", "testdata/validate/valid"],
+        &[
+            "-f",
+            "testdata/validate/valid",
+            "--against",
+            "testdata/validate/valid",
+        ],
         None,
     );
     assert_eq!(code, 0, "{out}{err}");
     let (code, _, err) = validate(
-        &["-f", "testdata/validate/valid", "--against", "testdata/validate/malformed/tabs.yaml"],
+        &[
+            "-f",
+            "testdata/validate/valid",
+            "--against",
+            "testdata/validate/malformed/tabs.yaml",
+        ],
         None,
     );
     assert_eq!(code, 1, "unreadable --against is a tool error");

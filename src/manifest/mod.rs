@@ -14,7 +14,7 @@ mod yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -67,37 +67,67 @@ pub struct NodePos {
 }
 
 /// Map from JSON path (`""` is the document root) to the node's position.
+///
+/// Stored compactly (all paths in one buffer, in document order) because it is built for every
+/// document but only read when a diagnostic needs a location.
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
-    map: HashMap<Box<str>, NodePos>,
+    paths: String,
+    entries: Vec<(u32, u32, NodePos)>,
+    /// Hash index, built on the first lookup in a large document.
+    index: OnceLock<HashMap<Box<str>, usize>>,
 }
 
 impl Positions {
     pub(crate) fn insert(&mut self, path: &str, pos: NodePos) {
-        self.map.insert(path.into(), pos);
+        let start = self.paths.len() as u32;
+        self.paths.push_str(path);
+        self.entries.push((start, path.len() as u32, pos));
+    }
+
+    fn path_at(&self, i: usize) -> &str {
+        let (s, l, _) = self.entries[i];
+        &self.paths[s as usize..(s + l) as usize]
     }
 
     /// Exact lookup.
     pub fn get(&self, path: &str) -> Option<NodePos> {
-        self.map.get(path).copied()
+        if self.entries.len() <= 64 {
+            return (0..self.entries.len())
+                .find(|i| self.path_at(*i) == path)
+                .map(|i| self.entries[i].2);
+        }
+        let index = self.index.get_or_init(|| {
+            (0..self.entries.len())
+                .map(|i| (Box::from(self.path_at(i)), i))
+                .collect()
+        });
+        index.get(path).map(|i| self.entries[*i].2)
     }
 
     /// Number of indexed nodes.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
+    }
+
+    /// All (path, position) pairs in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, NodePos)> {
+        self.entries
+            .iter()
+            .map(|(s, l, p)| (&self.paths[*s as usize..(*s + *l) as usize], *p))
     }
 
     /// Lookup that falls back to the nearest indexed ancestor (e.g. for nodes copied by an alias).
     pub fn nearest(&self, path: &str) -> Option<NodePos> {
         let mut p = path;
         loop {
-            if let Some(pos) = self.map.get(p) {
-                return Some(*pos);
+            if let Some(pos) = self.get(p) {
+                return Some(pos);
             }
             if p.is_empty() {
                 return None;

@@ -46,6 +46,8 @@ struct Builder<'a> {
     source: &'a Arc<SourceFile>,
     index: usize,
     stack: Vec<Frame>,
+    /// Start positions of the open containers (parallel to `stack`).
+    starts: Vec<Span>,
     path: String,
     positions: Positions,
     anchors: HashMap<usize, (Value, usize)>,
@@ -68,6 +70,7 @@ impl<'a> Builder<'a> {
             source,
             index,
             stack: Vec::new(),
+            starts: Vec::new(),
             path: String::new(),
             positions: Positions::default(),
             anchors: HashMap::new(),
@@ -255,6 +258,7 @@ impl<'a> Builder<'a> {
                     }
                 };
                 let _ = parent_len;
+                self.starts.push(at);
                 self.stack.push(frame);
                 Ok(())
             }
@@ -283,11 +287,7 @@ impl<'a> Builder<'a> {
                 let _ = path_len;
                 self.path.truncate(parent_len);
                 self.remember_anchor(anchor, &value);
-                let start = self
-                    .positions
-                    .get(&self.path)
-                    .map(|p| p.value)
-                    .unwrap_or(at);
+                let start = self.starts.pop().unwrap_or(at);
                 self.attach(value, start)
             }
             Event::Alias(id) => {
@@ -416,12 +416,12 @@ mod tests {
 
     #[test]
     fn positions_of_nested_nodes() {
-        let (docs, errs) = parse("a: 1\nspec:\n  peers:\n    - label: {x: y}\n    - static: 2\n");
+        let (docs, errs) = parse("a: 1\nspec:\n  peers:\n    - label: {x: z}\n    - static: 2\n");
         assert!(errs.is_empty(), "{errs:?}");
         let d = &docs[0];
         assert_eq!(
             d.value,
-            json!({"a":1,"spec":{"peers":[{"label":{"x":"y"}},{"static":2}]}})
+            json!({"a":1,"spec":{"peers":[{"label":{"x":"z"}},{"static":2}]}})
         );
         assert_eq!(d.position_of("spec"), Some(Span { line: 2, column: 1 }));
         assert_eq!(

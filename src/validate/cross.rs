@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::document::ObjectKey;
-use super::operator::REVISION_LABEL;
+use super::operator::{ORDINAL_LABEL, REVISION_LABEL};
 use super::{Diagnostic, DocResult, Severity};
 use crate::manifest::{SourceFile, Span};
 
@@ -30,8 +30,39 @@ pub struct ObjectFacts {
     pub name_span: Span,
     pub labels: Map<String, Value>,
     pub selectors: Vec<SelectorRef>,
-    /// Children a SeiNodeDeployment would create: (namespace, name, labels).
-    pub children: Vec<(String, String, Map<String, Value>)>,
+    /// The children a SeiNodeDeployment would create.
+    pub children: Option<ChildTemplate>,
+}
+
+/// Children `group-0 … group-(replicas-1)` of a deployment, with the labels of child 0.
+#[derive(Debug, Clone)]
+pub struct ChildTemplate {
+    pub namespace: String,
+    pub group: String,
+    pub labels: Map<String, Value>,
+    pub replicas: u32,
+}
+
+impl ChildTemplate {
+    /// True when `name` is one of the children.
+    fn has_child(&self, name: &str) -> bool {
+        name.strip_prefix(self.group.as_str())
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|n| n.parse::<u32>().ok().filter(|i| n == i.to_string()))
+            .is_some_and(|i| i < self.replicas)
+    }
+
+    /// True when some child carries every label of the selector.
+    fn any_matches(&self, selector: &Map<String, Value>) -> bool {
+        selector.iter().all(|(k, v)| match k.as_str() {
+            REVISION_LABEL => true,
+            ORDINAL_LABEL => v
+                .as_str()
+                .and_then(|s| s.parse::<u32>().ok().filter(|i| s == i.to_string()))
+                .is_some_and(|i| i < self.replicas),
+            _ => self.labels.get(k) == Some(v),
+        })
+    }
 }
 
 impl ObjectFacts {
@@ -44,7 +75,7 @@ impl ObjectFacts {
             name_span: Span::default(),
             labels: Map::new(),
             selectors: Vec::new(),
-            children: Vec::new(),
+            children: None,
         }
     }
 }
@@ -109,18 +140,20 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
         }
     }
     // Explicit SeiNodes that share a name with a deployment child.
-    let mut child_owner: HashMap<(&str, &str), &ObjectFacts> = HashMap::new();
-    for (_, f) in facts {
-        for (ns, name, _) in &f.children {
-            child_owner.insert((ns, name), f);
-        }
-    }
+    let groups: Vec<(&ChildTemplate, &ObjectFacts)> = facts
+        .iter()
+        .filter_map(|(_, f)| f.children.as_ref().map(|c| (c, f)))
+        .collect();
     for (idx, f) in facts {
         let Some(key) = &f.key else { continue };
-        if key.kind != "SeiNode" {
+        if key.kind != "SeiNode" || groups.is_empty() {
             continue;
         }
-        if let Some(owner) = child_owner.get(&(key.namespace.as_str(), key.name.as_str())) {
+        let owner = groups
+            .iter()
+            .find(|(c, _)| c.namespace == key.namespace && c.has_child(&key.name))
+            .map(|(_, o)| o);
+        if let Some(owner) = owner {
             results[*idx].diagnostics.push(diag(
                 f,
                 f.name_span,
@@ -144,11 +177,9 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
                     })
                     && matches(&s.selector, &o.labels, false)
             });
-            let child = facts.iter().any(|(_, o)| {
-                o.children
-                    .iter()
-                    .any(|(ns, _, labels)| *ns == s.namespace && matches(&s.selector, labels, true))
-            });
+            let child = groups
+                .iter()
+                .any(|(c, _)| c.namespace == s.namespace && c.any_matches(&s.selector));
             if !explicit && !child {
                 results[*idx].diagnostics.push(diag(
                     f,

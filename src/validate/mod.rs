@@ -274,7 +274,7 @@ pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) ->
     let mut sources = HashMap::new();
     let per_file: Vec<Vec<(DocResult, Option<cross::ObjectFacts>)>> = loads
         .into_par_iter()
-        .map(|load| {
+        .map(|mut load| {
             let mut out = Vec::new();
             for e in &load.errors {
                 out.push((
@@ -320,12 +320,12 @@ pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) ->
             }
             let docs: Vec<_> = if load.documents.len() > 64 {
                 load.documents
-                    .par_iter()
+                    .par_iter_mut()
                     .map(|d| document::validate_document(d, old, opts))
                     .collect()
             } else {
                 load.documents
-                    .iter()
+                    .iter_mut()
                     .map(|d| document::validate_document(d, old, opts))
                     .collect()
             };
