@@ -139,20 +139,29 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
             first.insert(key, f);
         }
     }
-    // Explicit SeiNodes that share a name with a deployment child.
-    let groups: Vec<(&ChildTemplate, &ObjectFacts)> = facts
-        .iter()
-        .filter_map(|(_, f)| f.children.as_ref().map(|c| (c, f)))
-        .collect();
+    // Explicit SeiNodes that share a name with a deployment child (indexed by namespace/group).
+    let mut groups: HashMap<(&str, &str), (&ChildTemplate, &ObjectFacts)> = HashMap::new();
+    let mut groups_by_ns: HashMap<&str, Vec<&ChildTemplate>> = HashMap::new();
+    for (_, f) in facts {
+        if let Some(c) = &f.children {
+            groups.insert((c.namespace.as_str(), c.group.as_str()), (c, f));
+            groups_by_ns
+                .entry(c.namespace.as_str())
+                .or_default()
+                .push(c);
+        }
+    }
     for (idx, f) in facts {
         let Some(key) = &f.key else { continue };
         if key.kind != "SeiNode" || groups.is_empty() {
             continue;
         }
-        let owner = groups
-            .iter()
-            .find(|(c, _)| c.namespace == key.namespace && c.has_child(&key.name))
-            .map(|(_, o)| o);
+        let owner = key.name.rsplit_once('-').and_then(|(group, _)| {
+            groups
+                .get(&(key.namespace.as_str(), group))
+                .filter(|(c, _)| c.has_child(&key.name))
+                .map(|(_, o)| o)
+        });
         if let Some(owner) = owner {
             results[*idx].diagnostics.push(diag(
                 f,
@@ -165,21 +174,44 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
             ));
         }
     }
-    // Label selectors that match nothing in the input.
+    // Label selectors that match nothing in the input. Explicit SeiNodes are indexed by
+    // (namespace, label key, label value) so each selector only scans plausible candidates.
+    let mut by_label: HashMap<(&str, &str, &str), Vec<&ObjectFacts>> = HashMap::new();
+    let any_selectors = facts.iter().any(|(_, f)| !f.selectors.is_empty());
+    if any_selectors {
+        for (_, o) in facts {
+            let Some(k) = o.key.as_ref().filter(|_| o.kind == "SeiNode") else {
+                continue;
+            };
+            for (lk, lv) in &o.labels {
+                if let Some(lv) = lv.as_str() {
+                    by_label
+                        .entry((k.namespace.as_str(), lk.as_str(), lv))
+                        .or_default()
+                        .push(o);
+                }
+            }
+        }
+    }
     for (idx, f) in facts {
         for s in &f.selectors {
-            let self_name = f.key.as_ref().map(|k| k.name.as_str());
-            let explicit = facts.iter().any(|(_, o)| {
-                o.kind == "SeiNode"
-                    && o.key.as_ref().is_some_and(|k| {
-                        k.namespace == s.namespace
-                            && Some(k.name.as_str()) != self_name.filter(|_| f.kind == "SeiNode")
-                    })
-                    && matches(&s.selector, &o.labels, false)
+            let self_name = f
+                .key
+                .as_ref()
+                .map(|k| k.name.as_str())
+                .filter(|_| f.kind == "SeiNode");
+            let explicit = s.selector.iter().next().is_some_and(|(k0, v0)| {
+                let candidates = v0
+                    .as_str()
+                    .and_then(|v0| by_label.get(&(s.namespace.as_str(), k0.as_str(), v0)));
+                candidates.into_iter().flatten().any(|o| {
+                    o.key.as_ref().map(|k| k.name.as_str()) != self_name
+                        && matches(&s.selector, &o.labels, false)
+                })
             });
-            let child = groups
-                .iter()
-                .any(|(c, _)| c.namespace == s.namespace && c.any_matches(&s.selector));
+            let child = groups_by_ns
+                .get(s.namespace.as_str())
+                .is_some_and(|cs| cs.iter().any(|c| c.any_matches(&s.selector)));
             if !explicit && !child {
                 results[*idx].diagnostics.push(diag(
                     f,
