@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use serde_json::Value;
 
-pub use discover::{discover_inputs, Input};
+pub use discover::{decode, discover_inputs, Input};
 pub use path::{child_index, child_key};
 
 /// The text of one input (a file or stdin) and the name used in diagnostics.

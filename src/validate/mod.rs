@@ -369,3 +369,30 @@ pub fn status_counts(report: &Report) -> BTreeMap<&'static str, usize> {
         ("skipped", s.skipped),
     ])
 }
+
+/// Loads arbitrary bytes as one input, validates it and renders every output format.
+/// Used by the fuzz target and the mutation tests; must never panic.
+pub fn fuzz_entry(data: &[u8], opts: &Options) -> Report {
+    let load = match crate::manifest::decode("fuzz.yaml", data.to_vec()) {
+        Ok(src) => crate::manifest::parse_source(Arc::new(src)),
+        Err(e) => FileLoad {
+            name: e.file.clone(),
+            source: None,
+            documents: Vec::new(),
+            errors: vec![e],
+        },
+    };
+    let report = validate_loads(vec![load], &OldObjects::default(), opts);
+    let mut sink = Vec::new();
+    for f in [
+        render::Format::Text,
+        render::Format::Json,
+        render::Format::Junit,
+        render::Format::Sarif,
+        render::Format::Github,
+    ] {
+        let mut err = Vec::new();
+        let _ = render::render(&report, f, &mut sink, &mut err);
+    }
+    report
+}
