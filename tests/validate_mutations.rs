@@ -9,17 +9,54 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const TOKENS: &[&[u8]] = &[
-    b"---\n", b": ", b"- ", b"&a ", b"*a", b"<<: *a\n", b"{", b"}", b"[", b"]", b"\t", b"\"", b"'",
-    b"|\n", b">-\n", b"!!int ", b"!!str ", b"? ", b"#", b"\n  ", b"null", b"~", b"1e999", b"-.inf",
-    b"\xff", b"\x00", b"%YAML 1.2\n", b"...\n", b"spec:\n  ", b"oldSelf",
+    b"---\n",
+    b": ",
+    b"- ",
+    b"&a ",
+    b"*a",
+    b"<<: *a\n",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\t",
+    b"\"",
+    b"'",
+    b"|\n",
+    b">-\n",
+    b"!!int ",
+    b"!!str ",
+    b"? ",
+    b"#",
+    b"\n  ",
+    b"null",
+    b"~",
+    b"1e999",
+    b"-.inf",
+    b"\xff",
+    b"\x00",
+    b"%YAML 1.2\n",
+    b"...\n",
+    b"spec:\n  ",
+    b"oldSelf",
 ];
 
 fn corpus() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    for dir in ["testdata/validate/valid", "testdata/validate/invalid", "testdata/validate/malformed"] {
-        let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    for dir in [
+        "testdata/validate/valid",
+        "testdata/validate/invalid",
+        "testdata/validate/malformed",
+    ] {
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         paths.sort();
-        for p in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
+        for p in paths
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        {
             let b = std::fs::read(&p).unwrap();
             if b.len() < 100_000 {
                 out.push(b);
@@ -84,8 +121,17 @@ fn thousands_of_mutations_never_panic() {
     let pool = corpus();
     assert!(pool.len() > 50);
     let mut rng = StdRng::seed_from_u64(0x5e1_0de);
-    let iterations = std::env::var("MUTATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(4000usize);
-    let opts = [Options::default(), Options { allow_unknown_fields: true, strict_kinds: true }];
+    let iterations = std::env::var("MUTATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4000usize);
+    let opts = [
+        Options::default(),
+        Options {
+            allow_unknown_fields: true,
+            strict_kinds: true,
+        },
+    ];
     let mut invalid = 0;
     for n in 0..iterations {
         let base = &pool[rng.gen_range(0..pool.len())];
@@ -94,16 +140,26 @@ fn thousands_of_mutations_never_panic() {
         let result = catch_unwind(AssertUnwindSafe(|| fuzz_entry(&input, o)));
         let report = match result {
             Ok(r) => r,
-            Err(_) => panic!("panic on mutation #{n}: {:?}", String::from_utf8_lossy(&input)),
+            Err(_) => panic!(
+                "panic on mutation #{n}: {:?}",
+                String::from_utf8_lossy(&input)
+            ),
         };
         for d in &report.documents {
             let has_error = d.diagnostics.iter().any(|x| x.severity == Severity::Error);
-            assert_eq!(d.status == Status::Invalid, has_error, "status/diagnostics mismatch in #{n}");
+            assert_eq!(
+                d.status == Status::Invalid,
+                has_error,
+                "status/diagnostics mismatch in #{n}"
+            );
             for x in &d.diagnostics {
                 assert!(x.line >= 1 && x.column >= 1, "bad position in #{n}: {x:?}");
             }
         }
         invalid += usize::from(report.exit_code() == 2);
     }
-    assert!(invalid > iterations / 4, "mutations should mostly be caught ({invalid}/{iterations})");
+    assert!(
+        invalid > iterations / 4,
+        "mutations should mostly be caught ({invalid}/{iterations})"
+    );
 }

@@ -350,9 +350,16 @@ impl<'a> Builder<'a> {
 /// Parses every document in `source`. Errors are collected per document; parsing resumes at
 /// the next document boundary when the parser allows it.
 pub fn parse_documents(source: &Arc<SourceFile>) -> (Vec<Document>, Vec<LoadError>) {
+    let (docs, errors, _) = parse_text(source, &source.text);
+    (docs, errors)
+}
+
+/// Parses `text` (all or part of `source`), returning documents, errors and the number of
+/// documents in the stream (empty ones included). Positions are relative to `text`.
+pub fn parse_text(source: &Arc<SourceFile>, text: &str) -> (Vec<Document>, Vec<LoadError>, usize) {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
-    let mut parser = Parser::new_from_str(&source.text);
+    let mut parser = Parser::new_from_str(text);
     let mut index = 0usize;
     let mut builder: Option<Builder> = None;
 
@@ -402,7 +409,42 @@ pub fn parse_documents(source: &Arc<SourceFile>) -> (Vec<Document>, Vec<LoadErro
             }
         }
     }
-    (docs, errors)
+    (docs, errors, index)
+}
+
+/// Byte offsets where large multi-document streams can be cut: lines that are exactly a
+/// document marker (`---`, optionally followed by a space/tab and content). YAML forbids such
+/// lines inside scalars, and anchors never cross documents, so the pieces parse independently.
+/// Returns no cut points when the stream has directives (`%…` lines).
+pub fn split_points(text: &str, target_chunk: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut cuts = Vec::new();
+    let mut last = 0usize;
+    let mut line_start = 0usize;
+    while line_start < bytes.len() {
+        let line_end = memchr_newline(bytes, line_start);
+        let line = &bytes[line_start..line_end];
+        if line.first() == Some(&b'%') {
+            return Vec::new();
+        }
+        if line_start > 0
+            && line.starts_with(b"---")
+            && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r'))
+            && line_start - last >= target_chunk
+        {
+            cuts.push(line_start);
+            last = line_start;
+        }
+        line_start = line_end + 1;
+    }
+    cuts
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
 }
 
 #[cfg(test)]
