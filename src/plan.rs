@@ -9,7 +9,7 @@ use crate::env::{Clock, Dns, Env, Ids};
 use crate::platform::Platform;
 use crate::sidecar::model::{PodSidecarScript, ScriptedSidecars, SidecarScript};
 use crate::sim::trace::{final_objects, write_json, ReconcileTrace};
-use crate::world::ApiServer;
+use crate::world::{ApiServer, WriteOutcome};
 
 /// The kinds `plan` reconciles, in this order.
 pub const TARGET_KINDS: &[&str] = &["SeiNodeDeployment", "SeiNode"];
@@ -26,7 +26,52 @@ pub struct PlanOptions {
     /// Optional kinds (`group/version/Kind`) the API server serves.
     pub served_kinds: Vec<String>,
     pub platform: Platform,
+    /// Keep reconciling each target until it settles, loops or reaches this many reconciles.
+    pub until_settled: Option<usize>,
 }
+
+/// How a run with `--until-settled` ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing changes any more and the requeue is the steady interval (or none).
+    Settled { after: usize },
+    /// Nothing changes while a task is polled that the sidecar never finishes.
+    Stalled { after: usize, task: String },
+    /// The world returns to an earlier state: reconciles `start..start+period` repeat.
+    Loop { start: usize, period: usize },
+    /// The reconcile limit was reached first.
+    Limit { max: usize },
+}
+
+impl Verdict {
+    /// Whether the target reached a steady state.
+    pub fn is_settled(&self) -> bool {
+        matches!(self, Verdict::Settled { .. })
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Settled { after } => write!(f, "settled after {after} reconcile(s)"),
+            Verdict::Stalled { after, task } => write!(
+                f,
+                "stalled after {after} reconcile(s): waiting on task {task}, which the sidecar never finishes"
+            ),
+            Verdict::Loop { start, period } => write!(
+                f,
+                "loop detected: reconciles #{start}..#{} repeat forever (period {period})",
+                start + period - 1
+            ),
+            Verdict::Limit { max } => write!(f, "not settled after {max} reconciles (raise --max-reconciles)"),
+        }
+    }
+}
+
+/// The requeue interval of a target at rest (Running nodes, ready groups).
+pub const STEADY_REQUEUE: std::time::Duration = std::time::Duration::from_secs(30);
+/// The executor's poll interval while a task runs.
+pub const POLL_REQUEUE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// One object to reconcile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +100,8 @@ pub struct ReconcileStep {
 pub struct TargetReport {
     pub target: TargetRef,
     pub steps: Vec<ReconcileStep>,
+    /// Set with `until_settled`.
+    pub verdict: Option<Verdict>,
 }
 
 /// The result of a plan run.
@@ -113,7 +160,8 @@ pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, String
     })
 }
 
-/// Reconciles each target `options.reconciles` times, in order, on one shared world.
+/// Reconciles each target `options.reconciles` times (or until it settles), in
+/// order, on one shared world.
 pub fn plan(
     objects: &[Value],
     targets: &[TargetRef],
@@ -132,31 +180,21 @@ pub fn plan_in(
     let mut reports = Vec::new();
     let mut index = 0;
     for target in targets {
-        let mut steps = Vec::new();
-        for _ in 0..options.reconciles.max(1) {
-            let before = read_target(&env, target);
-            env.sidecars.begin_reconcile(index);
-            let outcome =
-                controller::reconcile(&mut env, &target.kind, &target.namespace, &target.name)?;
-            let after = read_target(&env, target);
-            steps.push(ReconcileStep {
-                before,
-                after,
-                trace: ReconcileTrace {
-                    index,
-                    outcome,
-                    writes: env.api.take_writes(),
-                    sidecar_calls: env.sidecars.take_calls(),
-                    events: std::mem::take(&mut env.events),
-                    dns_lookups: env.dns.take_lookups(),
-                },
-            });
-            index += 1;
-        }
-        reports.push(TargetReport {
-            target: target.clone(),
-            steps,
-        });
+        let report = match options.until_settled {
+            Some(max) => settle(&mut env, target, max.max(1), &mut index)?,
+            None => {
+                let mut steps = Vec::new();
+                for _ in 0..options.reconciles.max(1) {
+                    steps.push(reconcile_once(&mut env, target, &mut index)?);
+                }
+                TargetReport {
+                    target: target.clone(),
+                    steps,
+                    verdict: None,
+                }
+            }
+        };
+        reports.push(report);
     }
     let mut kinds: Vec<String> = objects
         .iter()
@@ -174,6 +212,118 @@ pub fn plan_in(
         now: env.clock.now_string(),
         targets: reports,
         final_objects: final_objects(&env.api, &kinds),
+    })
+}
+
+/// One reconcile of one target, with its trace.
+pub fn reconcile_once(
+    env: &mut Env,
+    target: &TargetRef,
+    index: &mut usize,
+) -> Result<ReconcileStep, String> {
+    let before = read_target(env, target);
+    env.sidecars.begin_reconcile(*index);
+    let outcome = controller::reconcile(env, &target.kind, &target.namespace, &target.name)?;
+    let after = read_target(env, target);
+    let step = ReconcileStep {
+        before,
+        after,
+        trace: ReconcileTrace {
+            index: *index,
+            outcome,
+            writes: env.api.take_writes(),
+            sidecar_calls: env.sidecars.take_calls(),
+            events: std::mem::take(&mut env.events),
+            dns_lookups: env.dns.take_lookups(),
+        },
+    };
+    *index += 1;
+    Ok(step)
+}
+
+/// Whether a reconcile changed anything stored.
+pub fn changed_state(step: &ReconcileStep) -> bool {
+    step.trace.writes.iter().any(|w| {
+        matches!(
+            w.outcome,
+            WriteOutcome::Created { .. }
+                | WriteOutcome::Updated { .. }
+                | WriteOutcome::MarkedDeleted { .. }
+                | WriteOutcome::Removed { .. }
+        )
+    })
+}
+
+/// A fingerprint of everything that decides what the next reconcile does: the
+/// stored objects (without resourceVersions) and the sidecars' own state.
+fn fingerprint(env: &Env) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for object in env.api.all_objects() {
+        let mut o = object.clone();
+        if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("resourceVersion");
+        }
+        o.to_string().hash(&mut hasher);
+    }
+    env.sidecars.state_key().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The first task of the target's plan that is not Complete.
+pub fn current_task(target: Option<&Value>) -> Option<String> {
+    target?
+        .pointer("/status/plan/tasks")?
+        .as_array()?
+        .iter()
+        .find(|t| t.get("status").and_then(Value::as_str) != Some("Complete"))
+        .and_then(|t| t.get("type").and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+/// Reconciles `target` until it settles, stalls, loops or reaches `max` reconciles.
+pub fn settle(
+    env: &mut Env,
+    target: &TargetRef,
+    max: usize,
+    index: &mut usize,
+) -> Result<TargetReport, String> {
+    let mut steps = Vec::new();
+    let mut seen = vec![fingerprint(env)];
+    let mut verdict = Verdict::Limit { max };
+    for n in 0..max {
+        let step = reconcile_once(env, target, index)?;
+        let changed = changed_state(&step);
+        let result = step.trace.outcome.result;
+        let errored = step.trace.outcome.error.is_some();
+        let at_rest = result.is_zero() || (!result.requeue && result.after >= STEADY_REQUEUE);
+        let task = current_task(step.after.as_ref());
+        steps.push(step);
+        if !changed && !errored && at_rest {
+            verdict = Verdict::Settled { after: n + 1 };
+            break;
+        }
+        let fp = fingerprint(env);
+        if let Some(j) = seen.iter().position(|f| *f == fp) {
+            verdict = if !changed && !errored && result.after == POLL_REQUEUE && task.is_some() {
+                Verdict::Stalled {
+                    after: n + 1,
+                    task: task.unwrap_or_default(),
+                }
+            } else {
+                Verdict::Loop {
+                    start: j,
+                    period: n + 1 - j,
+                }
+            };
+            break;
+        }
+        seen.push(fp);
+    }
+    Ok(TargetReport {
+        target: target.clone(),
+        steps,
+        verdict: Some(verdict),
     })
 }
 

@@ -20,7 +20,7 @@ use crate::live::{
     planned_writes, Cluster, ConnectOptions, LabelSelector, LivePlan, LiveRequest, RetryPolicy,
     Scope, SidecarSource,
 };
-use crate::render::plan_text::{self, Summary, TextOptions};
+use crate::render::plan_text::Summary;
 
 /// Connection and apply flags (kubectl conventions).
 #[derive(Debug, Args, Default)]
@@ -182,17 +182,13 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
                 "not dry-run on the server (--server-dry-run verifies)",
             )
         };
-        if let Err(e) = render(args, &cluster, &scope, &live, &owned, out) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                return fail(err, exit::RUNTIME, format!("writing output: {e}"));
-            }
-        }
-        if !apply {
-            return if args.detailed_exitcode && Summary::of(&live.report).has_changes() {
-                exit::CHANGES
-            } else {
-                exit::OK
-            };
+        let code = match render(args, &cluster, &scope, &live, &owned, out, err) {
+            Ok(code) => code,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+            Err(e) => return fail(err, exit::RUNTIME, format!("writing output: {e}")),
+        };
+        if !apply || (code != exit::OK && code != exit::CHANGES) {
+            return code;
         }
         let steps = order_steps(&writes, &live.submissions);
         if steps.is_empty() {
@@ -268,7 +264,8 @@ fn render(
     live: &LivePlan,
     owned: &[OwnedObject],
     out: &mut dyn Write,
-) -> std::io::Result<()> {
+    err: &mut dyn Write,
+) -> std::io::Result<u8> {
     let scope_text = match scope {
         Scope::Namespace(ns) => format!("namespace {ns}"),
         Scope::AllNamespaces => "all namespaces".into(),
@@ -286,7 +283,13 @@ fn render(
             "ownedObjects": owned.iter().map(owned_json).collect::<Vec<Value>>(),
         });
         serde_json::to_writer_pretty(&mut *out, &doc)?;
-        return writeln!(out);
+        writeln!(out)?;
+        let changes = Summary::of(&live.report, &[]).has_changes();
+        return Ok(if args.detailed_exitcode && changes {
+            exit::CHANGES
+        } else {
+            exit::OK
+        });
     }
     writeln!(
         out,
@@ -299,13 +302,7 @@ fn render(
     for p in &live.sidecar_problems {
         writeln!(out, "warning: sidecar read failed: {p}")?;
     }
-    plan_text::write(
-        out,
-        &live.report,
-        &TextOptions {
-            context: args.context,
-        },
-    )?;
+    let code = super::plan::finish(args, &live.report, &live.objects, out, err);
     if !live.submissions.is_empty() {
         writeln!(
             out,
@@ -329,7 +326,7 @@ fn render(
             )?;
         }
     }
-    Ok(())
+    Ok(code)
 }
 
 /// A short account of where the server's dry-run result differs from the prediction.

@@ -1,6 +1,7 @@
 //! The command-line interface: the clap tree and one module per subcommand.
 //! Each subcommand translates flags into a call of the core and renders its result.
 
+pub mod generate;
 pub mod input;
 pub mod live;
 pub mod plan;
@@ -47,13 +48,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what the operator would do with these manifests (a dry run; writes nothing).
-    Plan(plan::PlanArgs),
+    Plan(Box<plan::PlanArgs>),
     /// Reconcile once against a live cluster and send the writes (plan, then apply).
-    Apply(plan::PlanArgs),
+    Apply(Box<plan::PlanArgs>),
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
     Simulate(simulate::SimulateArgs),
     /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.
     Validate(validate::ValidateArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write every page with --dir.
+    Man(generate::ManArgs),
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -69,6 +74,8 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
         Command::Validate(args) => validate::run(args, &mut out, &mut err),
+        Command::Completions(args) => generate::run_completions(args, &mut out, &mut err),
+        Command::Man(args) => generate::run_man(args, &mut out, &mut err),
     };
     let _ = out.flush();
     ExitCode::from(code)

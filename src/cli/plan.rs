@@ -13,7 +13,8 @@ use super::input::read_objects;
 use crate::env::{Clock, Dns};
 use crate::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::platform::Platform;
-use crate::render::plan_text::{self, Summary, TextOptions};
+use crate::render::changes::IgnorePath;
+use crate::render::plan_text::{self, Style, Summary, ViewOptions};
 use crate::sidecar::model::{PodSidecarScript, SidecarScript};
 use crate::world::kinds::gvk_name;
 
@@ -23,6 +24,10 @@ pub enum PlanFormat {
     Text,
     /// The trace document (the `simulate` schema plus `formatVersion`).
     Json,
+    /// The same document as YAML.
+    Yaml,
+    /// Markdown for a pull-request comment (tables and fenced diffs).
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,6 +105,29 @@ pub struct PlanArgs {
     /// Exit 0 when nothing would change and 3 when changes are pending.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// A path-level change list instead of unified diffs.
+    #[arg(long)]
+    pub compact: bool,
+    /// Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable).
+    #[arg(long = "ignore-path", value_name = "PATH")]
+    pub ignore_paths: Vec<String>,
+    /// Keep reconciling until each target settles (no writes, steady requeue), stalls or loops.
+    #[arg(long)]
+    pub until_settled: bool,
+    /// The reconcile limit for --until-settled.
+    #[arg(
+        long,
+        default_value_t = 50,
+        value_name = "N",
+        requires = "until_settled"
+    )]
+    pub max_reconciles: usize,
+    /// No ANSI colours (also off with NO_COLOR or when stdout is not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE.
+    #[arg(long = "out", value_name = "FILE")]
+    pub out_file: Option<PathBuf>,
     #[command(flatten)]
     pub live: super::live::LiveArgs,
 }
@@ -168,6 +196,7 @@ pub(super) fn options(
         dns: Dns::new(args.dns == DnsBehaviour::Resolvable, hosts),
         served_kinds: served,
         platform,
+        until_settled: args.until_settled.then_some(args.max_reconciles),
     })
 }
 
@@ -241,26 +270,115 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(err, exit::RUNTIME, e),
     };
+    finish(args, &report, &input.objects, out, err)
+}
+
+/// Saves (`--out`) and renders a plan report; returns the exit code.
+pub(super) fn finish(
+    args: &PlanArgs,
+    report: &crate::plan::PlanReport,
+    objects: &[serde_json::Value],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let report = report.clone();
+    let mut ignore = Vec::new();
+    for text in &args.ignore_paths {
+        match IgnorePath::parse(text) {
+            Ok(p) => ignore.push(p),
+            Err(e) => return fail(err, exit::INVALID, e),
+        }
+    }
+    if let Some(path) = &args.out_file {
+        let saved = saved_plan(&report, objects);
+        let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            return fail(err, exit::RUNTIME, format!("{}: {e}", path.display()));
+        }
+    }
+    let view = |style| ViewOptions {
+        style,
+        context: args.context,
+        color: use_color(args.no_color),
+        compact: args.compact,
+        ignore: ignore.clone(),
+    };
     let written = match args.output {
         PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &report.to_json())
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
-        PlanFormat::Text => plan_text::write(
-            out,
-            &report,
-            &TextOptions {
-                context: args.context,
-            },
-        ),
+        PlanFormat::Yaml => serde_saphyr::to_string(&report.to_json())
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|text| out.write_all(text.as_bytes())),
+        PlanFormat::Text => plan_text::write(out, &report, &view(Style::Text)),
+        PlanFormat::Markdown => plan_text::write(out, &report, &view(Style::Markdown)),
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return fail(err, exit::RUNTIME, format!("writing output: {e}"));
         }
     }
-    if args.detailed_exitcode && Summary::of(&report).has_changes() {
+    let unsettled: Vec<String> = report
+        .targets
+        .iter()
+        .filter_map(|t| {
+            t.verdict
+                .as_ref()
+                .filter(|v| !v.is_settled())
+                .map(|v| format!("{}: {v}", t.target))
+        })
+        .collect();
+    if !unsettled.is_empty() {
+        for line in &unsettled {
+            let _ = writeln!(err, "error: {line}");
+        }
+        return exit::RUNTIME;
+    }
+    if args.detailed_exitcode && Summary::of(&report, &ignore).has_changes() {
         exit::CHANGES
     } else {
         exit::OK
     }
+}
+
+/// Colours when stdout is a terminal, unless `--no-color` or `NO_COLOR` is set.
+fn use_color(no_color: bool) -> bool {
+    use std::io::IsTerminal;
+    !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+/// The saved-plan document (`--out`): every write and sidecar submission in order,
+/// and the resourceVersion of every object the plan read, so a later apply can
+/// refuse a stale plan.
+pub fn saved_plan(
+    report: &crate::plan::PlanReport,
+    inputs: &[serde_json::Value],
+) -> serde_json::Value {
+    let read: Vec<serde_json::Value> = inputs
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "apiVersion": o.get("apiVersion"),
+                "kind": o.get("kind"),
+                "namespace": o.pointer("/metadata/namespace"),
+                "name": o.pointer("/metadata/name"),
+                "resourceVersion": o.pointer("/metadata/resourceVersion"),
+            })
+        })
+        .collect();
+    let submissions: Vec<&crate::sidecar::SidecarCall> = report
+        .targets
+        .iter()
+        .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.sidecar_calls.iter()))
+        .filter(|c| c.op == "SubmitTask" || c.op == "HTTP POST /v0/tasks")
+        .collect();
+    serde_json::json!({
+        "formatVersion": 1,
+        "kind": "NodectlPlan",
+        "now": report.now,
+        "targets": report.targets.iter().map(|t| t.target.to_string()).collect::<Vec<_>>(),
+        "read": read,
+        "writes": report.writes_json(),
+        "sidecarSubmissions": submissions,
+    })
 }

@@ -1,4 +1,5 @@
 //! Rendering for people and machines: trace text, plan tables, diffs, patches.
 
+pub mod changes;
 pub mod plan_text;
 pub mod trace_text;

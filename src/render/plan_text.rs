@@ -1,48 +1,18 @@
-//! The human view of a plan: per target a header, the task plan as a table, the
-//! status patch exactly as it would be sent, each owned-resource change as a
-//! unified YAML diff, and a one-line summary.
+//! The human views of a plan (terminal text and pull-request markdown): per target
+//! a header, the task plan as a table, the status patch exactly as it would be
+//! sent, each owned-resource change as a unified YAML diff (or a path list), and
+//! a one-line summary.
 
 use std::io::{self, Write};
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
+use comfy_table::{presets, Cell, ContentArrangement, Table};
 use serde_json::Value;
 use similar::TextDiff;
 
+use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
 use crate::env::go_duration;
 use crate::plan::{PlanReport, ReconcileStep, TargetReport};
-use crate::world::{WriteOutcome, WriteRecord};
-
-/// What a write does to an owned resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Create,
-    Update,
-    Delete,
-    NoOp,
-    Failed,
-}
-
-impl Action {
-    pub fn of(write: &WriteRecord) -> Action {
-        match write.outcome {
-            WriteOutcome::Created { .. } => Action::Create,
-            WriteOutcome::Updated { .. } => Action::Update,
-            WriteOutcome::MarkedDeleted { .. } | WriteOutcome::Removed { .. } => Action::Delete,
-            WriteOutcome::Unchanged { .. } => Action::NoOp,
-            WriteOutcome::Failed => Action::Failed,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
-            Action::NoOp => "no-op",
-            Action::Failed => "failed",
-        }
-    }
-}
+use crate::world::{WriteRecord, APPLY_PATCH};
 
 /// Counts of resource actions over a whole plan.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,84 +20,114 @@ pub struct Summary {
     pub create: usize,
     pub update: usize,
     pub delete: usize,
+    pub forbidden: usize,
     pub failed: usize,
+    /// Status patches among the updates.
+    pub status: usize,
 }
 
 impl Summary {
-    pub fn of(report: &PlanReport) -> Summary {
+    pub fn of(report: &PlanReport, ignore: &[IgnorePath]) -> Summary {
         let mut s = Summary::default();
-        for t in &report.targets {
-            for step in &t.steps {
-                for w in &step.trace.writes {
-                    match Action::of(w) {
-                        Action::Create => s.create += 1,
-                        Action::Update => s.update += 1,
-                        Action::Delete => s.delete += 1,
-                        Action::Failed => s.failed += 1,
-                        Action::NoOp => {}
+        for w in report
+            .targets
+            .iter()
+            .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.writes.iter()))
+        {
+            match judge(w, ignore).action {
+                Action::Create => s.create += 1,
+                Action::Update => {
+                    s.update += 1;
+                    if w.subresource.is_some() {
+                        s.status += 1;
                     }
                 }
+                Action::Delete => s.delete += 1,
+                Action::Forbidden => s.forbidden += 1,
+                Action::Failed => s.failed += 1,
+                Action::NoOp => {}
             }
         }
         s
     }
 
+    /// Whether anything would change (the `--detailed-exitcode` verdict).
     pub fn has_changes(&self) -> bool {
-        self.create + self.update + self.delete > 0
+        self.create + self.update + self.delete + self.forbidden > 0
+    }
+
+    /// `Plan: 3 to create, 1 to update, 0 to delete. Nothing was written.`
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "Plan: {} to create, {} to update, {} to delete.",
+            self.create, self.update, self.delete
+        );
+        if self.status > 0 {
+            line = format!(
+                "Plan: {} to create, {} to update ({} status), {} to delete.",
+                self.create, self.update, self.status, self.delete
+            );
+        }
+        if self.forbidden > 0 {
+            line.push_str(&format!(" {} forbidden by the API server.", self.forbidden));
+        }
+        if self.failed > 0 {
+            line.push_str(&format!(" {} write(s) would fail.", self.failed));
+        }
+        line.push_str(" Nothing was written.");
+        line
     }
 }
 
-/// Options of the text view.
-#[derive(Debug, Clone, Copy)]
-pub struct TextOptions {
+/// Terminal text or markdown for a pull-request comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    #[default]
+    Text,
+    Markdown,
+}
+
+/// Options of the human views.
+#[derive(Debug, Clone, Default)]
+pub struct ViewOptions {
+    pub style: Style,
     /// Context lines around diff hunks.
     pub context: usize,
+    /// ANSI colours (text style only).
+    pub color: bool,
+    /// A path-level change list instead of unified diffs.
+    pub compact: bool,
+    pub ignore: Vec<IgnorePath>,
 }
 
-impl Default for TextOptions {
-    fn default() -> Self {
-        TextOptions { context: 3 }
-    }
+struct View<'a> {
+    out: &'a mut dyn Write,
+    o: &'a ViewOptions,
 }
 
-/// Writes the whole plan for a person.
-pub fn write(out: &mut dyn Write, report: &PlanReport, options: &TextOptions) -> io::Result<()> {
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const CYAN: &str = "\x1b[36m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// Writes the whole plan.
+pub fn write(out: &mut dyn Write, report: &PlanReport, options: &ViewOptions) -> io::Result<()> {
+    let mut v = View { out, o: options };
     for target in &report.targets {
-        write_target(out, target, options)?;
+        match &target.verdict {
+            Some(verdict) => v.timeline(target, verdict)?,
+            None => v.target(target)?,
+        }
     }
-    let s = Summary::of(report);
-    let failed = if s.failed > 0 {
-        format!(" {} write(s) would fail.", s.failed)
-    } else {
-        String::new()
-    };
-    writeln!(
-        out,
-        "Plan: {} to create, {} to update, {} to delete.{failed} Nothing was written.",
-        s.create, s.update, s.delete
-    )
-}
-
-fn write_target(
-    out: &mut dyn Write,
-    target: &TargetReport,
-    options: &TextOptions,
-) -> io::Result<()> {
-    for (n, step) in target.steps.iter().enumerate() {
-        let reconcile = if target.steps.len() > 1 {
-            format!(" (reconcile {}/{})", n + 1, target.steps.len())
-        } else {
-            String::new()
-        };
-        writeln!(out, "{}{reconcile}", target.target)?;
-        write_header(out, step)?;
-        write_plan_table(out, step)?;
-        write_status_patch(out, target, step)?;
-        write_resource_changes(out, target, step, options)?;
-        write_sidecar_and_events(out, step)?;
-        writeln!(out)?;
+    let line = Summary::of(report, &options.ignore).line();
+    match options.style {
+        Style::Markdown => writeln!(v.out, "**{line}**"),
+        Style::Text => {
+            let text = v.paint(BOLD, &line);
+            writeln!(v.out, "{text}")
+        }
     }
-    Ok(())
 }
 
 fn str_at<'a>(v: Option<&'a Value>, pointer: &str) -> Option<&'a str> {
@@ -136,90 +136,433 @@ fn str_at<'a>(v: Option<&'a Value>, pointer: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-fn write_header(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()> {
-    let phase_before = str_at(step.before.as_ref(), "/status/phase").unwrap_or("<none>");
-    let phase_after = match &step.after {
-        None => "<deleted>",
-        after => str_at(after.as_ref(), "/status/phase").unwrap_or("<none>"),
-    };
-    writeln!(out, "  phase:   {phase_before} -> {phase_after}")?;
-    if let Some(id) = str_at(step.after.as_ref(), "/status/plan/id") {
-        let phase = str_at(step.after.as_ref(), "/status/plan/phase").unwrap_or("");
-        writeln!(out, "  plan:    {id} ({phase})")?;
-    } else if let Some(id) = str_at(step.before.as_ref(), "/status/plan/id") {
-        writeln!(out, "  plan:    {id} (cleared)")?;
-    }
-    let r = step.trace.outcome.result;
-    let requeue = if r.is_zero() {
-        "none".to_string()
-    } else if r.requeue && r.after.is_zero() {
-        "immediately".to_string()
-    } else {
-        format!("after {}", go_duration(r.after))
-    };
-    writeln!(out, "  requeue: {requeue}")?;
-    if let Some(e) = &step.trace.outcome.error {
-        writeln!(out, "  error:   {e}")?;
-    }
-    Ok(())
+fn is_target_write(target: &TargetReport, w: &WriteRecord) -> bool {
+    w.kind == target.target.kind
+        && w.namespace == target.target.namespace
+        && w.name == target.target.name
 }
 
-fn tasks_of(v: Option<&Value>) -> Vec<Value> {
-    v.and_then(|v| v.pointer("/status/plan/tasks"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn write_plan_table(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()> {
-    let after = tasks_of(step.after.as_ref());
-    if after.is_empty() {
-        return Ok(());
+impl View<'_> {
+    fn md(&self) -> bool {
+        self.o.style == Style::Markdown
     }
-    let before = tasks_of(step.before.as_ref());
-    let same_plan = str_at(step.before.as_ref(), "/status/plan/id")
-        == str_at(step.after.as_ref(), "/status/plan/id");
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(vec!["#", "Task", "Status", "Retries", "Params"]);
-    for (i, task) in after.iter().enumerate() {
-        let status_after = task.get("status").and_then(Value::as_str).unwrap_or("");
-        let status_before = if same_plan {
-            before
+
+    fn paint(&self, color: &str, text: &str) -> String {
+        if self.o.color && !self.md() {
+            format!("{color}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn target(&mut self, target: &TargetReport) -> io::Result<()> {
+        for (n, step) in target.steps.iter().enumerate() {
+            let reconcile = if target.steps.len() > 1 {
+                format!(" (reconcile {}/{})", n + 1, target.steps.len())
+            } else {
+                String::new()
+            };
+            let title = format!("{}{reconcile}", target.target);
+            if self.md() {
+                writeln!(self.out, "### {title}\n")?;
+            } else {
+                let t = self.paint(BOLD, &title);
+                writeln!(self.out, "{t}")?;
+            }
+            self.header(step)?;
+            self.plan_table(step)?;
+            self.status_patch(target, step)?;
+            self.resource_changes(target, step)?;
+            self.sidecar_and_events(step)?;
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
+    /// The `--until-settled` view: one row per reconcile, the verdict, then the
+    /// last reconcile in full.
+    fn timeline(
+        &mut self,
+        target: &TargetReport,
+        verdict: &crate::plan::Verdict,
+    ) -> io::Result<()> {
+        let title = format!("{} (until settled)", target.target);
+        if self.md() {
+            writeln!(self.out, "### {title}\n")?;
+        } else {
+            let t = self.paint(BOLD, &title);
+            writeln!(self.out, "{t}")?;
+        }
+        let mut table = Table::new();
+        table.load_style(if self.md() {
+            presets::ASCII_MARKDOWN
+        } else {
+            presets::UTF8_FULL_CONDENSED
+        });
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(vec![
+            "#",
+            "Phase",
+            "Current task",
+            "Writes",
+            "Requeue",
+            "Error",
+        ]);
+        for step in &target.steps {
+            let phase = str_at(step.after.as_ref(), "/status/phase").unwrap_or("<none>");
+            let task = crate::plan::current_task(step.after.as_ref()).unwrap_or_default();
+            let changes = step
+                .trace
+                .writes
+                .iter()
+                .filter(|w| !matches!(judge(w, &self.o.ignore).action, Action::NoOp))
+                .count();
+            let r = step.trace.outcome.result;
+            let requeue = if r.is_zero() {
+                "none".to_string()
+            } else {
+                go_duration(r.after)
+            };
+            table.add_row(vec![
+                Cell::new(step.trace.index),
+                Cell::new(phase),
+                Cell::new(task),
+                Cell::new(format!("{changes}/{}", step.trace.writes.len())),
+                Cell::new(requeue),
+                Cell::new(
+                    step.trace
+                        .outcome
+                        .error
+                        .as_deref()
+                        .map(|e| abbreviate(e, 60))
+                        .unwrap_or_default(),
+                ),
+            ]);
+        }
+        let indent = if self.md() { "" } else { "  " };
+        for line in table.to_string().lines() {
+            writeln!(self.out, "{indent}{line}")?;
+        }
+        let verdict_line = verdict.to_string();
+        writeln!(self.out, "{indent}{verdict_line}\n")?;
+        if let Some(last) = target.steps.last() {
+            let single = TargetReport {
+                target: target.target.clone(),
+                steps: vec![last.clone()],
+                verdict: None,
+            };
+            self.target(&single)?;
+        }
+        Ok(())
+    }
+
+    fn field(&mut self, name: &str, value: &str) -> io::Result<()> {
+        if self.md() {
+            writeln!(self.out, "- **{name}:** {value}")
+        } else {
+            writeln!(self.out, "  {:<8} {value}", format!("{name}:"))
+        }
+    }
+
+    fn header(&mut self, step: &ReconcileStep) -> io::Result<()> {
+        let before = str_at(step.before.as_ref(), "/status/phase").unwrap_or("<none>");
+        let after = match &step.after {
+            None => "<deleted>",
+            after => str_at(after.as_ref(), "/status/phase").unwrap_or("<none>"),
+        };
+        self.field("phase", &format!("{before} -> {after}"))?;
+        if let Some(id) = str_at(step.after.as_ref(), "/status/plan/id") {
+            let phase = str_at(step.after.as_ref(), "/status/plan/phase").unwrap_or("");
+            self.field("plan", &format!("{id} ({phase})"))?;
+        } else if let Some(id) = str_at(step.before.as_ref(), "/status/plan/id") {
+            self.field("plan", &format!("{id} (cleared)"))?;
+        }
+        let r = step.trace.outcome.result;
+        let requeue = if r.is_zero() {
+            "none".to_string()
+        } else if r.requeue && r.after.is_zero() {
+            "immediately".to_string()
+        } else {
+            format!("after {}", go_duration(r.after))
+        };
+        self.field("requeue", &requeue)?;
+        if let Some(e) = &step.trace.outcome.error {
+            let e = e.clone();
+            self.field("error", &e)?;
+        }
+        if self.md() {
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
+    fn plan_table(&mut self, step: &ReconcileStep) -> io::Result<()> {
+        let tasks_of = |v: Option<&Value>| -> Vec<Value> {
+            v.and_then(|v| v.pointer("/status/plan/tasks"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let after = tasks_of(step.after.as_ref());
+        if after.is_empty() {
+            return Ok(());
+        }
+        let before = tasks_of(step.before.as_ref());
+        let same_plan = str_at(step.before.as_ref(), "/status/plan/id")
+            == str_at(step.after.as_ref(), "/status/plan/id");
+        let mut table = Table::new();
+        table.load_style(if self.md() {
+            presets::ASCII_MARKDOWN
+        } else {
+            presets::UTF8_FULL_CONDENSED
+        });
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(vec!["#", "Task", "Status", "Retries", "Params"]);
+        for (i, task) in after.iter().enumerate() {
+            let status_after = task.get("status").and_then(Value::as_str).unwrap_or("");
+            let status_before = before
                 .get(i)
+                .filter(|_| same_plan)
                 .and_then(|t| t.get("status"))
                 .and_then(Value::as_str)
-                .unwrap_or("")
-        } else {
-            ""
-        };
-        let status = if status_before.is_empty() || status_before == status_after {
-            status_after.to_string()
-        } else {
-            format!("{status_before} -> {status_after}")
-        };
-        let retries = match (
-            task.get("retryCount").and_then(Value::as_i64),
-            task.get("maxRetries").and_then(Value::as_i64),
-        ) {
-            (r, Some(m)) => format!("{}/{m}", r.unwrap_or(0)),
-            (Some(r), None) => r.to_string(),
-            _ => String::new(),
-        };
-        table.add_row(vec![
-            Cell::new(i),
-            Cell::new(task.get("type").and_then(Value::as_str).unwrap_or("")),
-            Cell::new(status),
-            Cell::new(retries),
-            Cell::new(key_params(task.get("params"))),
-        ]);
+                .unwrap_or("");
+            let status = if status_before.is_empty() || status_before == status_after {
+                status_after.to_string()
+            } else {
+                format!("{status_before} -> {status_after}")
+            };
+            let retries = match (
+                task.get("retryCount").and_then(Value::as_i64),
+                task.get("maxRetries").and_then(Value::as_i64),
+            ) {
+                (r, Some(m)) => format!("{}/{m}", r.unwrap_or(0)),
+                (Some(r), None) => r.to_string(),
+                _ => String::new(),
+            };
+            table.add_row(vec![
+                Cell::new(i),
+                Cell::new(task.get("type").and_then(Value::as_str).unwrap_or("")),
+                Cell::new(status),
+                Cell::new(retries),
+                Cell::new(key_params(task.get("params"))),
+            ]);
+        }
+        let indent = if self.md() { "" } else { "  " };
+        for line in table.to_string().lines() {
+            writeln!(self.out, "{indent}{line}")?;
+        }
+        if self.md() {
+            writeln!(self.out)?;
+        }
+        Ok(())
     }
-    for line in table.to_string().lines() {
-        writeln!(out, "  {line}")?;
+
+    fn status_patch(&mut self, target: &TargetReport, step: &ReconcileStep) -> io::Result<()> {
+        for w in step
+            .trace
+            .writes
+            .iter()
+            .filter(|w| is_target_write(target, w) && w.subresource.is_some())
+        {
+            let change = judge(w, &self.o.ignore);
+            let result = match (&w.error, change.action) {
+                (Some(e), _) => format!(" -> would fail: {e}"),
+                (None, Action::NoOp) => " (no-op)".to_string(),
+                _ => String::new(),
+            };
+            let body = w
+                .patch
+                .as_ref()
+                .or(w.object.as_ref())
+                .cloned()
+                .unwrap_or(Value::Null);
+            let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
+            let how = w.patch_type.unwrap_or("update");
+            if self.md() {
+                writeln!(
+                    self.out,
+                    "Status patch (`{how}`){result}:\n\n```json\n{pretty}\n```\n"
+                )?;
+            } else {
+                writeln!(self.out, "  status patch ({how}){result}:")?;
+                for line in pretty.lines() {
+                    writeln!(self.out, "    {line}")?;
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn resource_changes(&mut self, target: &TargetReport, step: &ReconcileStep) -> io::Result<()> {
+        let writes: Vec<&WriteRecord> = step
+            .trace
+            .writes
+            .iter()
+            .filter(|w| !(is_target_write(target, w) && w.subresource.is_some()))
+            .collect();
+        if writes.is_empty() {
+            return Ok(());
+        }
+        if self.md() {
+            writeln!(self.out, "Resource changes:\n")?;
+        } else {
+            writeln!(self.out, "  resource changes:")?;
+        }
+        for w in writes {
+            let change = judge(w, &self.o.ignore);
+            self.change(&change)?;
+        }
+        if self.md() {
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
+    fn change(&mut self, change: &Change) -> io::Result<()> {
+        let w = change.write;
+        let how = match (w.verb, w.patch_type) {
+            ("Patch", Some(APPLY_PATCH)) => "server-side apply",
+            ("Patch", _) => "merge patch",
+            (verb, _) => verb,
+        };
+        let detail = w
+            .error
+            .as_deref()
+            .or(change.reason.as_deref())
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        let label = change.action.label();
+        if self.md() {
+            writeln!(
+                self.out,
+                "- **{label}** `{} {}/{}` ({how}){detail}",
+                w.kind, w.namespace, w.name
+            )?;
+        } else {
+            let color = match change.action {
+                Action::Create => GREEN,
+                Action::Delete | Action::Forbidden | Action::Failed => RED,
+                Action::Update => CYAN,
+                Action::NoOp => RESET,
+            };
+            let label = self.paint(color, &format!("{label:>9}"));
+            writeln!(
+                self.out,
+                "  {label} {} {}/{} ({how}){detail}",
+                w.kind, w.namespace, w.name
+            )?;
+        }
+        if matches!(change.action, Action::NoOp | Action::Failed) {
+            return Ok(());
+        }
+        let name = format!("{}/{}", w.kind, w.name);
+        if self.o.compact {
+            self.path_list(change)
+        } else {
+            self.diff(&name, change.before.as_ref(), change.after.as_ref())
+        }
+    }
+
+    fn path_list(&mut self, change: &Change) -> io::Result<()> {
+        let empty = Value::Object(Default::default());
+        let before = change.before.as_ref().unwrap_or(&empty);
+        let after = change.after.as_ref().unwrap_or(&empty);
+        let indent = if self.md() { "  " } else { "      " };
+        for (path, b, a) in changed_paths(before, after) {
+            let show = |v: &Option<Value>| {
+                v.as_ref()
+                    .map_or("<absent>".to_string(), |v| abbreviate(&v.to_string(), 60))
+            };
+            let (sign, text) = match (&b, &a) {
+                (None, Some(_)) => ("+", format!("{path} = {}", show(&a))),
+                (Some(_), None) => ("-", format!("{path} (was {})", show(&b))),
+                _ => ("~", format!("{path}: {} -> {}", show(&b), show(&a))),
+            };
+            writeln!(self.out, "{indent}{sign} {text}")?;
+        }
+        Ok(())
+    }
+
+    fn diff(
+        &mut self,
+        name: &str,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) -> io::Result<()> {
+        let old = to_yaml(before);
+        let new = to_yaml(after);
+        let diff = TextDiff::from_lines(&old, &new);
+        let from = if before.is_some() {
+            format!("a/{name}")
+        } else {
+            "/dev/null".to_string()
+        };
+        let to = if after.is_some() {
+            format!("b/{name}")
+        } else {
+            "/dev/null".to_string()
+        };
+        let text = diff
+            .unified_diff()
+            .context_radius(self.o.context)
+            .header(&from, &to)
+            .to_string();
+        if self.md() {
+            writeln!(self.out, "\n```diff\n{}```\n", text)?;
+            return Ok(());
+        }
+        for line in text.lines() {
+            let painted = if line.starts_with('+') && !line.starts_with("+++") {
+                self.paint(GREEN, line)
+            } else if line.starts_with('-') && !line.starts_with("---") {
+                self.paint(RED, line)
+            } else if line.starts_with("@@") {
+                self.paint(CYAN, line)
+            } else {
+                line.to_string()
+            };
+            writeln!(self.out, "      {painted}")?;
+        }
+        Ok(())
+    }
+
+    fn sidecar_and_events(&mut self, step: &ReconcileStep) -> io::Result<()> {
+        let (indent, item) = if self.md() {
+            ("", "- ")
+        } else {
+            ("  ", "    ")
+        };
+        if !step.trace.sidecar_calls.is_empty() {
+            writeln!(self.out, "{indent}sidecar requests (simulated):")?;
+            for c in &step.trace.sidecar_calls {
+                let ty = if c.task_type.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", c.task_type)
+                };
+                writeln!(self.out, "{item}{}{ty} -> {}", c.op, c.returned)?;
+            }
+        }
+        if !step.trace.events.is_empty() {
+            writeln!(self.out, "{indent}events:")?;
+            for e in &step.trace.events {
+                writeln!(
+                    self.out,
+                    "{item}{} {}: {}",
+                    e.event_type, e.reason, e.message
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn abbreviate(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    } else {
+        text.to_string()
+    }
 }
 
 /// A short `key=value` rendering of task params (long values abbreviated).
@@ -233,184 +576,15 @@ fn key_params(params: Option<&Value>) -> String {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            let text = if text.chars().count() > 40 {
-                format!("{}…", text.chars().take(39).collect::<String>())
-            } else {
-                text
-            };
-            format!("{k}={text}")
+            format!("{k}={}", abbreviate(&text, 40))
         })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn is_target_write(target: &TargetReport, w: &WriteRecord) -> bool {
-    w.kind == target.target.kind
-        && w.namespace == target.target.namespace
-        && w.name == target.target.name
-}
-
-fn write_status_patch(
-    out: &mut dyn Write,
-    target: &TargetReport,
-    step: &ReconcileStep,
-) -> io::Result<()> {
-    for w in step
-        .trace
-        .writes
-        .iter()
-        .filter(|w| is_target_write(target, w) && w.subresource == Some("status"))
-    {
-        let result = match &w.error {
-            Some(e) => format!(" -> would fail: {e}"),
-            None if Action::of(w) == Action::NoOp => " (no-op)".to_string(),
-            None => String::new(),
-        };
-        writeln!(
-            out,
-            "  status patch ({}){result}:",
-            w.patch_type.unwrap_or("update")
-        )?;
-        let body = w
-            .patch
-            .as_ref()
-            .or(w.object.as_ref())
-            .cloned()
-            .unwrap_or(Value::Null);
-        let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
-        for line in pretty.lines() {
-            writeln!(out, "    {line}")?;
-        }
-    }
-    Ok(())
-}
-
-fn write_resource_changes(
-    out: &mut dyn Write,
-    target: &TargetReport,
-    step: &ReconcileStep,
-    options: &TextOptions,
-) -> io::Result<()> {
-    let writes: Vec<&WriteRecord> = step
-        .trace
-        .writes
-        .iter()
-        .filter(|w| !(is_target_write(target, w) && w.subresource == Some("status")))
-        .collect();
-    if writes.is_empty() {
-        return Ok(());
-    }
-    writeln!(out, "  resource changes:")?;
-    for w in writes {
-        let action = Action::of(w);
-        let how = match (w.verb, w.patch_type) {
-            ("Patch", Some(crate::world::APPLY_PATCH)) => "server-side apply",
-            ("Patch", _) => "merge patch",
-            (verb, _) => verb,
-        };
-        let err = w
-            .error
-            .as_deref()
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  {:>7} {} {}/{} ({how}){err}",
-            action.label(),
-            w.kind,
-            w.namespace,
-            w.name
-        )?;
-        let (before, after) = match &w.outcome {
-            WriteOutcome::Created { after } => (None, Some(after)),
-            WriteOutcome::Updated { before, after }
-            | WriteOutcome::MarkedDeleted { before, after } => (Some(before), Some(after)),
-            WriteOutcome::Removed { before } => (Some(before), None),
-            WriteOutcome::Unchanged { .. } | WriteOutcome::Failed => continue,
-        };
-        write_diff(
-            out,
-            &format!("{}/{}", w.kind, w.name),
-            before,
-            after,
-            options.context,
-        )?;
-    }
-    Ok(())
-}
-
-/// Removes fields that only add noise to a diff (server-owned metadata).
-pub fn without_noise(object: &Value) -> Value {
-    let mut o = object.clone();
-    if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        for field in [
-            "managedFields",
-            "resourceVersion",
-            "uid",
-            "creationTimestamp",
-            "generation",
-        ] {
-            meta.remove(field);
-        }
-    }
-    o
-}
-
-/// YAML text of an object without noise; empty for no object.
+/// YAML text of an object; empty for no object.
 pub fn to_yaml(object: Option<&Value>) -> String {
     object
-        .map(|o| serde_saphyr::to_string(&without_noise(o)).unwrap_or_default())
+        .map(|o| serde_saphyr::to_string(o).unwrap_or_default())
         .unwrap_or_default()
-}
-
-fn write_diff(
-    out: &mut dyn Write,
-    name: &str,
-    before: Option<&Value>,
-    after: Option<&Value>,
-    context: usize,
-) -> io::Result<()> {
-    let old = to_yaml(before);
-    let new = to_yaml(after);
-    let diff = TextDiff::from_lines(&old, &new);
-    let from = if before.is_some() {
-        format!("a/{name}")
-    } else {
-        "/dev/null".to_string()
-    };
-    let to = if after.is_some() {
-        format!("b/{name}")
-    } else {
-        "/dev/null".to_string()
-    };
-    let text = diff
-        .unified_diff()
-        .context_radius(context)
-        .header(&from, &to)
-        .to_string();
-    for line in text.lines() {
-        writeln!(out, "      {line}")?;
-    }
-    Ok(())
-}
-
-fn write_sidecar_and_events(out: &mut dyn Write, step: &ReconcileStep) -> io::Result<()> {
-    if !step.trace.sidecar_calls.is_empty() {
-        writeln!(out, "  sidecar requests (simulated):")?;
-        for c in &step.trace.sidecar_calls {
-            let ty = if c.task_type.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", c.task_type)
-            };
-            writeln!(out, "    {}{} -> {}", c.op, ty, c.returned)?;
-        }
-    }
-    if !step.trace.events.is_empty() {
-        writeln!(out, "  events:")?;
-        for e in &step.trace.events {
-            writeln!(out, "    {} {}: {}", e.event_type, e.reason, e.message)?;
-        }
-    }
-    Ok(())
 }

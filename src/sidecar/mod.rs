@@ -89,6 +89,11 @@ pub trait Sidecars {
     fn take_calls(&mut self) -> Vec<SidecarCall>;
     /// Starts reconcile number `index` (0-based); scripted sidecars switch settings.
     fn begin_reconcile(&mut self, _index: usize) {}
+    /// The part of the sidecars' own state that can change their future answers
+    /// (used to tell a loop from progress); empty for stateless sidecars.
+    fn state_key(&self) -> String {
+        String::new()
+    }
 }
 
 /// The sidecar URL of a node: `http://<node>-0.<node>.<ns>.svc.cluster.local:<port>`.

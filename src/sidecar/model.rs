@@ -118,6 +118,7 @@ pub struct ScriptedSidecars {
     task_types: HashMap<String, String>,
     polls_by_type: HashMap<String, usize>,
     anonymous_submissions: usize,
+    reconcile: usize,
     calls: Vec<SidecarCall>,
 }
 
@@ -229,6 +230,7 @@ pub fn default_node_id(node: &str) -> String {
 
 impl Sidecars for ScriptedSidecars {
     fn begin_reconcile(&mut self, index: usize) {
+        self.reconcile = index;
         self.effective = self.script.effective(index);
     }
 
@@ -352,6 +354,34 @@ impl Sidecars for ScriptedSidecars {
             .unwrap_or_else(|| default_node_id(&node));
         self.record("HTTP GET /v0/node-id".into(), url, "", "", None, id.clone());
         Ok(id)
+    }
+
+    fn state_key(&self) -> String {
+        let mut key = format!(
+            "reconcile-script:{}",
+            self.reconcile.min(self.script.per_reconcile.len())
+        );
+        let mut polls: Vec<(&String, &usize)> = self.polls_by_type.iter().collect();
+        polls.sort();
+        for (task_type, count) in polls {
+            let sequence_len = match self.script.tasks.get(task_type) {
+                Some(TaskScript::Detailed { sequence, .. }) => sequence.len(),
+                _ => 0,
+            };
+            let longest = self
+                .script
+                .per_reconcile
+                .iter()
+                .filter_map(|r| match r.tasks.get(task_type) {
+                    Some(TaskScript::Detailed { sequence, .. }) => Some(sequence.len()),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0)
+                .max(sequence_len);
+            key.push_str(&format!(";{task_type}={}", count.min(&longest)));
+        }
+        key
     }
 
     fn take_calls(&mut self) -> Vec<SidecarCall> {

@@ -217,9 +217,18 @@ impl ApiServer {
             meta.insert("generation".into(), Value::from(1));
         }
         meta.remove("managedFields");
-        if object.get("status").is_none_or(Value::is_null) {
-            if let (Some(zero), Some(map)) = (zero_status(&kind), object.as_object_mut()) {
-                map.insert("status".into(), zero);
+        if let (Some(Value::Object(zero)), Some(map)) = (zero_status(&kind), object.as_object_mut())
+        {
+            // Go's typed encoding writes every non-omitempty status field, so a stored
+            // status always carries the zero-valued ones the snapshot may leave out.
+            let status = map.entry("status").or_insert(Value::Null);
+            if status.is_null() {
+                *status = Value::Object(Default::default());
+            }
+            if let Value::Object(status) = status {
+                for (key, value) in zero {
+                    status.entry(key).or_insert(value);
+                }
             }
         }
         *self.creations.entry(uid_seed).or_insert(0) += 1;

@@ -1,0 +1,126 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[nodectl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'nodectl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'nodectl'= {
+            cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand plan 'Show what the operator would do with these manifests (a dry run; writes nothing)'
+            cand simulate 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
+            cand validate 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand man 'Print the man page (roff), or write every page with --dir'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nodectl;plan'= {
+            cand -f 'Manifest file, directory or `-` for stdin (repeatable)'
+            cand --filename 'Manifest file, directory or `-` for stdin (repeatable)'
+            cand --target 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --now 'The fixed wall clock (RFC 3339); default: now'
+            cand --seed 'Seed of the plan-id stream; the same seed gives the same ids'
+            cand --sidecar 'How node sidecars answer task polls'
+            cand --sidecar-script 'A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON)'
+            cand --reconciles 'Number of reconciles of each target, one after the other'
+            cand --dns 'How route host names resolve for the deployment DNS gate'
+            cand --dns-host 'Per-host DNS override, `HOST=true|false` (repeatable)'
+            cand --served-kind 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)'
+            cand --platform 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)'
+            cand -C 'Lines of context around diff hunks'
+            cand --context 'Lines of context around diff hunks'
+            cand --ignore-path 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)'
+            cand --max-reconciles 'The reconcile limit for --until-settled'
+            cand --out 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE'
+            cand -R 'Recurse into directories'
+            cand --recursive 'Recurse into directories'
+            cand --detailed-exitcode 'Exit 0 when nothing would change and 3 when changes are pending'
+            cand --compact 'A path-level change list instead of unified diffs'
+            cand --until-settled 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
+            cand --no-color 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
+            cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nodectl;simulate'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --bench 'Run the fixture N times in-process on fresh copies of the world and print timing as JSON'
+            cand --reconciles 'Override the scenario''s number of reconciles'
+            cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nodectl;validate'= {
+            cand -f 'File, directory or `-` (stdin) to validate; repeatable'
+            cand --filename 'File, directory or `-` (stdin) to validate; repeatable'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --against 'Old objects (FILE|DIR) for transition rules (`oldSelf`), matched by kind/namespace/name'
+            cand -R 'Recurse into subdirectories of directory arguments'
+            cand --recursive 'Recurse into subdirectories of directory arguments'
+            cand --allow-unknown-fields 'Accept fields the CRD schema does not define (the API server would drop them)'
+            cand --strict-kinds 'Fail on documents that are not SeiNode / SeiNodeDeployment instead of skipping them'
+            cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nodectl;completions'= {
+            cand --dir 'Write the scripts for every shell into DIR instead of printing one'
+            cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nodectl;man'= {
+            cand --dir 'Write a page for the command and each subcommand into DIR instead of printing nodectl(1)'
+            cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'nodectl;help'= {
+            cand plan 'Show what the operator would do with these manifests (a dry run; writes nothing)'
+            cand simulate 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
+            cand validate 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand man 'Print the man page (roff), or write every page with --dir'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nodectl;help;plan'= {
+        }
+        &'nodectl;help;simulate'= {
+        }
+        &'nodectl;help;validate'= {
+        }
+        &'nodectl;help;completions'= {
+        }
+        &'nodectl;help;man'= {
+        }
+        &'nodectl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,94 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_nodectl_global_optspecs
+    string join \n v/verbose h/help V/version
+end
+
+function __fish_nodectl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_nodectl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_nodectl_using_subcommand
+    set -l cmd (__fish_nodectl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c nodectl -n "__fish_nodectl_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_needs_command" -s h -l help -d 'Print help'
+complete -c nodectl -n "__fish_nodectl_needs_command" -s V -l version -d 'Print version'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
+json\t'The trace document (the `simulate` schema plus `formatVersion`)'
+yaml\t'The same document as YAML'
+markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar -d 'How node sidecars answer task polls' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
+completed\t'Every task completes'
+failed\t'Every task fails'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-script -d 'A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l reconciles -d 'Number of reconciles of each target, one after the other' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
+unresolvable\t''"
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l context -d 'Lines of context around diff hunks' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l max-reconciles -d 'The reconcile limit for --until-settled' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l until-settled -d 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'A readable account of each reconcile'
+json\t'The trace document of PARITY.md §3'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -l bench -d 'Run the fixture N times in-process on fresh copies of the world and print timing as JSON' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -l reconciles -d 'Override the scenario\'s number of reconciles' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s f -l filename -d 'File, directory or `-` (stdin) to validate; repeatable' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''
+junit\t''
+sarif\t''
+github\t''"
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l against -d 'Old objects (FILE|DIR) for transition rules (`oldSelf`), matched by kind/namespace/name' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s R -l recursive -d 'Recurse into subdirectories of directory arguments'
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l allow-unknown-fields -d 'Accept fields the CRD schema does not define (the API server would drop them)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l strict-kinds -d 'Fail on documents that are not SeiNode / SeiNodeDeployment instead of skipping them'
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c nodectl -n "__fish_nodectl_using_subcommand completions" -l dir -d 'Write the scripts for every shell into DIR instead of printing one' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c nodectl -n "__fish_nodectl_using_subcommand man" -l dir -d 'Write a page for the command and each subcommand into DIR instead of printing nodectl(1)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

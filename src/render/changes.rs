@@ -1,0 +1,360 @@
+//! Turning recorded writes into resource changes a person can judge: the action
+//! (create / update / delete / no-op / forbidden / failed), the object before and
+//! after without server-owned noise and without user-ignored paths, and the
+//! API server's refusal for updates of immutable fields.
+
+use serde_json::Value;
+
+use crate::world::{WriteOutcome, WriteRecord};
+
+/// What a write does to an owned resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    NoOp,
+    /// The API server would reject the update (immutable field).
+    Forbidden,
+    /// The write fails (e.g. a conflict or a kind that is not served).
+    Failed,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::NoOp => "no-op",
+            Action::Forbidden => "forbidden",
+            Action::Failed => "failed",
+        }
+    }
+}
+
+/// One write, judged.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub write: &'a WriteRecord,
+    pub action: Action,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    /// The API server's message for a forbidden update.
+    pub reason: Option<String>,
+}
+
+/// A path to leave out of diffs and counts, e.g. `metadata.annotations["a/b"]` or
+/// `spec.template.spec.containers[*].image`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnorePath {
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+    AnyIndex,
+}
+
+impl IgnorePath {
+    /// Parses `a.b[0].c`, `a["x.y"]`, `a[*]`, with an optional leading `$` or `.`.
+    pub fn parse(text: &str) -> Result<IgnorePath, String> {
+        let bad = || {
+            format!("invalid --ignore-path {text:?}: expected a path like metadata.annotations[\"key\"] or spec.items[*].field")
+        };
+        let mut rest = text.trim().trim_start_matches('$');
+        let mut segments = Vec::new();
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('.') {
+                rest = r;
+                continue;
+            }
+            if let Some(r) = rest.strip_prefix('[') {
+                let end = match r.strip_prefix('"') {
+                    Some(quoted) => quoted.find('"').map(|i| i + 2).ok_or_else(bad)?,
+                    None => r.find(']').ok_or_else(bad)?,
+                };
+                let inner = &r[..end];
+                rest = r[end..].strip_prefix(']').ok_or_else(bad)?;
+                segments.push(if inner == "*" {
+                    Segment::AnyIndex
+                } else if let Some(key) = inner.strip_prefix('"').and_then(|k| k.strip_suffix('"'))
+                {
+                    Segment::Key(key.to_string())
+                } else {
+                    Segment::Index(inner.parse().map_err(|_| bad())?)
+                });
+                continue;
+            }
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            segments.push(Segment::Key(rest[..end].to_string()));
+            rest = &rest[end..];
+        }
+        if segments.is_empty() {
+            return Err(bad());
+        }
+        Ok(IgnorePath { segments })
+    }
+
+    /// Removes every value the path matches.
+    pub fn remove_from(&self, value: &mut Value) {
+        remove(value, &self.segments);
+    }
+}
+
+fn remove(value: &mut Value, segments: &[Segment]) {
+    let Some((first, rest)) = segments.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        match (first, value) {
+            (Segment::Key(k), Value::Object(m)) => {
+                m.remove(k);
+            }
+            (Segment::Index(i), Value::Array(a)) if *i < a.len() => {
+                a.remove(*i);
+            }
+            (Segment::AnyIndex, Value::Array(a)) => a.clear(),
+            _ => {}
+        }
+        return;
+    }
+    match (first, value) {
+        (Segment::Key(k), Value::Object(m)) => {
+            if let Some(v) = m.get_mut(k) {
+                remove(v, rest);
+            }
+        }
+        (Segment::Index(i), Value::Array(a)) => {
+            if let Some(v) = a.get_mut(*i) {
+                remove(v, rest);
+            }
+        }
+        (Segment::AnyIndex, Value::Array(a)) => a.iter_mut().for_each(|v| remove(v, rest)),
+        _ => {}
+    }
+}
+
+/// Removes fields that only add noise to a diff (server-owned metadata).
+pub fn without_noise(object: &Value) -> Value {
+    let mut o = object.clone();
+    if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+        for field in [
+            "managedFields",
+            "resourceVersion",
+            "uid",
+            "creationTimestamp",
+            "generation",
+        ] {
+            meta.remove(field);
+        }
+    }
+    o
+}
+
+fn cleaned(object: &Value, ignore: &[IgnorePath]) -> Value {
+    let mut o = without_noise(object);
+    for path in ignore {
+        path.remove_from(&mut o);
+    }
+    o
+}
+
+/// StatefulSet spec fields an update may change.
+const STATEFULSET_MUTABLE: &[&str] = &[
+    "replicas",
+    "ordinals",
+    "template",
+    "updateStrategy",
+    "persistentVolumeClaimRetentionPolicy",
+    "minReadySeconds",
+];
+
+/// The API server's refusal of an update, if it would refuse it.
+pub fn forbidden_update(kind: &str, name: &str, before: &Value, after: &Value) -> Option<String> {
+    match kind {
+        "StatefulSet" => {
+            let strip = |v: &Value| {
+                let mut spec = v.get("spec").cloned().unwrap_or(Value::Null);
+                if let Some(m) = spec.as_object_mut() {
+                    for f in STATEFULSET_MUTABLE {
+                        m.remove(*f);
+                    }
+                }
+                spec
+            };
+            (strip(before) != strip(after)).then(|| {
+                format!(
+                    "StatefulSet.apps \"{name}\" is invalid: spec: Forbidden: updates to statefulset spec for fields other \
+                     than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' \
+                     and 'minReadySeconds' are forbidden"
+                )
+            })
+        }
+        "PersistentVolumeClaim" => {
+            let storage = |v: &Value| {
+                v.pointer("/spec/resources/requests/storage")
+                    .and_then(Value::as_str)
+                    .and_then(quantity_bytes)
+            };
+            match (storage(before), storage(after)) {
+                (Some(old), Some(new)) if new < old => Some(format!(
+                    "PersistentVolumeClaim \"{name}\" is invalid: spec.resources.requests.storage: Forbidden: field can not \
+                     be less than previous value"
+                )),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A storage quantity in bytes (binary and decimal suffixes).
+pub fn quantity_bytes(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let number: f64 = text[..split].parse().ok()?;
+    let factor = match &text[split..] {
+        "" => 1.0,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "m" => 1e-3,
+        _ => return None,
+    };
+    Some(number * factor)
+}
+
+/// Judges one write.
+pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
+    let (action, before, after) = match &write.outcome {
+        WriteOutcome::Failed => (Action::Failed, None, None),
+        WriteOutcome::Created { after } => (Action::Create, None, Some(cleaned(after, ignore))),
+        WriteOutcome::Updated { before, after } => {
+            let (b, a) = (cleaned(before, ignore), cleaned(after, ignore));
+            let action = if b == a { Action::NoOp } else { Action::Update };
+            (action, Some(b), Some(a))
+        }
+        WriteOutcome::MarkedDeleted { before, after } => (
+            Action::Delete,
+            Some(cleaned(before, ignore)),
+            Some(cleaned(after, ignore)),
+        ),
+        WriteOutcome::Removed { before } => (Action::Delete, Some(cleaned(before, ignore)), None),
+        WriteOutcome::Unchanged { .. } => (Action::NoOp, None, None),
+    };
+    let reason = match (action, &before, &after) {
+        (Action::Update, Some(b), Some(a)) => forbidden_update(&write.kind, &write.name, b, a),
+        _ => None,
+    };
+    let action = if reason.is_some() {
+        Action::Forbidden
+    } else {
+        action
+    };
+    Change {
+        write,
+        action,
+        before,
+        after,
+        reason,
+    }
+}
+
+/// Leaf-level differences between two JSON values: (path, before, after).
+pub fn changed_paths(before: &Value, after: &Value) -> Vec<(String, Option<Value>, Option<Value>)> {
+    let mut out = Vec::new();
+    walk("", Some(before), Some(after), &mut out);
+    out
+}
+
+fn walk(
+    path: &str,
+    b: Option<&Value>,
+    a: Option<&Value>,
+    out: &mut Vec<(String, Option<Value>, Option<Value>)>,
+) {
+    match (b, a) {
+        (Some(Value::Object(bm)), Some(Value::Object(am))) => {
+            let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                walk(&p, bm.get(k), am.get(k), out);
+            }
+        }
+        (Some(bv), Some(av)) if bv == av => {}
+        (b, a) => out.push((path.to_string(), b.cloned(), a.cloned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ignore_paths_parse_and_remove() {
+        let mut v = json!({"metadata": {"annotations": {"a/b": "1", "c": "2"}}, "spec": {"l": [{"x": 1, "y": 2}, {"x": 3}]}});
+        IgnorePath::parse("metadata.annotations[\"a/b\"]")
+            .unwrap()
+            .remove_from(&mut v);
+        IgnorePath::parse("$.spec.l[*].x")
+            .unwrap()
+            .remove_from(&mut v);
+        assert_eq!(
+            v,
+            json!({"metadata": {"annotations": {"c": "2"}}, "spec": {"l": [{"y": 2}, {}]}})
+        );
+        assert!(IgnorePath::parse("a[").is_err());
+        assert!(IgnorePath::parse("").is_err());
+    }
+
+    #[test]
+    fn statefulset_selector_changes_are_forbidden() {
+        let before = json!({"spec": {"selector": {"matchLabels": {"a": "1"}}, "replicas": 1}});
+        let replicas = json!({"spec": {"selector": {"matchLabels": {"a": "1"}}, "replicas": 2}});
+        let selector = json!({"spec": {"selector": {"matchLabels": {"a": "2"}}, "replicas": 1}});
+        assert!(forbidden_update("StatefulSet", "s", &before, &replicas).is_none());
+        let msg = forbidden_update("StatefulSet", "s", &before, &selector).unwrap();
+        assert!(msg.starts_with("StatefulSet.apps \"s\" is invalid: spec: Forbidden"));
+    }
+
+    #[test]
+    fn pvc_shrink_is_forbidden_but_growth_is_not() {
+        let pvc = |s: &str| json!({"spec": {"resources": {"requests": {"storage": s}}}});
+        assert!(
+            forbidden_update("PersistentVolumeClaim", "p", &pvc("2000Gi"), &pvc("3Ti")).is_none()
+        );
+        assert!(
+            forbidden_update("PersistentVolumeClaim", "p", &pvc("2000Gi"), &pvc("1000Gi"))
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn changed_paths_lists_leaves() {
+        let d = changed_paths(
+            &json!({"a": {"b": 1, "c": 2}}),
+            &json!({"a": {"b": 1, "c": 3, "d": 4}}),
+        );
+        let paths: Vec<&str> = d.iter().map(|(p, _, _)| p.as_str()).collect();
+        assert_eq!(paths, ["a.c", "a.d"]);
+    }
+}
