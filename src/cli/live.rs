@@ -29,8 +29,8 @@ pub struct LiveArgs {
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
+    #[arg(long = "context", value_name = "NAME")]
+    pub kube_context: Option<String>,
     /// Namespace to read and plan (default: the context's namespace).
     #[arg(short = 'n', long, value_name = "NS")]
     pub namespace: Option<String>,
@@ -70,7 +70,7 @@ impl LiveArgs {
             || !args.names.is_empty()
             || self.apply
             || self.kubeconfig.is_some()
-            || self.context.is_some()
+            || self.kube_context.is_some()
             || self.namespace.is_some()
             || self.all_namespaces
             || self.selector.is_some()
@@ -131,7 +131,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
     runtime.block_on(async {
         let connect = ConnectOptions {
             kubeconfig: args.live.kubeconfig.clone(),
-            context: args.live.context.clone(),
+            context: args.live.kube_context.clone(),
             retry,
         };
         let cluster = match Cluster::connect(&connect).await {
