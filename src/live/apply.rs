@@ -20,7 +20,7 @@ use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
 /// One step of an apply: an API write or a sidecar submission.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    Write(WriteRecord),
+    Write(Box<WriteRecord>),
     Submit(Submission),
 }
 
@@ -58,7 +58,7 @@ pub fn order_steps(writes: &[WriteRecord], submissions: &[Submission]) -> Vec<St
         while let Some(s) = pending.next_if(|s| s.after_write < w.seq) {
             steps.push(Step::Submit(s.clone()));
         }
-        steps.push(Step::Write(w.clone()));
+        steps.push(Step::Write(Box::new(w.clone())));
     }
     steps.extend(pending.cloned().map(Step::Submit));
     steps

@@ -175,8 +175,9 @@ impl Cluster {
     ) -> Result<Cluster, String> {
         // Retries are ours: bounded, only for 5xx/timeouts, never for 409.
         config.default_retry = false;
-        config.connect_timeout = Some(retry.timeout);
-        config.read_timeout = Some(retry.timeout);
+        // Our per-attempt timeout decides; kube's own ones only back it up.
+        config.connect_timeout = Some(retry.timeout * 2);
+        config.read_timeout = Some(retry.timeout * 2);
         let default_namespace = config.default_namespace.clone();
         let client = kube::Client::try_from(config).map_err(|e| format!("API client: {e}"))?;
         Ok(Cluster {
@@ -193,13 +194,21 @@ impl Cluster {
         let mut delay = self.retry.backoff;
         let attempts = self.retry.retries + 1;
         let mut last = RequestError::Timeout { attempts: 0 };
+        let mut timed_out = false;
         for attempt in 1..=attempts {
             last = match self.attempt(request).await {
                 Ok(value) => return Ok(value),
                 Err(final_answer @ RequestError::Status { code, .. }) if code < 500 => {
                     return Err(final_answer)
                 }
-                Err(RequestError::Timeout { .. }) => RequestError::Timeout { attempts: attempt },
+                Err(RequestError::Timeout { .. }) => {
+                    timed_out = true;
+                    RequestError::Timeout { attempts: attempt }
+                }
+                // A connection left behind by a timed-out attempt can fail the next one.
+                Err(RequestError::Transport { .. }) if timed_out => {
+                    RequestError::Timeout { attempts: attempt }
+                }
                 Err(RequestError::Transport { message, .. }) => RequestError::Transport {
                     attempts: attempt,
                     message,
