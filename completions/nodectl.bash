@@ -79,7 +79,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__apply)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --diff-context --detailed-exitcode --compact --ignore-path --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --server-dry-run --request-timeout --retries --retry-backoff --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --server-dry-run --request-timeout --retries --retry-backoff --apply --yes --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -357,7 +357,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__plan)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --diff-context --detailed-exitcode --compact --ignore-path --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --server-dry-run --request-timeout --retries --retry-backoff --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --server-dry-run --request-timeout --retries --retry-backoff --apply --yes --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
