@@ -28,12 +28,13 @@ complete -c nodectl -n "__fish_nodectl_needs_command" -s v -l verbose -d 'More l
 complete -c nodectl -n "__fish_nodectl_needs_command" -s h -l help -d 'Print help'
 complete -c nodectl -n "__fish_nodectl_needs_command" -s V -l version -d 'Print version'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "apply" -d 'Reconcile once against a live cluster and send the writes (plan, then apply)'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
 json\t'The trace document (the `simulate` schema plus `formatVersion`)'
@@ -41,9 +42,11 @@ yaml\t'The same document as YAML'
 markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar -d 'How node sidecars answer task polls' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar -d 'How node sidecars answer task polls (default: `running`; on a cluster: `live`)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
 completed\t'Every task completes'
-failed\t'Every task fails'"
+failed\t'Every task fails'
+model\t'The scripted model with its defaults (tasks keep running); live mode only'
+live\t'Ask the real sidecars, read-only (the default in live mode)'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-script -d 'A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l reconciles -d 'Number of reconciles of each target, one after the other' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
@@ -51,18 +54,74 @@ unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l context -d 'Lines of context around diff hunks' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l diff-context -d 'Lines of context around diff hunks' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l max-reconciles -d 'The reconcile limit for --until-settled' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retries -d 'Retries after a 5xx answer or a timeout' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l until-settled -d 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s A -l all-namespaces -d 'Read and plan every namespace'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l server-dry-run -d 'Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l apply -d 'Send the writes after planning (same as `nodectl apply`)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s y -l yes -d 'Apply without asking for confirmation'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
+json\t'The trace document (the `simulate` schema plus `formatVersion`)'
+yaml\t'The same document as YAML'
+markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar -d 'How node sidecars answer task polls (default: `running`; on a cluster: `live`)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
+completed\t'Every task completes'
+failed\t'Every task fails'
+model\t'The scripted model with its defaults (tasks keep running); live mode only'
+live\t'Ask the real sidecars, read-only (the default in live mode)'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar-script -d 'A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l reconciles -d 'Number of reconciles of each target, one after the other' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
+unresolvable\t''"
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s C -l diff-context -d 'Lines of context around diff hunks' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l max-reconciles -d 'The reconcile limit for --until-settled' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retries -d 'Retries after a 5xx answer or a timeout' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l compact -d 'A path-level change list instead of unified diffs'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l until-settled -d 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s A -l all-namespaces -d 'Read and plan every namespace'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l server-dry-run -d 'Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l apply -d 'Send the writes after planning (same as `nodectl apply`)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'A readable account of each reconcile'
 json\t'The trace document of PARITY.md §3'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -l bench -d 'Run the fixture N times in-process on fresh copies of the world and print timing as JSON' -r
@@ -87,9 +146,10 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand completions" -s h -l hel
 complete -c nodectl -n "__fish_nodectl_using_subcommand man" -l dir -d 'Write a page for the command and each subcommand into DIR instead of printing nodectl(1)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate validate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "apply" -d 'Reconcile once against a live cluster and send the writes (plan, then apply)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

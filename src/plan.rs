@@ -169,7 +169,16 @@ pub fn plan(
     targets: &[TargetRef],
     options: &PlanOptions,
 ) -> Result<PlanReport, String> {
-    let mut env = build_env(objects, options)?;
+    plan_in(build_env(objects, options)?, objects, targets, options)
+}
+
+/// [`plan`] on a world built by the caller (e.g. from a live cluster snapshot).
+pub fn plan_in(
+    mut env: Env,
+    objects: &[Value],
+    targets: &[TargetRef],
+    options: &PlanOptions,
+) -> Result<PlanReport, String> {
     let mut reports: Vec<TargetReport> = Vec::new();
     let mut index = 0;
     let mut queue: std::collections::VecDeque<TargetRef> = targets.iter().cloned().collect();

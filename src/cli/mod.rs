@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod input;
+pub mod live;
 pub mod plan;
 pub mod simulate;
 pub mod validate;
@@ -22,6 +23,8 @@ pub mod exit {
     pub const INVALID: u8 = 2;
     /// `plan --detailed-exitcode`: changes are pending.
     pub const CHANGES: u8 = 3;
+    /// `apply`: a write hit a conflict (409); the cluster changed since the snapshot.
+    pub const CONFLICT: u8 = 4;
 }
 
 /// Simulate and reconcile the Sei Kubernetes operator (SeiNode, SeiNodeDeployment) in memory.
@@ -32,7 +35,7 @@ pub mod exit {
     about,
     long_about = None,
     after_help = "Exit codes: 0 success, 1 runtime error, 2 invalid input or validation failure, \
-                  3 changes pending (plan --detailed-exitcode), 130 interrupted."
+                  3 changes pending (plan --detailed-exitcode), 4 apply conflict (re-run), 130 interrupted."
 )]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
@@ -46,6 +49,8 @@ pub struct Cli {
 pub enum Command {
     /// Show what the operator would do with these manifests (a dry run; writes nothing).
     Plan(Box<plan::PlanArgs>),
+    /// Reconcile once against a live cluster and send the writes (plan, then apply).
+    Apply(Box<plan::PlanArgs>),
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
     Simulate(simulate::SimulateArgs),
     /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.
@@ -66,6 +71,7 @@ pub fn main() -> ExitCode {
     let mut err = stderr.lock();
     let code = match &cli.command {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
+        Command::Apply(args) => live::run(args, true, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
         Command::Validate(args) => validate::run(args, &mut out, &mut err),
         Command::Completions(args) => generate::run_completions(args, &mut out, &mut err),

@@ -38,6 +38,10 @@ pub enum SidecarBehaviour {
     Completed,
     /// Every task fails.
     Failed,
+    /// The scripted model with its defaults (tasks keep running); live mode only.
+    Model,
+    /// Ask the real sidecars, read-only (the default in live mode).
+    Live,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,13 +52,11 @@ pub enum DnsBehaviour {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Manifest file, directory or `-` for stdin (repeatable).
-    #[arg(
-        short = 'f',
-        long = "filename",
-        value_name = "FILE|DIR|-",
-        required = true
-    )]
+    /// Objects to plan on a live cluster: `seinode/NAME`, `snd/NAME` (default: all in the namespace).
+    #[arg(value_name = "KIND/NAME")]
+    pub names: Vec<String>,
+    /// Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
     pub files: Vec<PathBuf>,
     /// Recurse into directories.
     #[arg(short = 'R', long)]
@@ -71,9 +73,9 @@ pub struct PlanArgs {
     /// Seed of the plan-id stream; the same seed gives the same ids.
     #[arg(long, default_value = "0")]
     pub seed: String,
-    /// How node sidecars answer task polls.
-    #[arg(long, value_enum, default_value_t = SidecarBehaviour::Running, conflicts_with = "sidecar_script")]
-    pub sidecar: SidecarBehaviour,
+    /// How node sidecars answer task polls (default: `running`; on a cluster: `live`).
+    #[arg(long, value_enum, conflicts_with = "sidecar_script")]
+    pub sidecar: Option<SidecarBehaviour>,
     /// A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON).
     #[arg(long, value_name = "FILE")]
     pub sidecar_script: Option<PathBuf>,
@@ -93,7 +95,12 @@ pub struct PlanArgs {
     #[arg(long = "platform", value_name = "NAME=VALUE")]
     pub platform: Vec<String>,
     /// Lines of context around diff hunks.
-    #[arg(short = 'C', long = "context", default_value_t = 3, value_name = "N")]
+    #[arg(
+        short = 'C',
+        long = "diff-context",
+        default_value_t = 3,
+        value_name = "N"
+    )]
     pub context: usize,
     /// Exit 0 when nothing would change and 3 when changes are pending.
     #[arg(long)]
@@ -124,15 +131,20 @@ pub struct PlanArgs {
     /// Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE.
     #[arg(long = "out", value_name = "FILE")]
     pub out_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: super::live::LiveArgs,
 }
 
-fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
+pub(super) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
     let _ = writeln!(err, "error: {message}");
     code
 }
 
 /// Builds the plan options from the flags.
-fn options(args: &PlanArgs, objects: &[serde_json::Value]) -> Result<PlanOptions, String> {
+pub(super) fn options(
+    args: &PlanArgs,
+    objects: &[serde_json::Value],
+) -> Result<PlanOptions, String> {
     let clock = match &args.now {
         Some(text) => Clock::parse(text)?,
         None => Clock::fixed(chrono::Utc::now()),
@@ -145,9 +157,12 @@ fn options(args: &PlanArgs, objects: &[serde_json::Value]) -> Result<PlanOptions
                 .map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => SidecarScript::uniform(match args.sidecar {
-            SidecarBehaviour::Running => "running",
-            SidecarBehaviour::Completed => "completed",
-            SidecarBehaviour::Failed => "failed",
+            None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
+            Some(SidecarBehaviour::Completed) => "completed",
+            Some(SidecarBehaviour::Failed) => "failed",
+            Some(SidecarBehaviour::Live) => {
+                return Err("--sidecar live needs a cluster (give no -f, or name targets)".into())
+            }
         }),
     };
     let mut hosts = BTreeMap::new();
@@ -230,6 +245,9 @@ fn select_targets(all: Vec<TargetRef>, selectors: &[String]) -> Result<Vec<Targe
 }
 
 pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if args.live.wants_cluster(args) {
+        return super::live::run(args, false, out, err);
+    }
     let input = match read_objects(&args.files, args.recursive) {
         Ok(i) => i,
         Err(problem) => return fail(err, exit::INVALID, problem),
@@ -256,6 +274,18 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(err, exit::RUNTIME, e),
     };
+    finish(args, &report, &input.objects, out, err)
+}
+
+/// Saves (`--out`) and renders a plan report; returns the exit code.
+pub(super) fn finish(
+    args: &PlanArgs,
+    report: &crate::plan::PlanReport,
+    objects: &[serde_json::Value],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let report = report.clone();
     let mut ignore = Vec::new();
     for text in &args.ignore_paths {
         match IgnorePath::parse(text) {
@@ -264,7 +294,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
     }
     if let Some(path) = &args.out_file {
-        let saved = saved_plan(&report, &input.objects);
+        let saved = saved_plan(&report, objects);
         let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
         if let Err(e) = std::fs::write(path, text) {
             return fail(err, exit::RUNTIME, format!("{}: {e}", path.display()));

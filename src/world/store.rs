@@ -4,6 +4,8 @@
 //! Every write request is recorded, in order, for the trace.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -83,6 +85,8 @@ pub struct ApiServer {
     writes: Vec<WriteRecord>,
     /// When false, write requests are rejected without touching the store.
     read_only: bool,
+    /// Mirrors `seq` for observers outside the store (ordering sidecar calls among writes).
+    write_probe: Option<Arc<AtomicU64>>,
 }
 
 impl ApiServer {
@@ -99,7 +103,17 @@ impl ApiServer {
             seq: 0,
             writes: Vec::new(),
             read_only: false,
+            write_probe: None,
         }
+    }
+
+    /// A counter that always holds the seq of the last recorded write. Shared by
+    /// clones of this server: take it after the last clone.
+    pub fn write_probe(&mut self) -> Arc<AtomicU64> {
+        let seq = self.seq;
+        self.write_probe
+            .get_or_insert_with(|| Arc::new(AtomicU64::new(seq)))
+            .clone()
     }
 
     /// The wall clock every server-side timestamp uses.
@@ -168,6 +182,17 @@ impl ApiServer {
     /// Stores an object as found in a cluster snapshot (PARITY.md §1, §4.3): the next
     /// resourceVersion, and uid / creationTimestamp / generation only where absent.
     pub fn load(&mut self, object: Value) -> Result<(), ApiError> {
+        self.load_object(object, false)
+    }
+
+    /// Stores an object read from a live cluster: its resourceVersion, uid,
+    /// creationTimestamp and generation are kept, and later writes take
+    /// resourceVersions above every loaded one.
+    pub fn load_live(&mut self, object: Value) -> Result<(), ApiError> {
+        self.load_object(object, true)
+    }
+
+    fn load_object(&mut self, object: Value, live: bool) -> Result<(), ApiError> {
         let (api_version, kind, namespace, name) = identity(&object)?;
         let mut object = typed_spec(&kind, object);
         let info = self.info(&api_version, &kind);
@@ -208,8 +233,16 @@ impl ApiServer {
             }
         }
         *self.creations.entry(uid_seed).or_insert(0) += 1;
-        let rv = self.next_rv();
-        metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
+        let live_rv = get_str(&object, &["metadata", "resourceVersion"])
+            .and_then(|rv| rv.parse::<u64>().ok())
+            .filter(|_| live);
+        match live_rv {
+            Some(rv) => self.resource_version = self.resource_version.max(rv),
+            None => {
+                let rv = self.next_rv();
+                metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
+            }
+        }
         self.objects.insert(key, object);
         Ok(())
     }
@@ -311,6 +344,9 @@ impl ApiServer {
     fn record(&mut self, mut record: WriteRecord, result: &Result<Value, ApiError>) {
         self.seq += 1;
         record.seq = self.seq;
+        if let Some(probe) = &self.write_probe {
+            probe.store(self.seq, Ordering::SeqCst);
+        }
         if let Err(e) = result {
             record.error = Some(e.to_string());
             record.outcome = WriteOutcome::Failed;

@@ -1,0 +1,376 @@
+//! `plan` against a live cluster and `apply`: connection flags with the kubectl
+//! conventions, the tokio runtime, rendering of the snapshot, fidelity and apply
+//! reports. Only GETs are sent unless `--apply` (or `--server-dry-run`) is given.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::{json, Value};
+
+use super::exit;
+use super::input::read_objects;
+use super::plan::{fail, options, PlanArgs, PlanFormat, SidecarBehaviour};
+use crate::env::parse_go_duration;
+use crate::live::apply::{order_steps, ApplyReport, Stop};
+use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
+use crate::live::sidecar::SidecarRoute;
+use crate::live::{
+    planned_writes, Cluster, ConnectOptions, LabelSelector, LivePlan, LiveRequest, RetryPolicy,
+    Scope, SidecarSource,
+};
+use crate::render::plan_text::Summary;
+
+/// Connection and apply flags (kubectl conventions).
+#[derive(Debug, Args, Default)]
+pub struct LiveArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: the current context).
+    #[arg(long = "context", value_name = "NAME")]
+    pub kube_context: Option<String>,
+    /// Namespace to read and plan (default: the context's namespace).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Read and plan every namespace.
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Send sidecar requests to this base URL instead of through the API server's pod proxy.
+    #[arg(long, value_name = "URL")]
+    pub sidecar_url: Option<String>,
+    /// Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored).
+    #[arg(long)]
+    pub server_dry_run: bool,
+    /// Time allowed for one request (Go duration, e.g. 30s).
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub request_timeout: String,
+    /// Retries after a 5xx answer or a timeout.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Delay before the first retry, doubled for each further one.
+    #[arg(long, value_name = "DURATION", default_value = "250ms", hide = true)]
+    pub retry_backoff: String,
+    /// Send the writes after planning (same as `nodectl apply`).
+    #[arg(long)]
+    pub apply: bool,
+    /// Apply without asking for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+impl LiveArgs {
+    /// Live mode: no `-f`, named targets, or any connection flag.
+    pub fn wants_cluster(&self, args: &PlanArgs) -> bool {
+        args.files.is_empty()
+            || !args.names.is_empty()
+            || self.apply
+            || self.kubeconfig.is_some()
+            || self.kube_context.is_some()
+            || self.namespace.is_some()
+            || self.all_namespaces
+            || self.selector.is_some()
+            || self.sidecar_url.is_some()
+            || self.server_dry_run
+    }
+
+    fn retry(&self) -> Result<RetryPolicy, String> {
+        let duration = |flag: &str, text: &str| {
+            parse_go_duration(text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
+        };
+        Ok(RetryPolicy {
+            timeout: duration("--request-timeout", &self.request_timeout)?,
+            retries: self.retries,
+            backoff: duration("--retry-backoff", &self.retry_backoff)
+                .unwrap_or(Duration::from_millis(250)),
+        })
+    }
+}
+
+/// Runs `plan` on a cluster (and `apply` when asked).
+pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let apply = apply || args.live.apply;
+    if apply && !args.files.is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "apply takes no -f: apply the manifests with kubectl first, then run nodectl apply",
+        );
+    }
+    let overlay = match read_objects(&args.files, args.recursive) {
+        Ok(input) => {
+            for w in &input.warnings {
+                let _ = writeln!(err, "warning: {w}");
+            }
+            input.objects
+        }
+        Err(problem) => return fail(err, exit::INVALID, problem),
+    };
+    let prepared = options(args, &overlay).and_then(|o| {
+        let selector = LabelSelector::parse(args.live.selector.as_deref().unwrap_or(""))?;
+        Ok((o, selector, args.live.retry()?))
+    });
+    let (plan_options, selector, retry) = match prepared {
+        Ok(p) => p,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(err, exit::RUNTIME, format!("starting the runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let connect = ConnectOptions {
+            kubeconfig: args.live.kubeconfig.clone(),
+            context: args.live.kube_context.clone(),
+            retry,
+        };
+        let cluster = match Cluster::connect(&connect).await {
+            Ok(c) => c,
+            Err(e) => return fail(err, exit::RUNTIME, e),
+        };
+        let route = match &args.live.sidecar_url {
+            Some(url) => match Cluster::for_url(url, retry) {
+                Ok(c) => SidecarRoute::Direct(c),
+                Err(e) => return fail(err, exit::INVALID, e),
+            },
+            None => SidecarRoute::PodProxy(cluster.clone()),
+        };
+        let sidecars = match args.sidecar {
+            None | Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
+                SidecarSource::Live(route.clone())
+            }
+            _ => SidecarSource::Model,
+        };
+        let scope = if args.live.all_namespaces {
+            Scope::AllNamespaces
+        } else {
+            Scope::Namespace(
+                args.live
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| cluster.default_namespace.clone()),
+            )
+        };
+        let request = LiveRequest {
+            scope: scope.clone(),
+            selector,
+            names: args.names.clone(),
+            overlay,
+            options: plan_options,
+            sidecars,
+        };
+        let live = match crate::live::plan(&cluster, request).await {
+            Ok(p) => p,
+            Err(e) => return fail(err, exit::RUNTIME, e),
+        };
+        let writes = planned_writes(&live.report);
+        let owned = if args.live.server_dry_run {
+            server_dry_run(&cluster, &writes).await
+        } else {
+            predicted_only(
+                &writes,
+                "not dry-run on the server (--server-dry-run verifies)",
+            )
+        };
+        let code = match render(args, &cluster, &scope, &live, &owned, out, err) {
+            Ok(code) => code,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+            Err(e) => return fail(err, exit::RUNTIME, format!("writing output: {e}")),
+        };
+        if !apply || (code != exit::OK && code != exit::CHANGES) {
+            return code;
+        }
+        let steps = order_steps(&writes, &live.submissions);
+        if steps.is_empty() {
+            let _ = writeln!(err, "nothing to apply");
+            return exit::OK;
+        }
+        if !args.live.yes {
+            match confirm(&cluster, steps.len(), err) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return fail(err, exit::RUNTIME, "apply cancelled; nothing was written")
+                }
+                Err(e) => return fail(err, exit::INVALID, e),
+            }
+        }
+        let report = crate::live::apply::apply(&cluster, &route, steps).await;
+        report_apply(&report, err)
+    })
+}
+
+fn confirm(cluster: &Cluster, steps: usize, err: &mut dyn Write) -> Result<bool, String> {
+    if !std::io::stdin().is_terminal() {
+        return Err("apply needs confirmation: pass --yes when stdin is not a terminal (nothing was written)".into());
+    }
+    let _ = write!(
+        err,
+        "Send {steps} requests to context {:?}? [y/N] ",
+        cluster.context
+    );
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}
+
+fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
+    for (step, note) in &report.done {
+        let _ = writeln!(err, "applied: {} -> {note}", step.describe());
+    }
+    let (code, step, error) = match &report.stop {
+        Stop::Complete => {
+            let _ = writeln!(err, "apply complete: {} requests sent", report.done.len());
+            return exit::OK;
+        }
+        Stop::Conflict { step, error } => (exit::CONFLICT, step, error),
+        Stop::Failed { step, error } => (exit::RUNTIME, step, error),
+    };
+    let _ = writeln!(err, "FAILED: {} -> {error}", step.describe());
+    for s in &report.not_sent {
+        let _ = writeln!(err, "not sent: {}", s.describe());
+    }
+    let hint = if code == exit::CONFLICT {
+        "the cluster changed since the snapshot; nothing was retried. Re-run `nodectl apply` to plan from the current state"
+    } else {
+        "re-run `nodectl plan` to see the current state, then `nodectl apply`"
+    };
+    let _ = writeln!(
+        err,
+        "error: apply stopped after {} of {} requests: {hint}",
+        report.done.len(),
+        report.done.len() + 1 + report.not_sent.len()
+    );
+    code
+}
+
+fn render(
+    args: &PlanArgs,
+    cluster: &Cluster,
+    scope: &Scope,
+    live: &LivePlan,
+    owned: &[OwnedObject],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let scope_text = match scope {
+        Scope::Namespace(ns) => format!("namespace {ns}"),
+        Scope::AllNamespaces => "all namespaces".into(),
+    };
+    if args.output == PlanFormat::Json {
+        let mut doc = live.report.to_json();
+        doc["live"] = json!({
+            "context": cluster.context,
+            "scope": scope_text,
+            "objectsRead": live.objects.len(),
+            "apiRequests": live.api_requests,
+            "sidecarRequests": live.sidecar_requests,
+            "sidecarProblems": live.sidecar_problems,
+            "simulatedSubmissions": live.submissions.len(),
+            "ownedObjects": owned.iter().map(owned_json).collect::<Vec<Value>>(),
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        let changes = Summary::of(&live.report, &[]).has_changes();
+        return Ok(if args.detailed_exitcode && changes {
+            exit::CHANGES
+        } else {
+            exit::OK
+        });
+    }
+    writeln!(
+        out,
+        "Live snapshot: context {:?}, {scope_text}: {} objects in {} API requests; {} sidecar reads.",
+        cluster.context,
+        live.objects.len(),
+        live.api_requests,
+        live.sidecar_requests
+    )?;
+    for p in &live.sidecar_problems {
+        writeln!(out, "warning: sidecar read failed: {p}")?;
+    }
+    let code = super::plan::finish(args, &live.report, &live.objects, out, err);
+    if !live.submissions.is_empty() {
+        writeln!(
+            out,
+            "\n{} sidecar task submissions were simulated as accepted (not sent; `apply` sends them).",
+            live.submissions.len()
+        )?;
+    }
+    if !owned.is_empty() {
+        writeln!(out, "\nFidelity of owned objects:")?;
+        for o in owned {
+            let (mark, detail) = match &o.fidelity {
+                Fidelity::Verified { stored } => {
+                    ("verified ", server_diff(o.predicted.as_ref(), stored))
+                }
+                Fidelity::Predicted { reason } => ("predicted", reason.clone()),
+            };
+            writeln!(
+                out,
+                "  {mark} {} {}/{}: {detail}",
+                o.kind, o.namespace, o.name
+            )?;
+        }
+    }
+    Ok(code)
+}
+
+/// A short account of where the server's dry-run result differs from the prediction.
+fn server_diff(predicted: Option<&Value>, stored: &Value) -> String {
+    let Some(predicted) = predicted else {
+        return "server dry run".into();
+    };
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            for k in [
+                "resourceVersion",
+                "uid",
+                "creationTimestamp",
+                "generation",
+                "managedFields",
+            ] {
+                m.remove(k);
+            }
+        }
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    };
+    let (a, b) = (strip(predicted), strip(stored));
+    if a == b {
+        return "server dry run matches the prediction".into();
+    }
+    let diff = similar::TextDiff::from_lines(&a, &b);
+    let text = diff
+        .unified_diff()
+        .context_radius(1)
+        .header("predicted", "server")
+        .to_string();
+    format!("server dry run differs from the prediction:\n{text}")
+}
+
+fn owned_json(o: &OwnedObject) -> Value {
+    let (fidelity, detail) = match &o.fidelity {
+        Fidelity::Verified { stored } => ("verified", json!({"serverObject": stored})),
+        Fidelity::Predicted { reason } => ("predicted", json!({"reason": reason})),
+    };
+    let mut v =
+        json!({"kind": o.kind, "namespace": o.namespace, "name": o.name, "fidelity": fidelity});
+    if let (Some(m), Some(d)) = (v.as_object_mut(), detail.as_object()) {
+        m.extend(d.clone());
+    }
+    v
+}

@@ -1,0 +1,218 @@
+//! Live clusters: read a snapshot (one LIST per kind and namespace), run the same
+//! in-memory pipeline as `plan -f`, and optionally send the resulting writes
+//! (`apply`). tokio and kube are used here and at the CLI edge only; the core stays
+//! synchronous and pure.
+
+pub mod apply;
+pub mod client;
+pub mod fidelity;
+pub mod sidecar;
+pub mod snapshot;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::env::{Env, Ids};
+use crate::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
+use crate::sidecar::model::ScriptedSidecars;
+use crate::sidecar::Sidecars;
+use crate::world::ApiServer;
+use sidecar::{LiveSidecars, SidecarAnswer, SidecarQuery, SidecarRoute, Submission};
+
+pub use client::{Cluster, ConnectOptions, RetryPolicy};
+pub use snapshot::{LabelSelector, Scope};
+
+/// Passes of the pipeline used to discover which sidecar reads it makes.
+const MAX_SIDECAR_PASSES: usize = 4;
+
+/// Where sidecar answers come from in a live plan.
+#[derive(Clone)]
+pub enum SidecarSource {
+    /// The scripted model (`--sidecar model|running|completed|failed`).
+    Model,
+    /// The real sidecars, read-only.
+    Live(SidecarRoute),
+}
+
+/// What to plan.
+pub struct LiveRequest {
+    pub scope: Scope,
+    pub selector: LabelSelector,
+    /// `seinode/NAME`, `snd/NAME`, `KIND/NS/NAME`; empty: every target in scope.
+    pub names: Vec<String>,
+    /// Objects from `-f`, put over the live ones.
+    pub overlay: Vec<Value>,
+    pub options: PlanOptions,
+    pub sidecars: SidecarSource,
+}
+
+/// A plan against a live snapshot.
+pub struct LivePlan {
+    pub report: PlanReport,
+    pub targets: Vec<TargetRef>,
+    /// Submissions the pipeline made (simulated), with their place among the writes.
+    pub submissions: Vec<Submission>,
+    /// Objects in the snapshot (after the overlay).
+    pub objects: Vec<Value>,
+    /// Requests sent to the API server for the snapshot (discovery + LISTs).
+    pub api_requests: usize,
+    /// Read-only requests sent to sidecars.
+    pub sidecar_requests: usize,
+    /// Sidecar reads that failed (unreachable, errors), for the output.
+    pub sidecar_problems: Vec<String>,
+}
+
+/// Reads the cluster and runs the in-memory pipeline on it. Sends only GETs.
+pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, String> {
+    let snapshot = snapshot::read(cluster, &request.scope).await?;
+    let mut objects = snapshot.objects;
+    snapshot::overlay(&mut objects, request.overlay);
+    let targets =
+        snapshot::select_targets(&objects, &request.names, &request.scope, &request.selector)?;
+    if targets.is_empty() {
+        return Err(match &request.scope {
+            Scope::Namespace(ns) => {
+                format!("no SeiNode or SeiNodeDeployment to plan in namespace {ns:?}")
+            }
+            Scope::AllNamespaces => {
+                "no SeiNode or SeiNodeDeployment to plan in any namespace".into()
+            }
+        });
+    }
+    let mut options = request.options.clone();
+    options.served_kinds.extend(snapshot.served_optional);
+    options.served_kinds.sort();
+    options.served_kinds.dedup();
+    let mut base = ApiServer::new(options.clock.now_string());
+    for gvk in &options.served_kinds {
+        base.install_kind(gvk);
+    }
+    for o in &objects {
+        // Live objects keep their server fields; objects only in `-f` files are new.
+        let loaded = if o.pointer("/metadata/resourceVersion").is_some() {
+            base.load_live(o.clone())
+        } else {
+            base.load(o.clone())
+        };
+        loaded.map_err(|e| format!("loading {:?}: {e}", snapshot::identity(o)))?;
+    }
+    let mut answers: BTreeMap<SidecarQuery, SidecarAnswer> = BTreeMap::new();
+    let mut sidecar_requests = 0;
+    let mut pass = 0;
+    loop {
+        pass += 1;
+        let mut api = base.clone();
+        let probe = api.write_probe();
+        let log = Arc::new(Mutex::new(None));
+        let sidecars: Box<dyn Sidecars> = match &request.sidecars {
+            SidecarSource::Model => Box::new(ScriptedSidecars::new(
+                options.sidecar.clone(),
+                options.pod_sidecar.clone(),
+            )),
+            SidecarSource::Live(_) => Box::new(Reporting {
+                inner: LiveSidecars::new(Arc::new(answers.clone()), probe),
+                log: log.clone(),
+            }),
+        };
+        let env = Env {
+            api,
+            sidecars,
+            dns: options.dns.clone(),
+            events: Vec::new(),
+            ids: Ids::seeded(&options.seed),
+            clock: options.clock,
+            platform: options.platform.clone(),
+        };
+        let report = plan_in(env, &objects, &targets, &options)?;
+        let finished = log.lock().map(|mut l| l.take()).unwrap_or(None);
+        let (misses, submissions) = finished.unwrap_or_default();
+        let new: Vec<SidecarQuery> = misses
+            .into_iter()
+            .filter(|q| !answers.contains_key(q))
+            .collect();
+        let route = match &request.sidecars {
+            SidecarSource::Live(route) if !new.is_empty() && pass < MAX_SIDECAR_PASSES => route,
+            _ => {
+                let sidecar_problems = answers
+                    .iter()
+                    .filter_map(|(q, a)| a.as_ref().err().map(|e| format!("{q:?}: {e}")))
+                    .collect();
+                return Ok(LivePlan {
+                    report,
+                    targets,
+                    submissions,
+                    objects,
+                    api_requests: snapshot.requests,
+                    sidecar_requests,
+                    sidecar_problems,
+                });
+            }
+        };
+        sidecar_requests += new.len();
+        answers.extend(sidecar::prefetch(route, new).await);
+    }
+}
+
+/// Hands the live sidecars' misses and submissions back when the pipeline drops them.
+struct Reporting {
+    inner: LiveSidecars,
+    log: Arc<Mutex<Option<SidecarLog>>>,
+}
+
+type SidecarLog = (Vec<SidecarQuery>, Vec<Submission>);
+
+impl Drop for Reporting {
+    fn drop(&mut self) {
+        if let Ok(mut log) = self.log.lock() {
+            *log = Some((
+                std::mem::take(&mut self.inner.misses).into_iter().collect(),
+                std::mem::take(&mut self.inner.submissions),
+            ));
+        }
+    }
+}
+
+impl Sidecars for Reporting {
+    fn build_client(&mut self, url: &str) -> Result<(), String> {
+        self.inner.build_client(url)
+    }
+    fn submit_task(
+        &mut self,
+        via: crate::sidecar::Via,
+        url: &str,
+        request: &crate::sidecar::TaskRequest,
+    ) -> Result<String, crate::sidecar::SidecarError> {
+        self.inner.submit_task(via, url, request)
+    }
+    fn get_task(
+        &mut self,
+        via: crate::sidecar::Via,
+        url: &str,
+        id: &str,
+    ) -> Result<crate::sidecar::TaskState, crate::sidecar::SidecarError> {
+        self.inner.get_task(via, url, id)
+    }
+    fn status(&mut self, url: &str) -> Result<String, crate::sidecar::SidecarError> {
+        self.inner.status(url)
+    }
+    fn node_id(&mut self, url: &str) -> Result<String, crate::sidecar::SidecarError> {
+        self.inner.node_id(url)
+    }
+    fn take_calls(&mut self) -> Vec<crate::sidecar::SidecarCall> {
+        self.inner.take_calls()
+    }
+    fn begin_reconcile(&mut self, index: usize) {
+        self.inner.begin_reconcile(index)
+    }
+}
+
+/// Every write of a plan, in order.
+pub fn planned_writes(report: &PlanReport) -> Vec<crate::world::WriteRecord> {
+    report
+        .targets
+        .iter()
+        .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.writes.iter().cloned()))
+        .collect()
+}

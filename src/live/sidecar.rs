@@ -1,0 +1,357 @@
+//! Sidecars of a live cluster. The core stays synchronous: reads (`GET /v0/tasks/ID`,
+//! `/v0/status`, `/v0/node-id`) are fetched beforehand, concurrently, through the
+//! API server's pod proxy (or `--sidecar-url`), and answered from that snapshot.
+//! Submissions are never sent here: they are simulated as accepted and kept, with
+//! their place among the API writes, for `apply` to send.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+
+use super::client::{Cluster, RawRequest, RequestError};
+use crate::sidecar::{SidecarCall, SidecarError, Sidecars, TaskRequest, TaskState, Via};
+
+/// The `returned` text of a submission that was simulated, not sent.
+pub const SIMULATED_OK: &str = "ok (simulated: not sent in a dry run)";
+
+/// A read-only sidecar request.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SidecarQuery {
+    Task { url: String, id: String },
+    Status { url: String },
+    NodeId { url: String },
+}
+
+impl SidecarQuery {
+    fn url(&self) -> &str {
+        match self {
+            SidecarQuery::Task { url, .. }
+            | SidecarQuery::Status { url }
+            | SidecarQuery::NodeId { url } => url,
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            SidecarQuery::Task { id, .. } => format!("/v0/tasks/{id}"),
+            SidecarQuery::Status { .. } => "/v0/status".into(),
+            SidecarQuery::NodeId { .. } => "/v0/node-id".into(),
+        }
+    }
+}
+
+/// What a sidecar answered: the JSON body, or why there was none.
+pub type SidecarAnswer = Result<Value, SidecarError>;
+
+/// A submission the core made, in order, with the seq of the last API write before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub after_write: u64,
+    pub via: Via,
+    pub url: String,
+    pub request: TaskRequest,
+    /// The id the simulation assumed (the request's id, or a generated one).
+    pub id: String,
+}
+
+/// Sidecars answering from prefetched replies; unanswered reads are noted as misses.
+pub struct LiveSidecars {
+    answers: Arc<BTreeMap<SidecarQuery, SidecarAnswer>>,
+    probe: Arc<AtomicU64>,
+    submitted: BTreeSet<String>,
+    anonymous: usize,
+    /// Reads that had no prefetched answer (answered as "unreachable").
+    pub misses: BTreeSet<SidecarQuery>,
+    pub submissions: Vec<Submission>,
+    calls: Vec<SidecarCall>,
+}
+
+impl LiveSidecars {
+    pub fn new(answers: Arc<BTreeMap<SidecarQuery, SidecarAnswer>>, probe: Arc<AtomicU64>) -> Self {
+        LiveSidecars {
+            answers,
+            probe,
+            submitted: BTreeSet::new(),
+            anonymous: 0,
+            misses: BTreeSet::new(),
+            submissions: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    fn answer(&mut self, query: SidecarQuery) -> SidecarAnswer {
+        match self.answers.get(&query) {
+            Some(answer) => answer.clone(),
+            None => {
+                let url = query.url().to_string();
+                self.misses.insert(query);
+                Err(SidecarError::Unreachable(format!("{url}: not fetched")))
+            }
+        }
+    }
+
+    fn record(
+        &mut self,
+        op: String,
+        url: &str,
+        id: &str,
+        ty: &str,
+        params: Option<Value>,
+        returned: String,
+    ) {
+        self.calls.push(SidecarCall {
+            op,
+            sidecar_url: url.to_string(),
+            task_id: id.to_string(),
+            task_type: ty.to_string(),
+            params,
+            returned,
+        });
+    }
+}
+
+fn op_label(via: Via, client_op: &str, method: &str, path: &str) -> String {
+    match via {
+        Via::Client => client_op.to_string(),
+        Via::Http => format!("HTTP {method} {path}"),
+    }
+}
+
+impl Sidecars for LiveSidecars {
+    fn build_client(&mut self, _url: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn submit_task(
+        &mut self,
+        via: Via,
+        url: &str,
+        request: &TaskRequest,
+    ) -> Result<String, SidecarError> {
+        let id = request.id.clone().unwrap_or_else(|| {
+            self.anonymous += 1;
+            let seed = format!("{url}/{}/{}", request.task_type, self.anonymous);
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes()).to_string()
+        });
+        self.submitted.insert(id.clone());
+        self.submissions.push(Submission {
+            after_write: self.probe.load(Ordering::SeqCst),
+            via,
+            url: url.to_string(),
+            request: request.clone(),
+            id: id.clone(),
+        });
+        let op = op_label(via, "SubmitTask", "POST", "/v0/tasks");
+        self.record(
+            op,
+            url,
+            &id,
+            &request.task_type,
+            request.params.clone(),
+            SIMULATED_OK.into(),
+        );
+        Ok(id)
+    }
+
+    fn get_task(&mut self, via: Via, url: &str, id: &str) -> Result<TaskState, SidecarError> {
+        let op = op_label(via, "GetTask", "GET", &format!("/v0/tasks/{id}"));
+        if self.submitted.contains(id) {
+            // Accepted a moment ago in this simulation: still running.
+            self.record(op, url, id, "", None, "running (simulated)".into());
+            return Ok(TaskState::Running);
+        }
+        let answer = self.answer(SidecarQuery::Task {
+            url: url.to_string(),
+            id: id.to_string(),
+        });
+        let (returned, result) = match answer {
+            Err(e @ SidecarError::Unreachable(_)) => return Err(e),
+            Err(SidecarError::NotFound) => ("notfound".to_string(), Err(SidecarError::NotFound)),
+            Err(e) => (format!("error: {e}"), Err(e)),
+            Ok(body) => {
+                let status = body.get("status").and_then(Value::as_str).unwrap_or("");
+                match status {
+                    "completed" => ("completed".into(), Ok(TaskState::Completed)),
+                    "failed" => {
+                        let error = body.get("error").and_then(Value::as_str).unwrap_or("");
+                        let text = if error.is_empty() {
+                            format!("task {id} failed with unknown error")
+                        } else {
+                            error.to_string()
+                        };
+                        ("failed".into(), Ok(TaskState::Failed(text)))
+                    }
+                    _ => ("running".into(), Ok(TaskState::Running)),
+                }
+            }
+        };
+        let task_type = self
+            .answers
+            .get(&SidecarQuery::Task {
+                url: url.into(),
+                id: id.into(),
+            })
+            .and_then(|a| a.as_ref().ok())
+            .and_then(|b| b.get("type").and_then(Value::as_str))
+            .unwrap_or("")
+            .to_string();
+        self.record(op, url, id, &task_type, None, returned);
+        result
+    }
+
+    fn status(&mut self, url: &str) -> Result<String, SidecarError> {
+        let body = self.answer(SidecarQuery::Status {
+            url: url.to_string(),
+        })?;
+        let status = body
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        self.record(
+            "HTTP GET /v0/status".into(),
+            url,
+            "",
+            "",
+            None,
+            status.clone(),
+        );
+        Ok(status)
+    }
+
+    fn node_id(&mut self, url: &str) -> Result<String, SidecarError> {
+        let body = self.answer(SidecarQuery::NodeId {
+            url: url.to_string(),
+        })?;
+        let id = body
+            .get("nodeId")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if id.is_empty() {
+            return Err(SidecarError::Other(
+                "sidecar returned an empty node id".into(),
+            ));
+        }
+        self.record("HTTP GET /v0/node-id".into(), url, "", "", None, id.clone());
+        Ok(id)
+    }
+
+    fn take_calls(&mut self) -> Vec<SidecarCall> {
+        std::mem::take(&mut self.calls)
+    }
+}
+
+/// Where sidecar requests go.
+#[derive(Clone)]
+pub enum SidecarRoute {
+    /// Through the API server: `/api/v1/namespaces/NS/pods/POD:PORT/proxy/PATH`.
+    PodProxy(Cluster),
+    /// Straight to one base URL (`--sidecar-url`), e.g. a port-forward.
+    Direct(Cluster),
+}
+
+/// The pod proxy path for a sidecar URL `http://POD.SVC.NS.svc...:PORT` and a path.
+pub fn proxy_path(url: &str, path: &str) -> Option<String> {
+    let host_port = url.split("://").nth(1)?.split('/').next()?;
+    let (host, port) = host_port.rsplit_once(':')?;
+    let labels: Vec<&str> = host.split('.').collect();
+    let (pod, namespace) = match labels.as_slice() {
+        [pod, _svc, ns, ..] => (*pod, *ns),
+        _ => return None,
+    };
+    Some(format!(
+        "/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy{path}"
+    ))
+}
+
+impl SidecarRoute {
+    fn target(&self, url: &str, path: &str) -> Result<(&Cluster, String), SidecarError> {
+        match self {
+            SidecarRoute::Direct(c) => Ok((c, path.to_string())),
+            SidecarRoute::PodProxy(c) => proxy_path(url, path).map(|p| (c, p)).ok_or_else(|| {
+                SidecarError::Other(format!("cannot map sidecar URL {url} to a pod"))
+            }),
+        }
+    }
+
+    /// Sends one request to a sidecar and classifies the answer like the seictl client.
+    pub async fn send(&self, url: &str, request: RawRequest) -> SidecarAnswer {
+        let (cluster, path) = self.target(url, &request.path)?;
+        let routed = RawRequest { path, ..request };
+        match cluster.send(&routed).await {
+            Ok(body) => Ok(body),
+            Err(RequestError::Status {
+                code: 404, message, ..
+            }) => {
+                // Through the proxy, a missing pod is a 404 from the API server itself.
+                if matches!(self, SidecarRoute::PodProxy(_)) && message.starts_with("pods \"") {
+                    Err(SidecarError::Unreachable(format!("{url}: {message}")))
+                } else {
+                    Err(SidecarError::NotFound)
+                }
+            }
+            Err(e @ (RequestError::Timeout { .. } | RequestError::Transport { .. })) => {
+                Err(SidecarError::Unreachable(format!("{url}: {e}")))
+            }
+            // The API server's proxy answers 502/503 when it cannot reach the pod.
+            Err(
+                e @ RequestError::Status {
+                    code: 502 | 503, ..
+                },
+            ) => Err(SidecarError::Unreachable(format!("{url}: {e}"))),
+            Err(e) => Err(SidecarError::Other(format!("{url}: {e}"))),
+        }
+    }
+}
+
+/// Fetches the answers to `queries`, at most 16 at a time; returns them and the
+/// number of requests sent.
+pub async fn prefetch(
+    route: &SidecarRoute,
+    queries: impl IntoIterator<Item = SidecarQuery>,
+) -> BTreeMap<SidecarQuery, SidecarAnswer> {
+    stream::iter(queries)
+        .map(|q| async move {
+            let answer = route.send(q.url(), RawRequest::get(q.path())).await;
+            (q, answer)
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidecar_urls_map_to_the_pod_proxy() {
+        assert_eq!(
+            proxy_path("http://a-0.a.ns.svc.cluster.local:7777", "/v0/status").as_deref(),
+            Some("/api/v1/namespaces/ns/pods/a-0:7777/proxy/v0/status")
+        );
+        assert_eq!(proxy_path("http://localhost:7777", "/v0/status"), None);
+    }
+
+    #[test]
+    fn unanswered_reads_are_misses_and_submissions_are_simulated() {
+        let probe = Arc::new(AtomicU64::new(3));
+        let mut s = LiveSidecars::new(Arc::new(BTreeMap::new()), probe);
+        let url = "http://a-0.a.ns.svc.cluster.local:7777";
+        assert!(s.status(url).is_err());
+        assert_eq!(s.misses.len(), 1);
+        let req = TaskRequest {
+            id: Some("t1".into()),
+            task_type: "x".into(),
+            params: None,
+        };
+        assert_eq!(s.submit_task(Via::Client, url, &req).unwrap(), "t1");
+        assert_eq!(s.submissions[0].after_write, 3);
+        assert_eq!(s.get_task(Via::Client, url, "t1"), Ok(TaskState::Running));
+        assert_eq!(s.take_calls()[0].returned, SIMULATED_OK);
+    }
+}
