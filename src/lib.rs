@@ -7,6 +7,7 @@ pub mod api;
 pub mod cli;
 pub mod controller;
 pub mod env;
+pub mod explain;
 pub mod manifest;
 pub mod plan;
 pub mod planner;

@@ -1,6 +1,7 @@
 //! The command-line interface: the clap tree and one module per subcommand.
 //! Each subcommand translates flags into a call of the core and renders its result.
 
+pub mod explain;
 pub mod generate;
 pub mod input;
 pub mod plan;
@@ -46,6 +47,8 @@ pub struct Cli {
 pub enum Command {
     /// Show what the operator would do with these manifests (a dry run; writes nothing).
     Plan(Box<plan::PlanArgs>),
+    /// Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next.
+    Explain(Box<explain::ExplainArgs>),
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
     Simulate(simulate::SimulateArgs),
     /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
     let mut err = stderr.lock();
     let code = match &cli.command {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
+        Command::Explain(args) => explain::run(args, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
         Command::Validate(args) => validate::run(args, &mut out, &mut err),
         Command::Completions(args) => generate::run_completions(args, &mut out, &mut err),

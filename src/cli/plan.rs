@@ -186,7 +186,10 @@ fn options(args: &PlanArgs, objects: &[serde_json::Value]) -> Result<PlanOptions
 }
 
 /// Resolves `--target` selectors against the targets found in the input.
-fn select_targets(all: Vec<TargetRef>, selectors: &[String]) -> Result<Vec<TargetRef>, String> {
+pub(crate) fn select_targets(
+    all: Vec<TargetRef>,
+    selectors: &[String],
+) -> Result<Vec<TargetRef>, String> {
     if selectors.is_empty() {
         return Ok(all);
     }

@@ -29,7 +29,8 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
         api.install_kind(gvk);
     }
     for (i, obj) in objects.iter().enumerate() {
-        api.load(stored_form(obj)).map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
+        api.load(stored_form(obj))
+            .map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
     }
     let mut platform = Platform::default();
     for (name, value) in &scenario.platform {
@@ -71,9 +72,12 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
 /// (fixture snd-genesis-ceremony).
 fn stored_form(object: &Value) -> Value {
     let mut object = object.clone();
-    let is_group = object.get("kind").and_then(Value::as_str) == Some(crate::api::SEINODEDEPLOYMENT_KIND);
+    let is_group =
+        object.get("kind").and_then(Value::as_str) == Some(crate::api::SEINODEDEPLOYMENT_KIND);
     if let (true, Some(spec)) = (is_group, object.get("spec")) {
-        if let Ok(group) = crate::api::SeiNodeDeployment::from_value(&serde_json::json!({"spec": spec})) {
+        if let Ok(group) =
+            crate::api::SeiNodeDeployment::from_value(&serde_json::json!({"spec": spec}))
+        {
             object["spec"] = group.to_value()["spec"].clone();
         }
     }
