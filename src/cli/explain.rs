@@ -143,6 +143,7 @@ pub fn options(
             served_kinds: served,
             platform,
             until_settled: None,
+            complete_jobs: args.sidecar == SidecarBehaviour::Completed,
         },
         dns_from_status: args.dns == DnsAssumption::Observed,
         max_reconciles: args.max_reconciles.max(1),

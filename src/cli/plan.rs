@@ -34,7 +34,7 @@ pub enum PlanFormat {
 pub enum SidecarBehaviour {
     /// Tasks are accepted and still running (what one real reconcile sees).
     Running,
-    /// Every task completes.
+    /// Every task completes (and Jobs the plan creates run to completion).
     Completed,
     /// Every task fails.
     Failed,
@@ -182,6 +182,7 @@ fn options(args: &PlanArgs, objects: &[serde_json::Value]) -> Result<PlanOptions
         served_kinds: served,
         platform,
         until_settled: args.until_settled.then_some(args.max_reconciles),
+        complete_jobs: args.sidecar == SidecarBehaviour::Completed && args.sidecar_script.is_none(),
     })
 }
 

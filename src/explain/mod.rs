@@ -119,12 +119,13 @@ pub fn explain(
 
     let mut best_case = world.clone();
     best_case.sidecar = SidecarScript::uniform("completed");
+    best_case.complete_jobs = true;
     let mut env = build_env(objects, &best_case)?;
     let mut index = 0;
     let report = settle(&mut env, target, options.max_reconciles.max(1), &mut index)?;
     let eventually = Eventually {
         assumption: format!(
-            "every sidecar task completes, {dns_text}, other objects keep their state; at most {} reconciles",
+            "every sidecar task and Job completes, {dns_text}, other objects keep their state; at most {} reconciles",
             options.max_reconciles.max(1)
         ),
         report,

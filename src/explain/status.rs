@@ -287,3 +287,38 @@ impl ConditionView {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(retry_count: i64, max_retries: i64) -> TaskView {
+        let now = parse_time("2026-01-01T01:00:00Z").expect("valid time");
+        let stored = json!({
+            "type": "configure-genesis", "id": "t", "status": "Pending",
+            "submittedAt": "2026-01-01T00:00:00Z",
+            "retryCount": retry_count, "maxRetries": max_retries,
+        });
+        task_view(0, &stored, now)
+    }
+
+    #[test]
+    fn next_backoff_follows_the_executor() {
+        assert_eq!(
+            task(0, 180).next_backoff,
+            Some(std::time::Duration::from_secs(10))
+        );
+        assert_eq!(
+            task(1, 180).next_backoff,
+            Some(std::time::Duration::from_secs(20))
+        );
+        assert_eq!(
+            task(179, 180).next_backoff,
+            Some(std::time::Duration::from_secs(30))
+        );
+        assert_eq!(task(180, 180).next_backoff, None);
+        assert_eq!(task(0, 0).next_backoff, None);
+        assert_eq!(task(0, 0).waiting_seconds, Some(3600));
+        assert!(task(180, 180).on_failure().contains("exhausted"));
+    }
+}
