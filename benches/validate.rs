@@ -1,1 +1,111 @@
-fn main() {}
+//! Throughput benchmark for `nodectl validate` (run: `cargo bench --bench validate`).
+//!
+//! Generates 20,000 documents (mixed valid/invalid SeiNodes and SeiNodeDeployments) twice in a
+//! temp dir: one file per document, and one multi-document file. Validates each layout a few
+//! times through the library (load + validate, parallel over files) and prints docs/second.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use nodectl::manifest::load_paths_lenient;
+use nodectl::validate::{validate_loads, OldObjects, Options};
+
+const DOCS: usize = 20_000;
+
+/// The i-th generated document: 3 in 4 valid, the rest broken in assorted ways.
+fn document(i: usize) -> String {
+    let ns = format!("ns-{}", i % 7);
+    if i % 2 == 0 {
+        let mode = match i % 8 {
+            0 => "  fullNode:\n    snapshot:\n      s3:\n        targetHeight: 198740000\n      trustPeriod: 9999h0m0s\n".to_string(),
+            2 => "  archive:\n    snapshotGeneration:\n      keepRecent: 5\n".to_string(),
+            4 => "  replayer:\n    snapshot:\n      s3:\n        targetHeight: 200940000\n      bootstrapImage: ghcr.io/sei-protocol/sei:v6.3.0\n    resultExport:\n      canonicalRpc: http://rpc.example:26657\n".to_string(),
+            _ if i % 12 == 6 => "  fullNode:\n    snapshot:\n      s3:\n        targetHeight: 0\n      stateSync: {}\n  imagePullPolicy: Always\n".to_string(),
+            _ => "  validator:\n    snapshot:\n      stateSync: {}\n".to_string(),
+        };
+        format!(
+            "apiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata:\n  name: node-{i}\n  namespace: {ns}\n  labels:\n    sei.io/role: rpc\nspec:\n  chainId: pacific-1\n  image: \"ghcr.io/sei-protocol/sei:v6.3.0\"\n  entrypoint:\n    command: [\"seid\"]\n    args: [\"start\", \"--home\", \"/sei\"]\n  sidecar:\n    image: ghcr.io/sei-protocol/seictl@sha256:2cb320dd583000765520293d4e28ecc79fed4432c76760923d3aaa47803a4dbf\n  overrides:\n    giga_executor.enabled: \"true\"\n  peers:\n    - ec2Tags:\n        region: eu-central-1\n        tags:\n          ChainIdentifier: pacific-1\n{mode}"
+        )
+    } else {
+        let strategy = if i % 9 == 1 { "HardFork" } else { "InPlace" };
+        format!(
+            "apiVersion: sei.io/v1alpha1\nkind: SeiNodeDeployment\nmetadata:\n  name: group-{i}\n  namespace: {ns}\nspec:\n  replicas: 3\n  updateStrategy:\n    type: {strategy}\n  template:\n    metadata:\n      labels:\n        sei.io/role: rpc\n    spec:\n      chainId: pacific-1\n      image: \"ghcr.io/sei-protocol/sei:v6.3.0\"\n      entrypoint:\n        command: [\"seid\"]\n      peers:\n        - static:\n            addresses: [\"abc@10.0.0.1:26656\"]\n      fullNode:\n        snapshot:\n          s3:\n            targetHeight: 198740000\n  networking: {{}}\n  monitoring:\n    serviceMonitor:\n      interval: 30s\n"
+        )
+    }
+}
+
+/// CPU time (user + system) of this process, in seconds, from /proc/self/stat.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // After the command name: state is field 0, utime 11, stime 12 (clock ticks, 100 Hz).
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn measure(label: &str, paths: &[PathBuf]) {
+    let opts = Options::default();
+    let old = OldObjects::default();
+    let mut best = f64::MAX;
+    let mut best_cpu = f64::MAX;
+    for round in 0..3 {
+        let (t, c) = (Instant::now(), cpu_seconds());
+        let loads = load_paths_lenient(paths, false);
+        let (load_wall, load_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+        let report = validate_loads(loads, &old, &opts);
+        let secs = t.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - c;
+        let s = report.summary();
+        assert_eq!(s.documents, DOCS);
+        if round == 0 {
+            println!(
+                "{label}: {} valid, {} invalid, {} diagnostics",
+                s.valid,
+                s.invalid,
+                s.errors + s.warnings
+            );
+        }
+        best = best.min(secs);
+        best_cpu = best_cpu.min(cpu);
+        println!(
+            "{label}: round {round}: {secs:.3} s wall ({:.0} docs/s), {cpu:.2} s CPU ({:.0} docs per CPU-second); load+parse {load_wall:.3} s wall / {load_cpu:.2} s CPU",
+            DOCS as f64 / secs,
+            DOCS as f64 / cpu.max(1e-9),
+        );
+    }
+    println!(
+        "{label}: best {:.0} docs/s wall on {} threads; {:.0} docs per CPU-second (x2 idle cores = {:.0} docs/s)",
+        DOCS as f64 / best,
+        rayon::current_num_threads(),
+        DOCS as f64 / best_cpu,
+        2.0 * DOCS as f64 / best_cpu
+    );
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let per_doc = dir.path().join("per-doc");
+    std::fs::create_dir(&per_doc).unwrap();
+    let mut multi = String::new();
+    for i in 0..DOCS {
+        let d = document(i);
+        std::fs::write(per_doc.join(format!("doc-{i:05}.yaml")), &d).unwrap();
+        multi.push_str("---\n");
+        multi.push_str(&d);
+    }
+    let multi_path = dir.path().join("all.yaml");
+    std::fs::write(&multi_path, &multi).unwrap();
+    println!("corpus: {DOCS} documents, {} bytes", multi.len());
+    measure("one file per document", &[per_doc]);
+    measure("one multi-document file", &[multi_path]);
+}

@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'nodectl' -ScriptBlock {
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Recurse into directories')
             [CompletionResult]::new('--detailed-exitcode', '--detailed-exitcode', [CompletionResultType]::ParameterName, 'Exit 0 when nothing would change and 3 when changes are pending')
             [CompletionResult]::new('--compact', '--compact', [CompletionResultType]::ParameterName, 'A path-level change list instead of unified diffs')
+            [CompletionResult]::new('--cascade', '--cascade', [CompletionResultType]::ParameterName, 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into')
             [CompletionResult]::new('--until-settled', '--until-settled', [CompletionResultType]::ParameterName, 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides')

@@ -297,7 +297,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__plan)
-            opts="-f -R -o -C -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --context --detailed-exitcode --compact --ignore-path --until-settled --max-reconciles --no-color --out --verbose --help"
+            opts="-f -R -o -C -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

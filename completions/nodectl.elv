@@ -56,6 +56,7 @@ set edit:completion:arg-completer[nodectl] = {|@words|
             cand --recursive 'Recurse into directories'
             cand --detailed-exitcode 'Exit 0 when nothing would change and 3 when changes are pending'
             cand --compact 'A path-level change list instead of unified diffs'
+            cand --cascade 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
             cand --until-settled 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
             cand --no-color 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
             cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'

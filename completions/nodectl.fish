@@ -59,6 +59,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l out -d 'Save th
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l until-settled -d 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'

@@ -30,6 +30,8 @@ pub struct PlanOptions {
     pub until_settled: Option<usize>,
     /// Jobs (bootstrap Jobs) run to completion before the next reconcile.
     pub complete_jobs: bool,
+    /// Also reconcile every SeiNode a target creates (the whole tree a manifest becomes).
+    pub cascade: bool,
 }
 
 /// How a run with `--until-settled` ended.
@@ -171,9 +173,11 @@ pub fn plan(
     options: &PlanOptions,
 ) -> Result<PlanReport, String> {
     let mut env = build_env(objects, options)?;
-    let mut reports = Vec::new();
+    let mut reports: Vec<TargetReport> = Vec::new();
     let mut index = 0;
-    for target in targets {
+    let mut queue: std::collections::VecDeque<TargetRef> = targets.iter().cloned().collect();
+    while let Some(target) = queue.pop_front() {
+        let target = &target;
         let report = match options.until_settled {
             Some(max) => settle(&mut env, target, max.max(1), &mut index)?,
             None => {
@@ -188,6 +192,18 @@ pub fn plan(
                 }
             }
         };
+        if options.cascade {
+            for child in created_nodes(&report) {
+                let known = reports
+                    .iter()
+                    .map(|r| &r.target)
+                    .chain(queue.iter())
+                    .any(|t| *t == child);
+                if !known && child != *target {
+                    queue.push_back(child);
+                }
+            }
+        }
         reports.push(report);
     }
     let mut kinds: Vec<String> = objects
@@ -207,6 +223,21 @@ pub fn plan(
         targets: reports,
         final_objects: final_objects(&env.api, &kinds),
     })
+}
+
+/// The SeiNodes a target's reconciles created, in creation order.
+fn created_nodes(report: &TargetReport) -> Vec<TargetRef> {
+    report
+        .steps
+        .iter()
+        .flat_map(|s| s.trace.writes.iter())
+        .filter(|w| w.kind == "SeiNode" && matches!(w.outcome, WriteOutcome::Created { .. }))
+        .map(|w| TargetRef {
+            kind: w.kind.clone(),
+            namespace: w.namespace.clone(),
+            name: w.name.clone(),
+        })
+        .collect()
 }
 
 /// One reconcile of one target, with its trace.

@@ -144,6 +144,7 @@ pub fn options(
             platform,
             until_settled: None,
             complete_jobs: args.sidecar == SidecarBehaviour::Completed,
+            cascade: false,
         },
         dns_from_status: args.dns == DnsAssumption::Observed,
         max_reconciles: args.max_reconciles.max(1),

@@ -104,6 +104,9 @@ pub struct PlanArgs {
     /// Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable).
     #[arg(long = "ignore-path", value_name = "PATH")]
     pub ignore_paths: Vec<String>,
+    /// Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into.
+    #[arg(long)]
+    pub cascade: bool,
     /// Keep reconciling until each target settles (no writes, steady requeue), stalls or loops.
     #[arg(long)]
     pub until_settled: bool,
@@ -183,6 +186,7 @@ fn options(args: &PlanArgs, objects: &[serde_json::Value]) -> Result<PlanOptions
         platform,
         until_settled: args.until_settled.then_some(args.max_reconciles),
         complete_jobs: args.sidecar == SidecarBehaviour::Completed && args.sidecar_script.is_none(),
+        cascade: args.cascade,
     })
 }
 

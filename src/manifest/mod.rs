@@ -14,12 +14,12 @@ mod yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde_json::Value;
 
-pub use discover::{discover_inputs, Input};
+pub use discover::{decode, discover_inputs, Input};
 pub use path::{child_index, child_key};
 
 /// The text of one input (a file or stdin) and the name used in diagnostics.
@@ -67,37 +67,77 @@ pub struct NodePos {
 }
 
 /// Map from JSON path (`""` is the document root) to the node's position.
+///
+/// Stored compactly (all paths in one buffer, in document order) because it is built for every
+/// document but only read when a diagnostic needs a location.
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
-    map: HashMap<Box<str>, NodePos>,
+    paths: String,
+    entries: Vec<(u32, u32, NodePos)>,
+    /// Hash index, built on the first lookup in a large document.
+    index: OnceLock<HashMap<Box<str>, usize>>,
 }
 
 impl Positions {
     pub(crate) fn insert(&mut self, path: &str, pos: NodePos) {
-        self.map.insert(path.into(), pos);
+        let start = self.paths.len() as u32;
+        self.paths.push_str(path);
+        self.entries.push((start, path.len() as u32, pos));
+    }
+
+    fn path_at(&self, i: usize) -> &str {
+        let (s, l, _) = self.entries[i];
+        &self.paths[s as usize..(s + l) as usize]
     }
 
     /// Exact lookup.
     pub fn get(&self, path: &str) -> Option<NodePos> {
-        self.map.get(path).copied()
+        if self.entries.len() <= 64 {
+            return (0..self.entries.len())
+                .find(|i| self.path_at(*i) == path)
+                .map(|i| self.entries[i].2);
+        }
+        let index = self.index.get_or_init(|| {
+            (0..self.entries.len())
+                .map(|i| (Box::from(self.path_at(i)), i))
+                .collect()
+        });
+        index.get(path).map(|i| self.entries[*i].2)
     }
 
     /// Number of indexed nodes.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
+    }
+
+    /// Moves every position down by `lines` (for streams parsed in pieces).
+    pub(crate) fn shift_lines(&mut self, lines: u32) {
+        for (_, _, p) in &mut self.entries {
+            p.value.line += lines;
+            if let Some(k) = &mut p.key {
+                k.line += lines;
+            }
+        }
+    }
+
+    /// All (path, position) pairs in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, NodePos)> {
+        self.entries
+            .iter()
+            .map(|(s, l, p)| (&self.paths[*s as usize..(*s + *l) as usize], *p))
     }
 
     /// Lookup that falls back to the nearest indexed ancestor (e.g. for nodes copied by an alias).
     pub fn nearest(&self, path: &str) -> Option<NodePos> {
         let mut p = path;
         loop {
-            if let Some(pos) = self.map.get(p) {
-                return Some(*pos);
+            if let Some(pos) = self.get(p) {
+                return Some(pos);
             }
             if p.is_empty() {
                 return None;
@@ -188,9 +228,54 @@ pub struct FileLoad {
     pub errors: Vec<LoadError>,
 }
 
+/// Streams larger than this are cut at document markers and parsed in parallel.
+const PARALLEL_PARSE_BYTES: usize = 1 << 20;
+
 /// Parses every document of a source. Errors in one document do not stop the others.
+/// Large multi-document streams are parsed in parallel pieces with identical results.
 pub fn parse_source(source: Arc<SourceFile>) -> FileLoad {
-    let (documents, errors) = yaml::parse_documents(&source);
+    let cuts = if source.text.len() > PARALLEL_PARSE_BYTES {
+        let chunk = (source.text.len() / (rayon::current_num_threads() * 4)).max(64 << 10);
+        yaml::split_points(&source.text, chunk)
+    } else {
+        Vec::new()
+    };
+    if cuts.is_empty() {
+        let (documents, errors) = yaml::parse_documents(&source);
+        return FileLoad {
+            name: source.name.clone(),
+            source: Some(source),
+            documents,
+            errors,
+        };
+    }
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    bounds.push(source.text.len());
+    let pieces: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let parsed: Vec<_> = pieces
+        .par_iter()
+        .map(|(a, b)| {
+            let line_offset = source.text[..*a].matches('\n').count() as u32;
+            (line_offset, yaml::parse_text(&source, &source.text[*a..*b]))
+        })
+        .collect();
+    let (mut documents, mut errors, mut base) = (Vec::new(), Vec::new(), 0usize);
+    for (line_offset, (docs, errs, count)) in parsed {
+        for mut d in docs {
+            d.index_in_file += base;
+            d.start.line += line_offset;
+            d.positions.shift_lines(line_offset);
+            documents.push(d);
+        }
+        for mut e in errs {
+            e.document = e.document.map(|i| i + base);
+            e.span.line += line_offset;
+            errors.push(e);
+        }
+        base += count;
+    }
+    let (documents, errors) = (documents, errors);
     FileLoad {
         name: source.name.clone(),
         source: Some(source),
@@ -250,4 +335,41 @@ pub fn load_paths(paths: &[PathBuf], recursive: bool) -> Result<Vec<Document>, L
 /// Loads a single file path (convenience wrapper over [`load_paths`]).
 pub fn load_file(path: &Path) -> Result<Vec<Document>, LoadError> {
     load_paths(&[path.to_path_buf()], false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_parse_matches_sequential() {
+        let mut text = String::from("# preamble\n");
+        for i in 0..12000 {
+            text.push_str("---\n");
+            match i % 500 {
+                7 => text.push_str("a: 1\na: 2\n"),
+                9 => text.push_str("key: [unclosed\n"),
+                11 => {}
+                _ => text.push_str(&format!(
+                    "kind: SeiNode\nmetadata:\n  name: n-{i}\nspec:\n  list: &l [1, 2]\n  again: *l\n  text: |\n    line --- not a marker\n"
+                )),
+            }
+        }
+        assert!(text.len() > PARALLEL_PARSE_BYTES);
+        let source = Arc::new(SourceFile::new("big.yaml", text));
+        let par = parse_source(source.clone());
+        let (docs, errs) = yaml::parse_documents(&source);
+        assert_eq!(par.documents.len(), docs.len());
+        assert_eq!(par.errors, errs);
+        for (a, b) in par.documents.iter().zip(&docs) {
+            assert_eq!(
+                (a.index_in_file, a.start, &a.value),
+                (b.index_in_file, b.start, &b.value)
+            );
+            assert_eq!(
+                a.positions.iter().collect::<Vec<_>>(),
+                b.positions.iter().collect::<Vec<_>>()
+            );
+        }
+    }
 }

@@ -46,6 +46,8 @@ struct Builder<'a> {
     source: &'a Arc<SourceFile>,
     index: usize,
     stack: Vec<Frame>,
+    /// Start positions of the open containers (parallel to `stack`).
+    starts: Vec<Span>,
     path: String,
     positions: Positions,
     anchors: HashMap<usize, (Value, usize)>,
@@ -68,6 +70,7 @@ impl<'a> Builder<'a> {
             source,
             index,
             stack: Vec::new(),
+            starts: Vec::new(),
             path: String::new(),
             positions: Positions::default(),
             anchors: HashMap::new(),
@@ -255,6 +258,7 @@ impl<'a> Builder<'a> {
                     }
                 };
                 let _ = parent_len;
+                self.starts.push(at);
                 self.stack.push(frame);
                 Ok(())
             }
@@ -283,11 +287,7 @@ impl<'a> Builder<'a> {
                 let _ = path_len;
                 self.path.truncate(parent_len);
                 self.remember_anchor(anchor, &value);
-                let start = self
-                    .positions
-                    .get(&self.path)
-                    .map(|p| p.value)
-                    .unwrap_or(at);
+                let start = self.starts.pop().unwrap_or(at);
                 self.attach(value, start)
             }
             Event::Alias(id) => {
@@ -350,9 +350,16 @@ impl<'a> Builder<'a> {
 /// Parses every document in `source`. Errors are collected per document; parsing resumes at
 /// the next document boundary when the parser allows it.
 pub fn parse_documents(source: &Arc<SourceFile>) -> (Vec<Document>, Vec<LoadError>) {
+    let (docs, errors, _) = parse_text(source, &source.text);
+    (docs, errors)
+}
+
+/// Parses `text` (all or part of `source`), returning documents, errors and the number of
+/// documents in the stream (empty ones included). Positions are relative to `text`.
+pub fn parse_text(source: &Arc<SourceFile>, text: &str) -> (Vec<Document>, Vec<LoadError>, usize) {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
-    let mut parser = Parser::new_from_str(&source.text);
+    let mut parser = Parser::new_from_str(text);
     let mut index = 0usize;
     let mut builder: Option<Builder> = None;
 
@@ -402,7 +409,42 @@ pub fn parse_documents(source: &Arc<SourceFile>) -> (Vec<Document>, Vec<LoadErro
             }
         }
     }
-    (docs, errors)
+    (docs, errors, index)
+}
+
+/// Byte offsets where large multi-document streams can be cut: lines that are exactly a
+/// document marker (`---`, optionally followed by a space/tab and content). YAML forbids such
+/// lines inside scalars, and anchors never cross documents, so the pieces parse independently.
+/// Returns no cut points when the stream has directives (`%…` lines).
+pub fn split_points(text: &str, target_chunk: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut cuts = Vec::new();
+    let mut last = 0usize;
+    let mut line_start = 0usize;
+    while line_start < bytes.len() {
+        let line_end = memchr_newline(bytes, line_start);
+        let line = &bytes[line_start..line_end];
+        if line.first() == Some(&b'%') {
+            return Vec::new();
+        }
+        if line_start > 0
+            && line.starts_with(b"---")
+            && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r'))
+            && line_start - last >= target_chunk
+        {
+            cuts.push(line_start);
+            last = line_start;
+        }
+        line_start = line_end + 1;
+    }
+    cuts
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
 }
 
 #[cfg(test)]
@@ -416,12 +458,12 @@ mod tests {
 
     #[test]
     fn positions_of_nested_nodes() {
-        let (docs, errs) = parse("a: 1\nspec:\n  peers:\n    - label: {x: y}\n    - static: 2\n");
+        let (docs, errs) = parse("a: 1\nspec:\n  peers:\n    - label: {x: z}\n    - static: 2\n");
         assert!(errs.is_empty(), "{errs:?}");
         let d = &docs[0];
         assert_eq!(
             d.value,
-            json!({"a":1,"spec":{"peers":[{"label":{"x":"y"}},{"static":2}]}})
+            json!({"a":1,"spec":{"peers":[{"label":{"x":"z"}},{"static":2}]}})
         );
         assert_eq!(d.position_of("spec"), Some(Span { line: 2, column: 1 }));
         assert_eq!(

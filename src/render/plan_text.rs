@@ -376,7 +376,7 @@ impl View<'_> {
                 .or(w.object.as_ref())
                 .cloned()
                 .unwrap_or(Value::Null);
-            let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
+            let pretty = serde_json::to_string_pretty(&sorted_keys(&body)).unwrap_or_default();
             let how = w.patch_type.unwrap_or("update");
             if self.md() {
                 writeln!(
@@ -464,9 +464,10 @@ impl View<'_> {
     }
 
     fn path_list(&mut self, change: &Change) -> io::Result<()> {
-        let empty = Value::Object(Default::default());
-        let before = change.before.as_ref().unwrap_or(&empty);
-        let after = change.after.as_ref().unwrap_or(&empty);
+        // A created or removed object is the whole object: the action line says it all.
+        let (Some(before), Some(after)) = (change.before.as_ref(), change.after.as_ref()) else {
+            return Ok(());
+        };
         let indent = if self.md() { "  " } else { "      " };
         for (path, b, a) in changed_paths(before, after) {
             let show = |v: &Option<Value>| {
@@ -582,9 +583,34 @@ fn key_params(params: Option<&Value>) -> String {
         .join(" ")
 }
 
-/// YAML text of an object; empty for no object.
+/// YAML text of an object with keys sorted (as kubectl prints them, so key order
+/// never shows up as a change); empty for no object.
 pub fn to_yaml(object: Option<&Value>) -> String {
     object
-        .map(|o| serde_saphyr::to_string(o).unwrap_or_default())
+        .map(|o| yaml_text(&sorted_keys(o)))
         .unwrap_or_default()
+}
+
+/// YAML with one line per scalar (no folded block scalars), so diffs stay line-exact.
+pub fn yaml_text(value: &Value) -> String {
+    let mut options = serde_saphyr::SerializerOptions::default();
+    options.prefer_block_scalars = false;
+    serde_saphyr::to_string_with_options(value, options).unwrap_or_default()
+}
+
+/// A copy of `value` with every object's keys in byte order (Go marshals maps so).
+pub fn sorted_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted_keys(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
+        other => other.clone(),
+    }
 }

@@ -29,7 +29,7 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
         api.install_kind(gvk);
     }
     for (i, obj) in objects.iter().enumerate() {
-        api.load(stored_form(obj))
+        api.load(obj.clone())
             .map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
     }
     let mut platform = Platform::default();
@@ -65,24 +65,6 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
         platform,
         jobs_complete: false,
     })
-}
-
-/// The object as the API server holds it. A SeiNodeDeployment's spec is stored in
-/// the form the operator's typed client wrote it (Go's encoding of the typed spec),
-/// so e.g. `spec.updateStrategy` is `{"type": ""}` when the manifest leaves it out
-/// (fixture snd-genesis-ceremony).
-fn stored_form(object: &Value) -> Value {
-    let mut object = object.clone();
-    let is_group =
-        object.get("kind").and_then(Value::as_str) == Some(crate::api::SEINODEDEPLOYMENT_KIND);
-    if let (true, Some(spec)) = (is_group, object.get("spec")) {
-        if let Ok(group) =
-            crate::api::SeiNodeDeployment::from_value(&serde_json::json!({"spec": spec}))
-        {
-            object["spec"] = group.to_value()["spec"].clone();
-        }
-    }
-    object
 }
 
 /// Runs a loaded fixture and returns its trace.

@@ -8,6 +8,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt,
+};
+use cel::common::value::Val;
 use cel::objects::{Key, Map};
 use cel::{Context, Env, Program, Value as CelValue};
 use serde_json::Value;
@@ -91,22 +95,14 @@ impl CelRule {
         })
     }
 
-    /// Evaluates the rule with `self` (already converted) and an optional `oldSelf`.
-    pub fn evaluate(&self, this: &CelValue, old: Option<&CelValue>) -> Outcome {
-        if self.transition && old.is_none() && !self.optional_old_self {
+    /// Evaluates the rule in a context from [`bind`]; `has_old` tells whether `oldSelf` is bound.
+    pub fn evaluate_in(&self, ctx: &Context, has_old: bool) -> Outcome {
+        if self.transition && !has_old && !self.optional_old_self {
             return Outcome::Skipped;
         }
-        let mut ctx = Context::with_env(env().clone());
-        ctx.add_variable_from_value("self", this.clone());
-        if self.transition {
-            match old {
-                Some(o) => ctx.add_variable_from_value("oldSelf", o.clone()),
-                None => ctx.add_variable_from_value("oldSelf", CelValue::Null),
-            }
-        }
-        match self.program.execute(&ctx) {
+        match self.program.execute(ctx) {
             Ok(CelValue::Bool(true)) => Outcome::Pass,
-            Ok(CelValue::Bool(false)) => Outcome::Fail(self.failure_message(&ctx)),
+            Ok(CelValue::Bool(false)) => Outcome::Fail(self.failure_message(ctx)),
             Ok(other) => Outcome::Error(format!(
                 "rule {:?} evaluated to {:?}, not a bool",
                 self.rule,
@@ -114,6 +110,11 @@ impl CelRule {
             )),
             Err(e) => Outcome::Error(format!("rule {:?}: evaluation error: {e}", self.rule)),
         }
+    }
+
+    /// Convenience: binds `self`/`oldSelf` from JSON and evaluates.
+    pub fn evaluate(&self, this: &Value, old: Option<&Value>) -> Outcome {
+        self.evaluate_in(&bind(this, old), old.is_some())
     }
 
     fn failure_message(&self, ctx: &Context) -> String {
@@ -131,7 +132,49 @@ impl CelRule {
     }
 }
 
-/// Converts JSON into a CEL value (integers become `int`, integral floats too).
+/// A context with `self` (and `oldSelf` when given, else null) bound to borrowed JSON.
+pub fn bind<'p, 'v>(this: &'v Value, old: Option<&'v Value>) -> Context<'p, 'v> {
+    let mut ctx = Context::with_env(env().clone());
+    ctx.add_variable_as_val("self", to_val(this));
+    match old {
+        Some(o) => ctx.add_variable_as_val("oldSelf", to_val(o)),
+        None => ctx.add_variable_as_val("oldSelf", Box::new(CelNull)),
+    }
+    ctx
+}
+
+/// Converts JSON into CEL values that borrow its strings (integral numbers become `int`).
+pub fn to_val<'v>(v: &'v Value) -> Box<dyn Val + 'v> {
+    match v {
+        Value::Null => Box::new(CelNull),
+        Value::Bool(b) => Box::new(CelBool::from(*b)),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Box::new(CelInt::from(i))
+            } else if let Some(u) = n.as_u64() {
+                Box::new(CelUInt::from(u))
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    Box::new(CelInt::from(f as i64))
+                } else {
+                    Box::new(CelDouble::from(f))
+                }
+            }
+        }
+        Value::String(s) => Box::new(CelString::from(s.as_str())),
+        Value::Array(a) => Box::new(CelList::from(a.iter().map(to_val).collect::<Vec<_>>())),
+        Value::Object(o) => {
+            let map: std::collections::HashMap<CelMapKey<'v>, Box<dyn Val + 'v>> = o
+                .iter()
+                .map(|(k, v)| (CelMapKey::from(k.as_str()), to_val(v)))
+                .collect();
+            Box::new(CelMap::from(map))
+        }
+    }
+}
+
+/// Converts JSON into an owned CEL value (integers become `int`, integral floats too).
 pub fn to_cel(v: &Value) -> CelValue {
     match v {
         Value::Null => CelValue::Null,
@@ -190,15 +233,12 @@ mod tests {
             "(has(self.s3) ? 1 : 0) + (has(self.stateSync) ? 1 : 0) == 1",
             "one",
         );
-        assert_eq!(r.evaluate(&to_cel(&json!({"s3": {}})), None), Outcome::Pass);
+        assert_eq!(r.evaluate(&(json!({"s3": {}})), None), Outcome::Pass);
         assert_eq!(
-            r.evaluate(&to_cel(&json!({"s3": {}, "stateSync": {}})), None),
+            r.evaluate(&(json!({"s3": {}, "stateSync": {}})), None),
             Outcome::Fail("one".into())
         );
-        assert_eq!(
-            r.evaluate(&to_cel(&json!({})), None),
-            Outcome::Fail("one".into())
-        );
+        assert_eq!(r.evaluate(&(json!({})), None), Outcome::Fail("one".into()));
     }
 
     #[test]
@@ -208,11 +248,11 @@ mod tests {
             "p",
         );
         assert_eq!(
-            r.evaluate(&to_cel(&json!({"replayer": {}})), None),
+            r.evaluate(&(json!({"replayer": {}})), None),
             Outcome::Fail("p".into())
         );
         assert_eq!(
-            r.evaluate(&to_cel(&json!({"replayer": {}, "peers": [1]})), None),
+            r.evaluate(&(json!({"replayer": {}, "peers": [1]})), None),
             Outcome::Pass
         );
         let h = rule(
@@ -220,16 +260,16 @@ mod tests {
             "h",
         );
         assert_eq!(
-            h.evaluate(&to_cel(&json!({"type": "InPlace"})), None),
+            h.evaluate(&(json!({"type": "InPlace"})), None),
             Outcome::Pass
         );
         assert_eq!(
-            h.evaluate(&to_cel(&json!({"type": "HardFork"})), None),
+            h.evaluate(&(json!({"type": "HardFork"})), None),
             Outcome::Fail("h".into())
         );
         assert_eq!(
             h.evaluate(
-                &to_cel(&json!({"type": "HardFork", "hardFork": {"haltHeight": 5}})),
+                &(json!({"type": "HardFork", "hardFork": {"haltHeight": 5}})),
                 None
             ),
             Outcome::Pass
@@ -242,19 +282,13 @@ mod tests {
             "self.all(x, x.startsWith('a')) && self.exists(x, x.matches('^ab+$'))",
             "m",
         );
-        assert_eq!(
-            r.evaluate(&to_cel(&json!(["abb", "a"])), None),
-            Outcome::Pass
-        );
+        assert_eq!(r.evaluate(&(json!(["abb", "a"])), None), Outcome::Pass);
         let t = rule("self == oldSelf", "immutable");
         assert!(t.transition);
+        assert_eq!(t.evaluate(&(json!({"a": 1})), None), Outcome::Skipped);
+        let old = json!({"a": 2});
         assert_eq!(
-            t.evaluate(&to_cel(&json!({"a": 1})), None),
-            Outcome::Skipped
-        );
-        let old = to_cel(&json!({"a": 2}));
-        assert_eq!(
-            t.evaluate(&to_cel(&json!({"a": 1})), Some(&old)),
+            t.evaluate(&(json!({"a": 1})), Some(&old)),
             Outcome::Fail("immutable".into())
         );
         let me = CelRule::compile(
@@ -263,7 +297,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            me.evaluate(&to_cel(&json!({"x": 4})), None),
+            me.evaluate(&(json!({"x": 4})), None),
             Outcome::Fail("x is 4".into())
         );
     }

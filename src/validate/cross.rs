@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::document::ObjectKey;
-use super::operator::REVISION_LABEL;
+use super::operator::{ORDINAL_LABEL, REVISION_LABEL};
 use super::{Diagnostic, DocResult, Severity};
 use crate::manifest::{SourceFile, Span};
 
@@ -30,8 +30,39 @@ pub struct ObjectFacts {
     pub name_span: Span,
     pub labels: Map<String, Value>,
     pub selectors: Vec<SelectorRef>,
-    /// Children a SeiNodeDeployment would create: (namespace, name, labels).
-    pub children: Vec<(String, String, Map<String, Value>)>,
+    /// The children a SeiNodeDeployment would create.
+    pub children: Option<ChildTemplate>,
+}
+
+/// Children `group-0 … group-(replicas-1)` of a deployment, with the labels of child 0.
+#[derive(Debug, Clone)]
+pub struct ChildTemplate {
+    pub namespace: String,
+    pub group: String,
+    pub labels: Map<String, Value>,
+    pub replicas: u32,
+}
+
+impl ChildTemplate {
+    /// True when `name` is one of the children.
+    fn has_child(&self, name: &str) -> bool {
+        name.strip_prefix(self.group.as_str())
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|n| n.parse::<u32>().ok().filter(|i| n == i.to_string()))
+            .is_some_and(|i| i < self.replicas)
+    }
+
+    /// True when some child carries every label of the selector.
+    fn any_matches(&self, selector: &Map<String, Value>) -> bool {
+        selector.iter().all(|(k, v)| match k.as_str() {
+            REVISION_LABEL => true,
+            ORDINAL_LABEL => v
+                .as_str()
+                .and_then(|s| s.parse::<u32>().ok().filter(|i| s == i.to_string()))
+                .is_some_and(|i| i < self.replicas),
+            _ => self.labels.get(k) == Some(v),
+        })
+    }
 }
 
 impl ObjectFacts {
@@ -44,7 +75,7 @@ impl ObjectFacts {
             name_span: Span::default(),
             labels: Map::new(),
             selectors: Vec::new(),
-            children: Vec::new(),
+            children: None,
         }
     }
 }
@@ -108,19 +139,30 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
             first.insert(key, f);
         }
     }
-    // Explicit SeiNodes that share a name with a deployment child.
-    let mut child_owner: HashMap<(&str, &str), &ObjectFacts> = HashMap::new();
+    // Explicit SeiNodes that share a name with a deployment child (indexed by namespace/group).
+    let mut groups: HashMap<(&str, &str), (&ChildTemplate, &ObjectFacts)> = HashMap::new();
+    let mut groups_by_ns: HashMap<&str, Vec<&ChildTemplate>> = HashMap::new();
     for (_, f) in facts {
-        for (ns, name, _) in &f.children {
-            child_owner.insert((ns, name), f);
+        if let Some(c) = &f.children {
+            groups.insert((c.namespace.as_str(), c.group.as_str()), (c, f));
+            groups_by_ns
+                .entry(c.namespace.as_str())
+                .or_default()
+                .push(c);
         }
     }
     for (idx, f) in facts {
         let Some(key) = &f.key else { continue };
-        if key.kind != "SeiNode" {
+        if key.kind != "SeiNode" || groups.is_empty() {
             continue;
         }
-        if let Some(owner) = child_owner.get(&(key.namespace.as_str(), key.name.as_str())) {
+        let owner = key.name.rsplit_once('-').and_then(|(group, _)| {
+            groups
+                .get(&(key.namespace.as_str(), group))
+                .filter(|(c, _)| c.has_child(&key.name))
+                .map(|(_, o)| o)
+        });
+        if let Some(owner) = owner {
             results[*idx].diagnostics.push(diag(
                 f,
                 f.name_span,
@@ -132,23 +174,44 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
             ));
         }
     }
-    // Label selectors that match nothing in the input.
+    // Label selectors that match nothing in the input. Explicit SeiNodes are indexed by
+    // (namespace, label key, label value) so each selector only scans plausible candidates.
+    let mut by_label: HashMap<(&str, &str, &str), Vec<&ObjectFacts>> = HashMap::new();
+    let any_selectors = facts.iter().any(|(_, f)| !f.selectors.is_empty());
+    if any_selectors {
+        for (_, o) in facts {
+            let Some(k) = o.key.as_ref().filter(|_| o.kind == "SeiNode") else {
+                continue;
+            };
+            for (lk, lv) in &o.labels {
+                if let Some(lv) = lv.as_str() {
+                    by_label
+                        .entry((k.namespace.as_str(), lk.as_str(), lv))
+                        .or_default()
+                        .push(o);
+                }
+            }
+        }
+    }
     for (idx, f) in facts {
         for s in &f.selectors {
-            let self_name = f.key.as_ref().map(|k| k.name.as_str());
-            let explicit = facts.iter().any(|(_, o)| {
-                o.kind == "SeiNode"
-                    && o.key.as_ref().is_some_and(|k| {
-                        k.namespace == s.namespace
-                            && Some(k.name.as_str()) != self_name.filter(|_| f.kind == "SeiNode")
-                    })
-                    && matches(&s.selector, &o.labels, false)
+            let self_name = f
+                .key
+                .as_ref()
+                .map(|k| k.name.as_str())
+                .filter(|_| f.kind == "SeiNode");
+            let explicit = s.selector.iter().next().is_some_and(|(k0, v0)| {
+                let candidates = v0
+                    .as_str()
+                    .and_then(|v0| by_label.get(&(s.namespace.as_str(), k0.as_str(), v0)));
+                candidates.into_iter().flatten().any(|o| {
+                    o.key.as_ref().map(|k| k.name.as_str()) != self_name
+                        && matches(&s.selector, &o.labels, false)
+                })
             });
-            let child = facts.iter().any(|(_, o)| {
-                o.children
-                    .iter()
-                    .any(|(ns, _, labels)| *ns == s.namespace && matches(&s.selector, labels, true))
-            });
+            let child = groups_by_ns
+                .get(s.namespace.as_str())
+                .is_some_and(|cs| cs.iter().any(|c| c.any_matches(&s.selector)));
             if !explicit && !child {
                 results[*idx].diagnostics.push(diag(
                     f,

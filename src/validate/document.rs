@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::cross::{ObjectFacts, SelectorRef};
+use super::cross::{ChildTemplate, ObjectFacts, SelectorRef};
 use super::schema::{registry, CrdSchema};
 use super::structural::{apply_defaults, check_cel, Checker, SchemaOptions};
 use super::{
@@ -122,12 +122,14 @@ fn selectors(spec: &Value, base: &str, own_ns: &str, doc: &Document) -> Vec<Sele
 }
 
 /// Validates one document; returns its result and the facts cross-checks need.
+/// Defaults are applied to `doc.value` in place (the API server's view of the object).
 pub fn validate_document(
-    doc: &Document,
+    doc: &mut Document,
     old: &OldObjects,
     opts: &Options,
 ) -> (DocResult, ObjectFacts) {
-    let v = &doc.value;
+    let mut value = std::mem::take(&mut doc.value);
+    let v = &value;
     let kind = v.get("kind").and_then(Value::as_str).map(str::to_string);
     let api_version = v.get("apiVersion").and_then(Value::as_str);
     let name = v["metadata"]["name"].as_str().map(str::to_string);
@@ -208,18 +210,18 @@ pub fn validate_document(
                 }
             }
             Some(crd) => {
-                let mut value = v.clone();
-                let old_value = object_key(v).and_then(|key| old.get(&key));
+                let (k, key) = (k.to_string(), object_key(v));
+                let old_value = key.as_ref().and_then(|key| old.get(key));
                 schema_pass(crd, &mut value, old_value, opts, &mut out);
-                metadata::check(v, opts.allow_unknown_fields, &mut out);
-                facts.key = object_key(v);
-                facts.kind = k.to_string();
+                metadata::check(&value, opts.allow_unknown_fields, &mut out);
+                facts.key = key;
                 facts.name_span = doc.position_of("metadata.name").unwrap_or(doc.start);
-                facts.labels = v["metadata"]["labels"]
+                facts.labels = value["metadata"]["labels"]
                     .as_object()
                     .cloned()
                     .unwrap_or_default();
-                if k == "SeiNode" {
+                facts.kind = k;
+                if facts.kind == "SeiNode" {
                     operator_node(&value, &ns, name.as_deref().unwrap_or(""), &mut out);
                     facts.selectors = selectors(&value["spec"], "spec", &ns, doc);
                 } else {
@@ -255,6 +257,7 @@ pub fn validate_document(
             Status::Valid
         };
     }
+    doc.value = value;
     (result, facts)
 }
 
@@ -297,14 +300,26 @@ fn operator_deployment(
     }
     let replicas = v["spec"]["replicas"].as_u64().unwrap_or(1).min(100) as u32;
     let base = "spec.template.spec";
-    let child = operator::generate_child(v, 0);
+    // Only a genesis deployment with a validator template changes the spec it stamps out.
+    let injects =
+        v["spec"]["genesis"].is_object() && v["spec"]["template"]["spec"]["validator"].is_object();
+    let child = if injects {
+        operator::generate_child(v, 0)
+    } else {
+        operator::generate_child_identity(v, 0)
+    };
+    let child_spec = if injects {
+        &child.spec
+    } else {
+        &v["spec"]["template"]["spec"]
+    };
     let help = format!(
         "the deployment controller creates SeiNode {}/{} from this template",
         child.namespace, child.name
     );
     // The child is validated as a SeiNode: only findings new to the template are reported, and
     // only for a deployment the API server would admit (otherwise no child is ever created).
-    let admitted = !out.iter().any(|f| f.severity == Severity::Error);
+    let admitted = injects && !out.iter().any(|f| f.severity == Severity::Error);
     if let Some(node_crd) = registry()
         .find("sei.io/v1alpha1", "SeiNode")
         .filter(|_| admitted)
@@ -335,7 +350,7 @@ fn operator_deployment(
             ));
         }
     }
-    if let Some(e) = operator::validate_seinode_spec(&child.namespace, &child.name, &child.spec) {
+    if let Some(e) = operator::validate_seinode_spec(&child.namespace, &child.name, child_spec) {
         let mapped = e.path.replacen("spec", base, 1);
         out.push(finding(
             &mapped,
@@ -365,12 +380,10 @@ fn operator_deployment(
     {
         out.push(finding("metadata.name", "operator.name-length", Severity::Error, format!("the deployment name is used as the `{}` label value, which may not exceed {} characters", operator::GROUP_LABEL, operator::MAX_LABEL_VALUE), None));
     }
-    let mut labels = child.labels;
-    for i in 0..replicas {
-        labels.insert(operator::ORDINAL_LABEL.into(), Value::String(i.to_string()));
-        let name = format!("{}-{i}", v["metadata"]["name"].as_str().unwrap_or(""));
-        facts
-            .children
-            .push((child.namespace.clone(), name, labels.clone()));
-    }
+    facts.children = Some(ChildTemplate {
+        namespace: child.namespace,
+        group: v["metadata"]["name"].as_str().unwrap_or("").to_string(),
+        labels: child.labels,
+        replicas,
+    });
 }

@@ -274,7 +274,7 @@ pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) ->
     let mut sources = HashMap::new();
     let per_file: Vec<Vec<(DocResult, Option<cross::ObjectFacts>)>> = loads
         .into_par_iter()
-        .map(|load| {
+        .map(|mut load| {
             let mut out = Vec::new();
             for e in &load.errors {
                 out.push((
@@ -320,12 +320,12 @@ pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) ->
             }
             let docs: Vec<_> = if load.documents.len() > 64 {
                 load.documents
-                    .par_iter()
+                    .par_iter_mut()
                     .map(|d| document::validate_document(d, old, opts))
                     .collect()
             } else {
                 load.documents
-                    .iter()
+                    .iter_mut()
                     .map(|d| document::validate_document(d, old, opts))
                     .collect()
             };
@@ -368,4 +368,31 @@ pub fn status_counts(report: &Report) -> BTreeMap<&'static str, usize> {
         ("invalid", s.invalid),
         ("skipped", s.skipped),
     ])
+}
+
+/// Loads arbitrary bytes as one input, validates it and renders every output format.
+/// Used by the fuzz target and the mutation tests; must never panic.
+pub fn fuzz_entry(data: &[u8], opts: &Options) -> Report {
+    let load = match crate::manifest::decode("fuzz.yaml", data.to_vec()) {
+        Ok(src) => crate::manifest::parse_source(Arc::new(src)),
+        Err(e) => FileLoad {
+            name: e.file.clone(),
+            source: None,
+            documents: Vec::new(),
+            errors: vec![e],
+        },
+    };
+    let report = validate_loads(vec![load], &OldObjects::default(), opts);
+    let mut sink = Vec::new();
+    for f in [
+        render::Format::Text,
+        render::Format::Json,
+        render::Format::Junit,
+        render::Format::Sarif,
+        render::Format::Github,
+    ] {
+        let mut err = Vec::new();
+        let _ = render::render(&report, f, &mut sink, &mut err);
+    }
+    report
 }

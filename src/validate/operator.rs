@@ -204,6 +204,24 @@ pub const GROUP_LABEL: &str = "sei.io/nodedeployment";
 pub const ORDINAL_LABEL: &str = "sei.io/nodedeployment-ordinal";
 pub const REVISION_LABEL: &str = "sei.io/revision";
 
+/// Name, namespace and labels of child `ordinal`, without copying the template spec.
+pub fn generate_child_identity(snd: &Value, ordinal: u32) -> ChildNode {
+    let name = snd["metadata"]["name"].as_str().unwrap_or("");
+    let namespace = snd["metadata"]["namespace"].as_str().unwrap_or("default");
+    let mut labels = snd["spec"]["template"]["metadata"]["labels"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    labels.insert(GROUP_LABEL.into(), json!(name));
+    labels.insert(ORDINAL_LABEL.into(), json!(ordinal.to_string()));
+    ChildNode {
+        name: format!("{name}-{ordinal}"),
+        namespace: namespace.to_string(),
+        labels,
+        spec: Value::Null,
+    }
+}
+
 /// Builds ordinal child `ordinal` of a (defaulted) SeiNodeDeployment.
 pub fn generate_child(snd: &Value, ordinal: u32) -> ChildNode {
     let name = snd["metadata"]["name"].as_str().unwrap_or("");

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::cel::{to_cel, type_word, Outcome};
+use super::cel::{bind, type_word, Outcome};
 use super::schema::{Schema, Type};
 use super::{Finding, Severity};
 use crate::manifest::path::{child_index, child_key};
@@ -441,10 +441,9 @@ pub fn check_cel(
         return;
     }
     if !s.rules.is_empty() {
-        let this = to_cel(v);
-        let old_cel = old.map(to_cel);
+        let ctx = bind(v, old);
         for rule in &s.rules {
-            let (rule_name, message) = match rule.evaluate(&this, old_cel.as_ref()) {
+            let (rule_name, message) = match rule.evaluate_in(&ctx, old.is_some()) {
                 Outcome::Pass | Outcome::Skipped => continue,
                 Outcome::Fail(msg) => ("cel", msg),
                 Outcome::Error(msg) => ("cel.error", msg),

@@ -167,8 +167,9 @@ impl ApiServer {
 
     /// Stores an object as found in a cluster snapshot (PARITY.md §1, §4.3): the next
     /// resourceVersion, and uid / creationTimestamp / generation only where absent.
-    pub fn load(&mut self, mut object: Value) -> Result<(), ApiError> {
+    pub fn load(&mut self, object: Value) -> Result<(), ApiError> {
         let (api_version, kind, namespace, name) = identity(&object)?;
+        let mut object = typed_spec(&kind, object);
         let info = self.info(&api_version, &kind);
         let key = Self::key(&info, &namespace, &name);
         let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
@@ -765,6 +766,23 @@ impl ApiServer {
         };
         Ok(next)
     }
+}
+
+/// The object as the operator's typed client stored it: a SeiNodeDeployment's
+/// spec in Go's encoding of the typed spec, so e.g. `spec.updateStrategy` is
+/// `{"type": ""}` when the manifest leaves it out (fixture snd-genesis-ceremony).
+fn typed_spec(kind: &str, mut object: Value) -> Value {
+    if kind != crate::api::SEINODEDEPLOYMENT_KIND {
+        return object;
+    }
+    if let Some(spec) = object.get("spec") {
+        if let Ok(group) =
+            crate::api::SeiNodeDeployment::from_value(&serde_json::json!({ "spec": spec }))
+        {
+            object["spec"] = group.to_value()["spec"].clone();
+        }
+    }
+    object
 }
 
 /// Whether the part of the object that drives `generation` changed.
