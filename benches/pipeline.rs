@@ -5,10 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use nodectl::env::{Clock, Dns};
+use nodectl::env::Clock;
 use nodectl::plan::{plan, targets_of, PlanOptions};
-use nodectl::platform::Platform;
-use nodectl::sidecar::model::{PodSidecarScript, SidecarScript};
 use nodectl::sim::{run_fixture, Fixture, RunOptions};
 use serde_json::{json, Value};
 
@@ -25,12 +23,17 @@ fn measure(budget: Duration, mut f: impl FnMut()) -> (usize, Duration) {
 }
 
 fn fixture_bench(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/parity").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/parity")
+        .join(name);
     let fixture = Fixture::load(&dir).expect("fixture loads");
     let (runs, mean) = measure(Duration::from_secs(2), || {
         run_fixture(&fixture, &RunOptions::default()).expect("fixture runs");
     });
-    println!("simulate {name:<40} {runs:>6} runs  mean {:>10.1} µs", mean.as_secs_f64() * 1e6);
+    println!(
+        "simulate {name:<40} {runs:>6} runs  mean {:>10.1} µs",
+        mean.as_secs_f64() * 1e6
+    );
 }
 
 /// A fleet of `n` SeiNodes of mixed modes across 10 namespaces.
@@ -66,18 +69,7 @@ fn fleet(n: usize) -> Vec<Value> {
 fn fleet_bench(n: usize) {
     let objects = fleet(n);
     let targets = targets_of(&objects);
-    let options = PlanOptions {
-        clock: Clock::parse("2026-01-01T00:00:00Z").expect("valid time"),
-        seed: "0".into(),
-        sidecar: SidecarScript::uniform("running"),
-        pod_sidecar: PodSidecarScript::default(),
-        reconciles: 1,
-        dns: Dns::new(true, Default::default()),
-        served_kinds: Vec::new(),
-        platform: Platform::default(),
-        until_settled: None,
-        cascade: false,
-    };
+    let options = PlanOptions::new(Clock::parse("2026-01-01T00:00:00Z").expect("valid time"));
     let (runs, mean) = measure(Duration::from_secs(3), || {
         let report = plan(&objects, &targets, &options).expect("plan runs");
         assert_eq!(report.targets.len(), n);

@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'nodectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what the operator would do with these manifests (a dry run; writes nothing)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Reconcile once against a live cluster and send the writes (plan, then apply)')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -134,11 +135,36 @@ Register-ArgumentCompleter -Native -CommandName 'nodectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'nodectl;explain' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The object to explain when the input holds several (same as the positional argument)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The fixed wall clock (RFC 3339) ages are measured against; default: now')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the plan-id stream of the in-memory reconciles')
+            [CompletionResult]::new('--sidecar', '--sidecar', [CompletionResultType]::ParameterName, 'How node sidecars answer in the next reconcile (the eventual run assumes completed)')
+            [CompletionResult]::new('--sidecar-script', '--sidecar-script', [CompletionResultType]::ParameterName, 'A sidecar script for the next reconcile (the `sidecar` section format of the parity fixtures)')
+            [CompletionResult]::new('--dns', '--dns', [CompletionResultType]::ParameterName, 'How route host names resolve in memory')
+            [CompletionResult]::new('--dns-host', '--dns-host', [CompletionResultType]::ParameterName, 'Per-host DNS override, `HOST=true|false` (repeatable)')
+            [CompletionResult]::new('--served-kind', '--served-kind', [CompletionResultType]::ParameterName, 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Override a platform setting, `Name=value`')
+            [CompletionResult]::new('--max-reconciles', '--max-reconciles', [CompletionResultType]::ParameterName, 'The reconcile limit of the run to the eventual state')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Recurse into directories')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Recurse into directories')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'nodectl;simulate' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--bench', '--bench', [CompletionResultType]::ParameterName, 'Run the fixture N times in-process on fresh copies of the world and print timing as JSON')
             [CompletionResult]::new('--reconciles', '--reconciles', [CompletionResultType]::ParameterName, 'Override the scenario''s number of reconciles')
+            [CompletionResult]::new('--max-reconciles', '--max-reconciles', [CompletionResultType]::ParameterName, 'The reconcile limit for --until-settled')
+            [CompletionResult]::new('--until-settled', '--until-settled', [CompletionResultType]::ParameterName, 'Keep reconciling until the target settles, stalls or loops (exit 1 unless it settles)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -180,6 +206,7 @@ Register-ArgumentCompleter -Native -CommandName 'nodectl' -ScriptBlock {
         'nodectl;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what the operator would do with these manifests (a dry run; writes nothing)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Reconcile once against a live cluster and send the writes (plan, then apply)')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -191,6 +218,9 @@ Register-ArgumentCompleter -Native -CommandName 'nodectl' -ScriptBlock {
             break
         }
         'nodectl;help;apply' {
+            break
+        }
+        'nodectl;help;explain' {
             break
         }
         'nodectl;help;simulate' {

@@ -22,6 +22,9 @@ _nodectl() {
             nodectl,completions)
                 cmd="nodectl__subcmd__completions"
                 ;;
+            nodectl,explain)
+                cmd="nodectl__subcmd__explain"
+                ;;
             nodectl,help)
                 cmd="nodectl__subcmd__help"
                 ;;
@@ -42,6 +45,9 @@ _nodectl() {
                 ;;
             nodectl__subcmd__help,completions)
                 cmd="nodectl__subcmd__help__subcmd__completions"
+                ;;
+            nodectl__subcmd__help,explain)
+                cmd="nodectl__subcmd__help__subcmd__explain"
                 ;;
             nodectl__subcmd__help,help)
                 cmd="nodectl__subcmd__help__subcmd__help"
@@ -65,7 +71,7 @@ _nodectl() {
 
     case "${cmd}" in
         nodectl)
-            opts="-v -h -V --verbose --help --version plan apply simulate validate completions man help"
+            opts="-v -h -V --verbose --help --version plan apply explain simulate validate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,8 +232,78 @@ _nodectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nodectl__subcmd__explain)
+            opts="-f -R -o -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --dns --dns-host --served-kind --platform --max-reconciles --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sidecar)
+                    COMPREPLY=($(compgen -W "running completed failed model live" -- "${cur}"))
+                    return 0
+                    ;;
+                --sidecar-script)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -W "observed resolvable unresolvable" -- "${cur}"))
+                    return 0
+                    ;;
+                --dns-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --served-kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reconciles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nodectl__subcmd__help)
-            opts="plan apply simulate validate completions man help"
+            opts="plan apply explain simulate validate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,6 +331,20 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nodectl__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -487,7 +577,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__simulate)
-            opts="-o -v -h --output --bench --reconciles --verbose --help"
+            opts="-o -v -h --output --bench --reconciles --until-settled --max-reconciles --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,6 +596,10 @@ _nodectl() {
                     return 0
                     ;;
                 --reconciles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reconciles)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

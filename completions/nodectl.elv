@@ -26,6 +26,7 @@ set edit:completion:arg-completer[nodectl] = {|@words|
             cand --version 'Print version'
             cand plan 'Show what the operator would do with these manifests (a dry run; writes nothing)'
             cand apply 'Reconcile once against a live cluster and send the writes (plan, then apply)'
+            cand explain 'Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next'
             cand simulate 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
             cand validate 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -128,11 +129,35 @@ set edit:completion:arg-completer[nodectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'nodectl;explain'= {
+            cand -f 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state'
+            cand --filename 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state'
+            cand --target 'The object to explain when the input holds several (same as the positional argument)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --now 'The fixed wall clock (RFC 3339) ages are measured against; default: now'
+            cand --seed 'Seed of the plan-id stream of the in-memory reconciles'
+            cand --sidecar 'How node sidecars answer in the next reconcile (the eventual run assumes completed)'
+            cand --sidecar-script 'A sidecar script for the next reconcile (the `sidecar` section format of the parity fixtures)'
+            cand --dns 'How route host names resolve in memory'
+            cand --dns-host 'Per-host DNS override, `HOST=true|false` (repeatable)'
+            cand --served-kind 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)'
+            cand --platform 'Override a platform setting, `Name=value`'
+            cand --max-reconciles 'The reconcile limit of the run to the eventual state'
+            cand -R 'Recurse into directories'
+            cand --recursive 'Recurse into directories'
+            cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'nodectl;simulate'= {
             cand -o 'Output format'
             cand --output 'Output format'
             cand --bench 'Run the fixture N times in-process on fresh copies of the world and print timing as JSON'
             cand --reconciles 'Override the scenario''s number of reconciles'
+            cand --max-reconciles 'The reconcile limit for --until-settled'
+            cand --until-settled 'Keep reconciling until the target settles, stalls or loops (exit 1 unless it settles)'
             cand -v 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
             cand -h 'Print help (see more with ''--help'')'
@@ -170,6 +195,7 @@ set edit:completion:arg-completer[nodectl] = {|@words|
         &'nodectl;help'= {
             cand plan 'Show what the operator would do with these manifests (a dry run; writes nothing)'
             cand apply 'Reconcile once against a live cluster and send the writes (plan, then apply)'
+            cand explain 'Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next'
             cand simulate 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
             cand validate 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -179,6 +205,8 @@ set edit:completion:arg-completer[nodectl] = {|@words|
         &'nodectl;help;plan'= {
         }
         &'nodectl;help;apply'= {
+        }
+        &'nodectl;help;explain'= {
         }
         &'nodectl;help;simulate'= {
         }

@@ -29,6 +29,7 @@ complete -c nodectl -n "__fish_nodectl_needs_command" -s h -l help -d 'Print hel
 complete -c nodectl -n "__fish_nodectl_needs_command" -s V -l version -d 'Print version'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "apply" -d 'Reconcile once against a live cluster and send the writes (plan, then apply)'
+complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "explain" -d 'Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -43,7 +44,7 @@ markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar -d 'How node sidecars answer task polls (default: `running`; on a cluster: `live`)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
-completed\t'Every task completes'
+completed\t'Every task completes (and Jobs the plan creates run to completion)'
 failed\t'Every task fails'
 model\t'The scripted model with its defaults (tasks keep running); live mode only'
 live\t'Ask the real sidecars, read-only (the default in live mode)'"
@@ -87,7 +88,7 @@ markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar -d 'How node sidecars answer task polls (default: `running`; on a cluster: `live`)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
-completed\t'Every task completes'
+completed\t'Every task completes (and Jobs the plan creates run to completion)'
 failed\t'Every task fails'
 model\t'The scripted model with its defaults (tasks keep running); live mode only'
 live\t'Ask the real sidecars, read-only (the default in live mode)'"
@@ -122,10 +123,34 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l apply -d 'Send
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l target -d 'The object to explain when the input holds several (same as the positional argument)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s o -l output -d 'Output format' -r -f -a "text\t'A readable report'
+json\t'The report as JSON (`formatVersion: 1`)'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l now -d 'The fixed wall clock (RFC 3339) ages are measured against; default: now' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l seed -d 'Seed of the plan-id stream of the in-memory reconciles' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar -d 'How node sidecars answer in the next reconcile (the eventual run assumes completed)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
+completed\t'Every task completes (and Jobs the plan creates run to completion)'
+failed\t'Every task fails'
+model\t'The scripted model with its defaults (tasks keep running); live mode only'
+live\t'Ask the real sidecars, read-only (the default in live mode)'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar-script -d 'A sidecar script for the next reconcile (the `sidecar` section format of the parity fixtures)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns -d 'How route host names resolve in memory' -r -f -a "observed\t'Route hosts resolve unless the target\'s RouteReady condition says DNSPending'
+resolvable\t''
+unresolvable\t''"
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform -d 'Override a platform setting, `Name=value`' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l max-reconciles -d 'The reconcile limit of the run to the eventual state' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'A readable account of each reconcile'
 json\t'The trace document of PARITY.md §3'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -l bench -d 'Run the fixture N times in-process on fresh copies of the world and print timing as JSON' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -l reconciles -d 'Override the scenario\'s number of reconciles' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -l max-reconciles -d 'The reconcile limit for --until-settled' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -l until-settled -d 'Keep reconciling until the target settles, stalls or loops (exit 1 unless it settles)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s f -l filename -d 'File, directory or `-` (stdin) to validate; repeatable' -r -F
@@ -146,10 +171,11 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand completions" -s h -l hel
 complete -c nodectl -n "__fish_nodectl_using_subcommand man" -l dir -d 'Write a page for the command and each subcommand into DIR instead of printing nodectl(1)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "apply" -d 'Reconcile once against a live cluster and send the writes (plan, then apply)'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
-complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply simulate validate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "plan" -d 'Show what the operator would do with these manifests (a dry run; writes nothing)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "apply" -d 'Reconcile once against a live cluster and send the writes (plan, then apply)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "explain" -d 'Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "simulate" -d 'Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "validate" -d 'Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
+complete -c nodectl -n "__fish_nodectl_using_subcommand help; and not __fish_seen_subcommand_from plan apply explain simulate validate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -137,6 +137,9 @@ pub struct Env {
     pub ids: Ids,
     pub clock: Clock,
     pub platform: Platform,
+    /// Stand in for the Job controller: Jobs run to completion before the next
+    /// reconcile (`plan --sidecar completed`; never in parity fixtures).
+    pub jobs_complete: bool,
 }
 
 impl Env {

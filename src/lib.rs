@@ -7,6 +7,7 @@ pub mod api;
 pub mod cli;
 pub mod controller;
 pub mod env;
+pub mod explain;
 pub mod live;
 pub mod manifest;
 pub mod plan;

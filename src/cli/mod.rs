@@ -1,6 +1,7 @@
 //! The command-line interface: the clap tree and one module per subcommand.
 //! Each subcommand translates flags into a call of the core and renders its result.
 
+pub mod explain;
 pub mod generate;
 pub mod input;
 pub mod live;
@@ -51,6 +52,8 @@ pub enum Command {
     Plan(Box<plan::PlanArgs>),
     /// Reconcile once against a live cluster and send the writes (plan, then apply).
     Apply(Box<plan::PlanArgs>),
+    /// Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next.
+    Explain(Box<explain::ExplainArgs>),
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
     Simulate(simulate::SimulateArgs),
     /// Validate SeiNode / SeiNodeDeployment manifests like the API server and operator would.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
     let code = match &cli.command {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),
+        Command::Explain(args) => explain::run(args, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
         Command::Validate(args) => validate::run(args, &mut out, &mut err),
         Command::Completions(args) => generate::run_completions(args, &mut out, &mut err),

@@ -34,7 +34,7 @@ pub enum PlanFormat {
 pub enum SidecarBehaviour {
     /// Tasks are accepted and still running (what one real reconcile sees).
     Running,
-    /// Every task completes.
+    /// Every task completes (and Jobs the plan creates run to completion).
     Completed,
     /// Every task fails.
     Failed,
@@ -200,12 +200,17 @@ pub(super) fn options(
         served_kinds: served,
         platform,
         until_settled: args.until_settled.then_some(args.max_reconciles),
+        complete_jobs: args.sidecar == Some(SidecarBehaviour::Completed)
+            && args.sidecar_script.is_none(),
         cascade: args.cascade,
     })
 }
 
 /// Resolves `--target` selectors against the targets found in the input.
-fn select_targets(all: Vec<TargetRef>, selectors: &[String]) -> Result<Vec<TargetRef>, String> {
+pub(crate) fn select_targets(
+    all: Vec<TargetRef>,
+    selectors: &[String],
+) -> Result<Vec<TargetRef>, String> {
     if selectors.is_empty() {
         return Ok(all);
     }

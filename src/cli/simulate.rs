@@ -28,8 +28,19 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "N")]
     pub bench: Option<usize>,
     /// Override the scenario's number of reconciles.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "until_settled")]
     pub reconciles: Option<usize>,
+    /// Keep reconciling until the target settles, stalls or loops (exit 1 unless it settles).
+    #[arg(long, conflicts_with = "bench")]
+    pub until_settled: bool,
+    /// The reconcile limit for --until-settled.
+    #[arg(
+        long,
+        default_value_t = 50,
+        value_name = "N",
+        requires = "until_settled"
+    )]
+    pub max_reconciles: usize,
 }
 
 pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -43,6 +54,9 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     let options = RunOptions {
         reconciles: args.reconciles,
     };
+    if args.until_settled {
+        return until_settled(args, &fixture, out, err);
+    }
     if let Some(n) = args.bench {
         return bench(&fixture, &options, n.max(1), out, err);
     }
@@ -69,7 +83,13 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     }
 }
 
-fn bench(fixture: &Fixture, options: &RunOptions, n: usize, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+fn bench(
+    fixture: &Fixture,
+    options: &RunOptions,
+    n: usize,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let mut traces = Vec::with_capacity(n);
     let start = Instant::now();
     for _ in 0..n {
@@ -84,8 +104,10 @@ fn bench(fixture: &Fixture, options: &RunOptions, n: usize, out: &mut dyn Write,
     let mean_ns = start.elapsed().as_nanos() / n as u128;
     // Traces are compared after timing, so the figure is the pipeline alone.
     let now = fixture.scenario.now();
-    let normalised: Vec<serde_json::Value> =
-        traces.iter().map(|t| crate::sim::compare::normalise(&t.to_json(), now)).collect();
+    let normalised: Vec<serde_json::Value> = traces
+        .iter()
+        .map(|t| crate::sim::compare::normalise(&t.to_json(), now))
+        .collect();
     let identical = normalised.windows(2).all(|w| w[0] == w[1]);
     let _ = writeln!(
         out,
@@ -93,4 +115,50 @@ fn bench(fixture: &Fixture, options: &RunOptions, n: usize, out: &mut dyn Write,
         serde_json::json!({"runs": n, "meanNs": mean_ns as u64, "identicalTraces": identical})
     );
     exit::OK
+}
+
+/// `--until-settled`: the timeline and verdict; exit 1 when the target does not settle.
+fn until_settled(
+    args: &SimulateArgs,
+    fixture: &Fixture,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let report = match crate::sim::settle::settle_fixture(fixture, args.max_reconciles) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(err, "error: {}: {e}", args.fixture.display());
+            return exit::INVALID;
+        }
+    };
+    let written = match args.output {
+        SimulateFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &crate::sim::settle::settled_json(&report))
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(out))
+        }
+        SimulateFormat::Text => {
+            let view = crate::render::plan_text::ViewOptions {
+                style: crate::render::plan_text::Style::Text,
+                context: 3,
+                color: false,
+                compact: true,
+                ignore: Vec::new(),
+            };
+            crate::render::plan_text::write(out, &report, &view)
+        }
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = writeln!(err, "error: writing output: {e}");
+            return exit::RUNTIME;
+        }
+    }
+    match report.targets.first().and_then(|t| t.verdict.as_ref()) {
+        Some(v) if !v.is_settled() => {
+            let _ = writeln!(err, "error: {}: {v}", report.targets[0].target);
+            exit::RUNTIME
+        }
+        _ => exit::OK,
+    }
 }

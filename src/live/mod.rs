@@ -124,6 +124,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, S
             ids: Ids::seeded(&options.seed),
             clock: options.clock,
             platform: options.platform.clone(),
+            jobs_complete: options.complete_jobs,
         };
         let report = plan_in(env, &objects, &targets, &options)?;
         let finished = log.lock().map(|mut l| l.take()).unwrap_or(None);

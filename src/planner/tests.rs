@@ -25,6 +25,7 @@ fn env_with(script: SidecarScript) -> Env {
         ids: Ids::seeded("0"),
         clock: Clock::parse(NOW).expect("valid time"),
         platform: Platform::default(),
+        jobs_complete: false,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Rendering for people and machines: trace text, plan tables, diffs, patches.
 
 pub mod changes;
+pub mod explain;
 pub mod plan_text;
 pub mod trace_text;

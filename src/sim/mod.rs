@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod runner;
 pub mod scenario;
+pub mod settle;
 pub mod trace;
 
 pub use runner::{build_env, run_fixture, RunOptions};

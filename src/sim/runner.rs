@@ -63,6 +63,7 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
         ids: Ids::seeded(scenario.uuid_seed.as_deref().unwrap_or("0")),
         clock,
         platform,
+        jobs_complete: false,
     })
 }
 

@@ -99,6 +99,7 @@ mod tests {
             ids: Ids::seeded("0"),
             clock: Clock::parse("2026-01-01T00:00:00Z").expect("time"),
             platform: Platform::default(),
+            jobs_complete: false,
         };
         let mut node = SeiNode::from_value(&me).expect("node");
         assert_eq!(reconcile_peers(&env, &mut node), Ok(true));

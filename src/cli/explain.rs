@@ -1,0 +1,225 @@
+//! `nodectl explain -f FILE [KIND/NAME]`: why a SeiNode or SeiNodeDeployment is
+//! stuck and what happens next. The input holds the target with its status (e.g.
+//! `kubectl get -o yaml`); every other object is cluster state.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::exit;
+use super::input::read_objects;
+use super::plan::{select_targets, SidecarBehaviour};
+use crate::env::{Clock, Dns};
+use crate::explain::{explain, ExplainOptions, Explanation};
+use crate::plan::{targets_of, PlanOptions};
+use crate::platform::Platform;
+use crate::sidecar::model::{PodSidecarScript, SidecarScript};
+use crate::world::kinds::gvk_name;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// A readable report.
+    Text,
+    /// The report as JSON (`formatVersion: 1`).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DnsAssumption {
+    /// Route hosts resolve unless the target's RouteReady condition says DNSPending.
+    Observed,
+    Resolvable,
+    Unresolvable,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The object to explain (`seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`).
+    #[arg(value_name = "KIND/NAME")]
+    pub object: Option<String>,
+    /// Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
+    pub files: Vec<PathBuf>,
+    /// Recurse into directories.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// The object to explain when the input holds several (same as the positional argument).
+    #[arg(long = "target", value_name = "KIND/NAME", conflicts_with = "object")]
+    pub target: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub output: ExplainFormat,
+    /// The fixed wall clock (RFC 3339) ages are measured against; default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Seed of the plan-id stream of the in-memory reconciles.
+    #[arg(long, default_value = "0")]
+    pub seed: String,
+    /// How node sidecars answer in the next reconcile (the eventual run assumes completed).
+    #[arg(long, value_enum, default_value_t = SidecarBehaviour::Running, conflicts_with = "sidecar_script")]
+    pub sidecar: SidecarBehaviour,
+    /// A sidecar script for the next reconcile (the `sidecar` section format of the parity fixtures).
+    #[arg(long, value_name = "FILE")]
+    pub sidecar_script: Option<PathBuf>,
+    /// How route host names resolve in memory.
+    #[arg(long, value_enum, default_value_t = DnsAssumption::Observed)]
+    pub dns: DnsAssumption,
+    /// Per-host DNS override, `HOST=true|false` (repeatable).
+    #[arg(long = "dns-host", value_name = "HOST=BOOL")]
+    pub dns_hosts: Vec<String>,
+    /// Serve an optional kind, `group/version/Kind` (kinds present in the input are served).
+    #[arg(long = "served-kind", value_name = "GVK")]
+    pub served_kinds: Vec<String>,
+    /// Override a platform setting, `Name=value`.
+    #[arg(long = "platform", value_name = "NAME=VALUE")]
+    pub platform: Vec<String>,
+    /// The reconcile limit of the run to the eventual state.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_reconciles: usize,
+}
+
+fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
+    let _ = writeln!(err, "error: {message}");
+    code
+}
+
+/// Builds the explain options from the flags.
+pub fn options(
+    args: &ExplainArgs,
+    objects: &[serde_json::Value],
+) -> Result<ExplainOptions, String> {
+    let clock = match &args.now {
+        Some(text) => Clock::parse(text)?,
+        None => Clock::fixed(chrono::Utc::now()),
+    };
+    let sidecar = match &args.sidecar_script {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            serde_saphyr::from_str::<SidecarScript>(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => SidecarScript::uniform(match args.sidecar {
+            SidecarBehaviour::Running | SidecarBehaviour::Model => "running",
+            SidecarBehaviour::Completed => "completed",
+            SidecarBehaviour::Failed => "failed",
+            SidecarBehaviour::Live => {
+                return Err("--sidecar live needs a cluster; explain reads files (-f)".into())
+            }
+        }),
+    };
+    let mut hosts = BTreeMap::new();
+    for entry in &args.dns_hosts {
+        let (host, value) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
+        let ok = value
+            .parse::<bool>()
+            .map_err(|_| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
+        hosts.insert(host.to_string(), ok);
+    }
+    let mut platform = Platform::default();
+    for entry in &args.platform {
+        let (name, value) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("--platform {entry:?}: expected NAME=VALUE"))?;
+        platform.set(name, value)?;
+    }
+    let mut served = args.served_kinds.clone();
+    for o in objects {
+        let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
+        let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
+        served.push(gvk_name(api_version, kind));
+    }
+    served.sort();
+    served.dedup();
+    Ok(ExplainOptions {
+        world: PlanOptions {
+            clock,
+            seed: args.seed.clone(),
+            sidecar,
+            pod_sidecar: PodSidecarScript::default(),
+            reconciles: 1,
+            dns: Dns::new(args.dns != DnsAssumption::Unresolvable, hosts),
+            served_kinds: served,
+            platform,
+            until_settled: None,
+            complete_jobs: args.sidecar == SidecarBehaviour::Completed,
+            cascade: false,
+        },
+        dns_from_status: args.dns == DnsAssumption::Observed,
+        max_reconciles: args.max_reconciles.max(1),
+    })
+}
+
+/// Writes an explanation in `format` (also used for live targets).
+pub fn render(
+    explanation: &Explanation,
+    format: ExplainFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        ExplainFormat::Json => serde_json::to_writer_pretty(&mut *out, &explanation.to_json())
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out)),
+        ExplainFormat::Text => crate::render::explain::write(out, explanation),
+    }
+}
+
+pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if args.files.is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "explain needs the object with its status: -f FILE (e.g. from `kubectl get seinode NAME -o yaml`)",
+        );
+    }
+    let input = match read_objects(&args.files, args.recursive) {
+        Ok(i) => i,
+        Err(problem) => return fail(err, exit::INVALID, problem),
+    };
+    for w in &input.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    let selectors: Vec<String> = args.object.iter().chain(&args.target).cloned().collect();
+    let targets = match select_targets(targets_of(&input.objects), &selectors) {
+        Ok(t) => t,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    let target = match targets.as_slice() {
+        [one] => one,
+        [] => {
+            return fail(
+                err,
+                exit::INVALID,
+                "the input holds no SeiNode or SeiNodeDeployment to explain",
+            )
+        }
+        many => {
+            let names: Vec<String> = many.iter().map(|t| t.to_string()).collect();
+            return fail(
+                err,
+                exit::INVALID,
+                format!(
+                    "the input holds several objects ({}); choose one with --target KIND/NAME",
+                    names.join(", ")
+                ),
+            );
+        }
+    };
+    let options = match options(args, &input.objects) {
+        Ok(o) => o,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    let explanation = match explain(&input.objects, target, &options) {
+        Ok(e) => e,
+        Err(e) => return fail(err, exit::RUNTIME, e),
+    };
+    match render(&explanation, args.output, out) {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => fail(err, exit::RUNTIME, format!("writing output: {e}")),
+    }
+}

@@ -1,0 +1,214 @@
+//! The text view of `explain`: state, current and failed task, conditions, the next
+//! reconcile, the eventual state, and the stuck patterns found.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use crate::env::go_duration;
+use crate::explain::{age_text, requeue_text, Explanation};
+use crate::planner::executor::TASK_POLL_INTERVAL;
+
+fn or_none(v: Option<&str>) -> &str {
+    v.filter(|s| !s.is_empty()).unwrap_or("<none>")
+}
+
+fn params_text(params: Option<&Value>) -> String {
+    match params {
+        Some(Value::Object(m)) if !m.is_empty() => m
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => format!("{k}={s}"),
+                other => format!("{k}={other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(Value::Object(_)) | None => "<none>".into(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Writes the explanation for a person.
+pub fn write(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
+    writeln!(out, "{} (at {})", e.target, e.now)?;
+    writeln!(out, "  phase:        {}", or_none(e.phase.as_deref()))?;
+    match &e.plan {
+        Some(p) => {
+            writeln!(
+                out,
+                "  plan:         {} ({}), {}/{} tasks complete",
+                or_none(Some(&p.id)),
+                or_none(Some(&p.phase)),
+                p.tasks_complete,
+                p.tasks_total
+            )?;
+            writeln!(
+                out,
+                "                targetPhase {}, failedPhase {}",
+                or_none(Some(&p.target_phase)),
+                or_none(Some(&p.failed_phase))
+            )?;
+        }
+        None => writeln!(out, "  plan:         <none>")?,
+    }
+    if let Some(t) = &e.current_task {
+        writeln!(
+            out,
+            "  current task: #{} {} ({}) {}",
+            t.index, t.task_type, t.id, t.status
+        )?;
+        writeln!(out, "    params:     {}", params_text(t.params.as_ref()))?;
+        match (&t.submitted_at, t.waiting_seconds) {
+            (Some(at), Some(s)) => writeln!(out, "    submitted:  {at} ({} ago)", age_text(s))?,
+            _ => writeln!(out, "    submitted:  not yet (no submittedAt)")?,
+        }
+        writeln!(
+            out,
+            "    retries:    {}/{}; polled every {}; on failure: {}",
+            t.retry_count,
+            t.max_retries,
+            go_duration(TASK_POLL_INTERVAL),
+            t.on_failure()
+        )?;
+        if !t.error.is_empty() {
+            writeln!(out, "    error:      {}", t.error)?;
+        }
+    }
+    if let Some(f) = &e.failed_task {
+        let index = f.index.map(|i| format!("#{i} ")).unwrap_or_default();
+        writeln!(
+            out,
+            "  failed task:  {index}{} ({}) after {}/{} retries",
+            f.task_type, f.id, f.retry_count, f.max_retries
+        )?;
+        writeln!(out, "    error:      {}", f.error)?;
+    }
+    if !e.conditions.is_empty() {
+        writeln!(out, "  conditions:")?;
+        for c in &e.conditions {
+            let age = c
+                .age_seconds
+                .map(|s| format!(" ({} ago)", age_text(s)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "    {}={} {}{age}: {}",
+                c.condition_type, c.status, c.reason, c.message
+            )?;
+        }
+    }
+    writeln!(out)?;
+    next_reconcile(out, e)?;
+    eventually(out, e)?;
+    patterns(out, e)
+}
+
+fn next_reconcile(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
+    let n = &e.next;
+    writeln!(out, "Next reconcile ({}):", e.assumptions.join("; "))?;
+    let plan = match (&n.plan_id_after, &n.plan_phase_after) {
+        (Some(id), phase) => format!("plan {id} ({})", or_none(phase.as_deref())),
+        (None, _) => "no plan".into(),
+    };
+    writeln!(
+        out,
+        "  then:     phase {}, {plan}, current task {}",
+        or_none(n.phase_after.as_deref()),
+        or_none(n.current_task_after.as_deref())
+    )?;
+    writeln!(out, "  requeue:  {}", n.requeue)?;
+    if let Some(err) = &n.error {
+        writeln!(out, "  error:    {err}")?;
+    }
+    for (title, lines) in [
+        ("writes", &n.writes),
+        ("sidecar", &n.sidecar_calls),
+        ("events", &n.events),
+        ("dns", &n.dns_lookups),
+    ] {
+        if lines.is_empty() {
+            if title != "dns" {
+                writeln!(out, "  {:<9} none", format!("{title}:"))?;
+            }
+            continue;
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let label = if i == 0 {
+                format!("{title}:")
+            } else {
+                String::new()
+            };
+            writeln!(out, "  {label:<9} {line}")?;
+        }
+    }
+    writeln!(out)
+}
+
+fn eventually(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
+    let report = &e.eventually.report;
+    writeln!(out, "Eventually ({}):", e.eventually.assumption)?;
+    writeln!(
+        out,
+        "  {:>3}  {:<14} {:<30} {:<7} {:<12} error",
+        "#", "phase", "current task", "writes", "requeue"
+    )?;
+    for s in &report.steps {
+        let phase = s
+            .after
+            .as_ref()
+            .and_then(|v| v.pointer("/status/phase"))
+            .and_then(Value::as_str);
+        let changed = if crate::plan::changed_state(s) {
+            "*"
+        } else {
+            ""
+        };
+        let error = s
+            .trace
+            .outcome
+            .error
+            .as_deref()
+            .map(|e| abbreviate(e, 60))
+            .unwrap_or_default();
+        let row = format!(
+            "  {:>3}  {:<14} {:<30} {:<7} {:<12} {error}",
+            s.trace.index,
+            or_none(phase),
+            crate::plan::current_task(s.after.as_ref()).unwrap_or_else(|| "-".into()),
+            format!("{}{changed}", s.trace.writes.len()),
+            requeue_text(s.trace.outcome.result),
+        );
+        writeln!(out, "{}", row.trim_end())?;
+    }
+    if let Some(v) = &report.verdict {
+        writeln!(out, "  {v}")?;
+    }
+    writeln!(out, "  (* = changed stored state)")?;
+    writeln!(out)
+}
+
+fn patterns(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
+    if e.patterns.is_empty() {
+        return writeln!(out, "Stuck patterns: none of the known patterns apply.");
+    }
+    writeln!(out, "Stuck patterns ({}):", e.patterns.len())?;
+    for p in &e.patterns {
+        writeln!(out, "  [{}] {}", p.id, p.title)?;
+        writeln!(out, "    why:      {}", p.detail)?;
+        for (i, line) in p.evidence.iter().enumerate() {
+            let label = if i == 0 { "evidence:" } else { "" };
+            writeln!(out, "    {label:<9} {line}")?;
+        }
+        writeln!(out, "    fix:      {}", p.remedy)?;
+    }
+    Ok(())
+}
+
+fn abbreviate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}

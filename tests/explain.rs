@@ -1,0 +1,345 @@
+//! `nodectl explain` on stuck targets (golden text + the named patterns in JSON),
+//! and `--until-settled` on `plan` and `simulate`: the sample SeiNodes reach
+//! Running, and loops are reported with exit code 1.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const NOW: &str = "2026-01-01T03:00:00Z";
+
+fn nodectl() -> Command {
+    let mut cmd = Command::cargo_bin("nodectl").expect("binary builds");
+    cmd.env("RUST_BACKTRACE", "0")
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = nodectl().args(args).output().expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+fn explain_args<'a>(input: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["explain", "-f", input, "--now", NOW, "--seed", "0"];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// The text report (golden) and the JSON report of one input.
+fn explain(input: &str, extra: &[&str]) -> (String, Value) {
+    let text = run(&explain_args(input, extra));
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let mut json_args = explain_args(input, extra);
+    json_args.extend_from_slice(&["-o", "json"]);
+    let json = run(&json_args);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    assert_eq!(doc["formatVersion"], 1);
+    (text.stdout, doc)
+}
+
+fn pattern_ids(doc: &Value) -> Vec<String> {
+    doc["patterns"]
+        .as_array()
+        .expect("patterns")
+        .iter()
+        .map(|p| p["id"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn initializing_node_waiting_on_snapshot_restore_for_three_hours() {
+    let (text, doc) = explain("testdata/explain/snapshot-restore-waiting.yaml", &[]);
+    insta::assert_snapshot!("snapshot_restore_waiting", text);
+    assert_eq!(doc["phase"], "Initializing");
+    let task = &doc["currentTask"];
+    assert_eq!(task["type"], "snapshot-restore");
+    assert_eq!(task["waitingSeconds"], 3 * 3600);
+    assert_eq!(task["waiting"], "3h0m0s");
+    assert_eq!(task["nextBackoff"], Value::Null);
+    assert_eq!(doc["nextReconcile"]["requeue"], "after 5s");
+    assert_eq!(doc["eventually"]["verdict"]["kind"], "settled");
+    assert_eq!(pattern_ids(&doc), ["task-without-timeout"]);
+}
+
+#[test]
+fn node_failed_at_configure_genesis_after_its_retries() {
+    let (text, doc) = explain("testdata/explain/configure-genesis-failed.yaml", &[]);
+    insta::assert_snapshot!("configure_genesis_failed", text);
+    assert_eq!(doc["phase"], "Failed");
+    assert_eq!(doc["failedTask"]["type"], "configure-genesis");
+    assert_eq!(doc["failedTask"]["retryCount"], 180);
+    assert_eq!(doc["failedTask"]["maxRetries"], 180);
+    let plan_failed = doc["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "PlanFailed")
+        .expect("PlanFailed condition");
+    assert_eq!(plan_failed["age"], "3h0m0s");
+    assert_eq!(doc["nextReconcile"]["writes"], serde_json::json!([]));
+    assert_eq!(
+        pattern_ids(&doc),
+        ["task-never-retried", "failed-node-needs-recreation"]
+    );
+}
+
+#[test]
+fn running_node_with_a_failed_convergence_plan() {
+    let (text, doc) = explain("testdata/explain/running-convergence-failed.yaml", &[]);
+    insta::assert_snapshot!("running_convergence_failed", text);
+    assert_eq!(doc["phase"], "Running");
+    assert_eq!(doc["plan"]["phase"], "Failed");
+    assert_eq!(doc["nextReconcile"]["planIdAfter"], Value::Null);
+    assert_eq!(pattern_ids(&doc), ["stale-plan-failed-condition"]);
+}
+
+#[test]
+fn group_stuck_behind_the_dns_gate() {
+    let (text, doc) = explain("testdata/explain/group-dns-pending.yaml", &[]);
+    insta::assert_snapshot!("group_dns_pending", text);
+    assert_eq!(doc["nextReconcile"]["requeue"], "after 10s");
+    assert_eq!(doc["eventually"]["verdict"]["kind"], "loop");
+    assert_eq!(pattern_ids(&doc), ["dns-gate-closed", "kind-not-installed"]);
+}
+
+#[test]
+fn dns_gate_opens_when_the_host_resolves() {
+    let (_, doc) = explain(
+        "testdata/explain/group-dns-pending.yaml",
+        &["--dns", "resolvable"],
+    );
+    assert!(!pattern_ids(&doc).contains(&"dns-gate-closed".to_string()));
+    let writes = doc["nextReconcile"]["writes"].to_string();
+    assert!(
+        writes.contains("SeiNode default/pacific-1-rpc-0"),
+        "{writes}"
+    );
+}
+
+#[test]
+fn group_whose_rollout_plan_failed() {
+    let (text, doc) = explain(
+        "testdata/explain/group-rollout-failed.yaml",
+        &["--target", "snd/grp"],
+    );
+    insta::assert_snapshot!("group_rollout_failed", text);
+    assert_eq!(doc["plan"], Value::Null);
+    assert_eq!(
+        pattern_ids(&doc),
+        ["rollout-not-retried", "failed-child-node"]
+    );
+}
+
+#[test]
+fn rollout_looping_on_the_switch_traffic_conflict() {
+    let (text, doc) = explain(
+        "testdata/explain/group-switch-traffic-loop.yaml",
+        &["snd/grp"],
+    );
+    insta::assert_snapshot!("group_switch_traffic_loop", text);
+    assert_eq!(doc["eventually"]["verdict"]["kind"], "loop");
+    assert_eq!(pattern_ids(&doc), ["status-conflict-loop"]);
+}
+
+#[test]
+fn switch_traffic_conflict_seen_before_the_loop_starts() {
+    let (_, doc) = explain(
+        "testdata/explain/hardfork-entrants-running.yaml",
+        &["--target", "snd/grp", "--sidecar", "completed"],
+    );
+    let next_error = doc["nextReconcile"]["error"].as_str().unwrap_or("");
+    assert!(
+        next_error.contains("the object has been modified"),
+        "{next_error}"
+    );
+    assert!(pattern_ids(&doc).contains(&"status-conflict-loop".to_string()));
+}
+
+#[test]
+fn failed_genesis_plan_is_rebuilt_forever() {
+    let (_, doc) = explain(
+        "testdata/explain/group-genesis-plan-failed.yaml",
+        &["snd/gen"],
+    );
+    assert_eq!(
+        pattern_ids(&doc),
+        ["plan-rebuilt-forever", "failed-child-node"]
+    );
+}
+
+#[test]
+fn explain_is_deterministic() {
+    let a = run(&explain_args(
+        "testdata/explain/group-switch-traffic-loop.yaml",
+        &["-o", "json"],
+    ));
+    let b = run(&explain_args(
+        "testdata/explain/group-switch-traffic-loop.yaml",
+        &["-o", "json"],
+    ));
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn explain_bad_input_exits_2_with_file_and_line() {
+    let r = run(&["explain", "-f", "testdata/bad/malformed.yaml", "--now", NOW]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("testdata/bad/malformed.yaml:"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn explain_needs_a_target_when_the_input_holds_several() {
+    let r = run(&[
+        "explain",
+        "-f",
+        "testdata/explain/group-rollout-failed.yaml",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--target"), "{}", r.stderr);
+    let r = run(&[
+        "explain",
+        "-f",
+        "testdata/explain/group-rollout-failed.yaml",
+        "snd/nope",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no SeiNodeDeployment named \"nope\""),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn explain_without_input_exits_2() {
+    let r = run(&["explain", "seinode/x"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("-f FILE"), "{}", r.stderr);
+}
+
+/// The `--until-settled` timeline table and verdict line of `plan` text output.
+fn timeline(stdout: &str) -> String {
+    stdout
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn until_settled_takes_each_sample_seinode_to_running() {
+    let samples = [
+        "pacific-1-full-node",
+        "pacific-1-shadow-replayer",
+        "pacific-1-snapshotter",
+        "pacific-1-state-syncer",
+    ];
+    for name in samples {
+        let file = format!("examples/seinode/{name}.yaml");
+        let r = run(&[
+            "plan",
+            "-f",
+            &file,
+            "--until-settled",
+            "--sidecar",
+            "completed",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "--no-color",
+        ]);
+        assert_eq!(r.code, 0, "{name}: {}\n{}", r.stderr, r.stdout);
+        let table = timeline(&r.stdout);
+        assert!(table.contains("settled after"), "{name}: {table}");
+        let last_row = table.lines().rfind(|l| l.contains('┆')).unwrap_or_default();
+        assert!(last_row.contains("Running"), "{name}: {table}");
+        insta::assert_snapshot!(format!("until_settled_{name}"), table);
+    }
+}
+
+#[test]
+fn until_settled_reports_the_switch_traffic_loop_with_exit_1() {
+    let r = run(&[
+        "plan",
+        "-f",
+        "testdata/explain/hardfork-entrants-running.yaml",
+        "--target",
+        "snd/grp",
+        "--until-settled",
+        "--sidecar",
+        "completed",
+        "--now",
+        "2026-01-01T00:00:00Z",
+        "--no-color",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("loop detected"), "{}", r.stderr);
+    let table = timeline(&r.stdout);
+    assert!(table.contains("Operation cannot be fulfilled"), "{table}");
+    insta::assert_snapshot!("until_settled_switch_traffic_loop", table);
+}
+
+#[test]
+fn simulate_until_settled_detects_the_genesis_rebuild_loop() {
+    let r = run(&[
+        "simulate",
+        "testdata/parity/snd-genesis-plan-failed",
+        "--until-settled",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    assert_eq!(doc["verdict"]["kind"], "loop");
+    assert_eq!(doc["verdict"]["period"], 2);
+    assert!(r.stderr.contains("loop detected"), "{}", r.stderr);
+}
+
+#[test]
+fn simulate_until_settled_settles_a_full_node() {
+    let r = run(&[
+        "simulate",
+        "testdata/parity/full-node-s3-progression",
+        "--until-settled",
+        "--max-reconciles",
+        "20",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let table = timeline(&r.stdout);
+    assert!(table.contains("settled after 6 reconcile(s)"), "{table}");
+}
+
+#[test]
+fn simulate_until_settled_stops_at_the_limit() {
+    let r = run(&[
+        "simulate",
+        "testdata/parity/full-node-s3-progression",
+        "--until-settled",
+        "--max-reconciles",
+        "2",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not settled after 2 reconciles"),
+        "{}",
+        r.stderr
+    );
+}
