@@ -305,7 +305,7 @@ fn complete_jobs(env: &mut Env) -> Result<(), String> {
         .api
         .list("batch/v1", "Job", None, &[])
         .map_err(|e| e.to_string())?;
-    for mut job in jobs {
+    for job in jobs {
         let finished = job
             .pointer("/status/conditions")
             .and_then(Value::as_array)
@@ -320,6 +320,7 @@ fn complete_jobs(env: &mut Env) -> Result<(), String> {
         if finished || job.pointer("/metadata/deletionTimestamp").is_some() {
             continue;
         }
+        let mut job = std::sync::Arc::unwrap_or_clone(job);
         job["status"] = serde_json::json!({
             "succeeded": 1,
             "conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": env.clock.now_string()}],
@@ -419,6 +420,7 @@ fn read_target(env: &Env, t: &TargetRef) -> Option<Value> {
     env.api
         .get("sei.io/v1alpha1", &t.kind, &t.namespace, &t.name)
         .ok()
+        .map(std::sync::Arc::unwrap_or_clone)
 }
 
 impl PlanReport {

@@ -372,8 +372,8 @@ impl View<'_> {
             };
             let body = w
                 .patch
-                .as_ref()
-                .or(w.object.as_ref())
+                .as_deref()
+                .or(w.object.as_deref())
                 .cloned()
                 .unwrap_or(Value::Null);
             let pretty = serde_json::to_string_pretty(&sorted_keys(&body)).unwrap_or_default();

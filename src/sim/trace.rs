@@ -76,10 +76,10 @@ pub fn write_json(w: &WriteRecord) -> Value {
     }
     if let Some(p) = &w.patch {
         m.insert("patch".into(), json!(p.to_string()));
-        m.insert("patchParsed".into(), p.clone());
+        m.insert("patchParsed".into(), Value::clone(p));
     }
     if let Some(o) = &w.object {
-        m.insert("object".into(), o.clone());
+        m.insert("object".into(), Value::clone(o));
     }
     if let Some(fm) = &w.field_manager {
         m.insert("fieldManager".into(), json!(fm));
