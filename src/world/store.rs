@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
+use super::json::{apply_merge_patch, canonicalize_metadata, get_str, identical};
 use super::kinds::{
     gvk_name, is_optional_kind, kind_info, split_api_version, zero_status, KindInfo,
 };
@@ -856,6 +856,8 @@ fn merge_applied(target: &mut Value, applied: &Value) {
                     Some(existing) if existing.is_object() && v.is_object() => {
                         merge_applied(existing, v)
                     }
+                    // Replacing a value with an identical one changes nothing.
+                    Some(existing) if identical(existing, v) => {}
                     _ => {
                         t.insert(k.clone(), v.clone());
                     }
