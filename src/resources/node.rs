@@ -10,8 +10,8 @@ use crate::sidecar::sidecar_url;
 use super::goquote::go_quote;
 use super::pod::{
     await_sidecar_healthy_loop, data_mounts, data_volumes, http_probe, labels_value,
-    nodepool_affinity, nodepool_tolerations, object, requests_value, seid_env,
-    seid_init_container, sidecar_container, template_metadata,
+    nodepool_affinity, nodepool_tolerations, object, requests_value, seid_env, seid_init_container,
+    sidecar_container, template_metadata,
 };
 use super::quantity::canonical_or_verbatim;
 use super::{owner_reference, NODE_LABEL};
@@ -248,7 +248,10 @@ pub fn statefulset(node: &SeiNode, platform: &Platform) -> Value {
             "containers",
             Value::Array(vec![seid_container(node, platform)]),
         ),
-        ("serviceAccountName", platform.service_account.as_str().into()),
+        (
+            "serviceAccountName",
+            platform.service_account.as_str().into(),
+        ),
         ("shareProcessNamespace", true.into()),
         ("affinity", nodepool_affinity(pool)),
         ("tolerations", nodepool_tolerations(platform, pool)),
@@ -256,10 +259,7 @@ pub fn statefulset(node: &SeiNode, platform: &Platform) -> Value {
     object([
         ("kind", "StatefulSet".into()),
         ("apiVersion", "apps/v1".into()),
-        (
-            "metadata",
-            metadata(node, node.name().to_string(), &labels),
-        ),
+        ("metadata", metadata(node, node.name().to_string(), &labels)),
         (
             "spec",
             object([
@@ -270,10 +270,7 @@ pub fn statefulset(node: &SeiNode, platform: &Platform) -> Value {
                 ),
                 (
                     "template",
-                    object([
-                        ("metadata", template_metadata(&labels)),
-                        ("spec", pod_spec),
-                    ]),
+                    object([("metadata", template_metadata(&labels)), ("spec", pod_spec)]),
                 ),
                 ("serviceName", node.name().into()),
                 ("updateStrategy", json!({})),

@@ -62,8 +62,7 @@ pub fn identical(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Object(a), Value::Object(b)) => {
             a.len() == b.len()
-                && a
-                    .iter()
+                && a.iter()
                     .zip(b)
                     .all(|((ka, va), (kb, vb))| ka == kb && identical(va, vb))
         }

@@ -150,7 +150,9 @@ pub fn kind_info<'a>(api_version: &'a str, kind: &'a str) -> KindInfo<'a> {
 /// Whether `group/version/Kind` names a kind served only when its CRD is installed.
 pub fn is_optional_kind(api_version: &str, kind: &str) -> bool {
     OPTIONAL_KINDS.iter().any(|gvk| {
-        gvk.strip_suffix(kind).and_then(|rest| rest.strip_suffix('/')) == Some(api_version)
+        gvk.strip_suffix(kind)
+            .and_then(|rest| rest.strip_suffix('/'))
+            == Some(api_version)
     })
 }
 

@@ -63,11 +63,44 @@ pub struct WriteRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteOutcome {
     Failed,
-    Created { after: Arc<Value> },
-    Updated { before: Arc<Value>, after: Arc<Value> },
-    Unchanged { object: Arc<Value> },
-    MarkedDeleted { before: Arc<Value>, after: Arc<Value> },
-    Removed { before: Arc<Value> },
+    Created {
+        after: Arc<Value>,
+    },
+    Updated {
+        before: Arc<Value>,
+        after: Arc<Value>,
+    },
+    Unchanged {
+        object: Arc<Value>,
+    },
+    MarkedDeleted {
+        before: Arc<Value>,
+        after: Arc<Value>,
+    },
+    Removed {
+        before: Arc<Value>,
+    },
+}
+
+/// A field manager's last successful apply to an object.
+#[derive(Debug, Clone)]
+struct LastApply {
+    /// The applied body.
+    body: Arc<Value>,
+    /// The object the apply left stored.
+    result: Arc<Value>,
+}
+
+impl LastApply {
+    /// Whether applying `body` to `stored` is known to change nothing: the same
+    /// body again, onto the very object the last apply left (nothing wrote it
+    /// since). Applying is idempotent, so the full merge would find it unchanged.
+    fn repeats(&self, body: &Value, stored: &Arc<Value>, api_version: &str, kind: &str) -> bool {
+        Arc::ptr_eq(&self.result, stored)
+            && get_str(stored, &["apiVersion"]) == Some(api_version)
+            && get_str(stored, &["kind"]) == Some(kind)
+            && identical(&self.body, body)
+    }
 }
 
 /// Options of a delete request.
@@ -84,7 +117,7 @@ pub struct ApiServer {
     resource_version: u64,
     creations: HashMap<String, u64>,
     /// Last object each field manager applied, per object (server-side apply).
-    applied: HashMap<(ObjectKey, String), Arc<Value>>,
+    applied: HashMap<(ObjectKey, String), LastApply>,
     now: String,
     seq: u64,
     writes: Vec<WriteRecord>,
@@ -136,9 +169,7 @@ impl ApiServer {
     /// Whether requests for this kind are served.
     pub fn is_served(&self, api_version: &str, kind: &str) -> bool {
         !is_optional_kind(api_version, kind)
-            || self
-                .served_optional
-                .contains(&gvk_name(api_version, kind))
+            || self.served_optional.contains(&gvk_name(api_version, kind))
     }
 
     /// The optional kinds currently served.
@@ -321,11 +352,11 @@ impl ApiServer {
     }
 
     /// Every stored object, sorted by kind, then namespace, then name.
-    pub fn all_objects(&self) -> Vec<&Value> {
-        let mut all: Vec<(&str, &ObjectKey, &Value)> = self
+    pub fn all_objects(&self) -> Vec<&Arc<Value>> {
+        let mut all: Vec<(&str, &ObjectKey, &Arc<Value>)> = self
             .objects
             .iter()
-            .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, &**v))
+            .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, v))
             .collect();
         all.sort_by(|a, b| (a.0, &a.1.namespace, &a.1.name).cmp(&(b.0, &b.1.namespace, &b.1.name)));
         all.into_iter().map(|(_, _, v)| v).collect()
@@ -563,16 +594,27 @@ impl ApiServer {
                     Ok(created)
                 }
                 Some(stored) => {
+                    let last = self.applied.get(&manager_key);
+                    if last.is_some_and(|last| last.repeats(&body, &stored, api_version, kind)) {
+                        record.outcome = WriteOutcome::Unchanged {
+                            object: Arc::clone(&stored),
+                        };
+                        return Ok(stored);
+                    }
                     let mut candidate = Value::clone(&stored);
-                    if let Some(previous) = self.applied.get(&manager_key) {
-                        remove_dropped_fields(&mut candidate, previous, &body);
+                    if let Some(last) = last {
+                        remove_dropped_fields(&mut candidate, &last.body, &body);
                     }
                     merge_applied(&mut candidate, &body);
                     self.commit(api_version, kind, stored, candidate, false, &mut record)
                 }
             };
-            if result.is_ok() {
-                self.applied.insert(manager_key, Arc::clone(&body));
+            if let Ok(stored) = &result {
+                let last = LastApply {
+                    body: Arc::clone(&body),
+                    result: Arc::clone(stored),
+                };
+                self.applied.insert(manager_key, last);
             }
             result
         });
