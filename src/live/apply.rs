@@ -274,7 +274,7 @@ mod tests {
             namespace: "ns".into(),
             name: "a".into(),
             patch_type: Some(MERGE_PATCH),
-            patch: Some(json!({"metadata": {"resourceVersion": "105"}, "status": {}})),
+            patch: Some(json!({"metadata": {"resourceVersion": "105"}, "status": {}}).into()),
             object: None,
             field_manager: None,
             force: None,
