@@ -15,6 +15,7 @@ use super::plan::{fail, options, PlanArgs, PlanFormat, SidecarBehaviour};
 use crate::env::parse_go_duration;
 use crate::live::apply::{order_steps, ApplyReport, Stop};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
+use crate::live::saved::{ReadObject, SavedPlan};
 use crate::live::sidecar::SidecarRoute;
 use crate::live::{
     planned_writes, Cluster, ConnectOptions, LabelSelector, LivePlan, LiveRequest, RetryPolicy,
@@ -96,6 +97,11 @@ impl LiveArgs {
 /// Runs `plan` on a cluster (and `apply` when asked).
 pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let apply = apply || args.live.apply;
+    if let [name] = args.names.as_slice() {
+        if apply && name.ends_with(".json") {
+            return run_saved(args, &PathBuf::from(name), err);
+        }
+    }
     if apply && !args.files.is_empty() {
         return fail(
             err,
@@ -209,6 +215,82 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
     })
 }
 
+/// `nodectl apply PLAN.json`: refuses a stale plan, otherwise sends exactly its steps.
+fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8 {
+    let saved = std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()))
+        .and_then(|doc| SavedPlan::from_json(&doc));
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) => return fail(err, exit::INVALID, format!("{}: {e}", path.display())),
+    };
+    let retry = match args.live.retry() {
+        Ok(r) => r,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(err, exit::RUNTIME, format!("starting the runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let connect = ConnectOptions { kubeconfig: args.live.kubeconfig.clone(), context: args.live.kube_context.clone(), retry };
+        let cluster = match Cluster::connect(&connect).await {
+            Ok(c) => c,
+            Err(e) => return fail(err, exit::RUNTIME, e),
+        };
+        if let Some(context) = saved.context.as_deref().filter(|c| *c != cluster.context) {
+            return fail(
+                err,
+                exit::INVALID,
+                format!("{}: the plan was made against context {context:?}, not {:?}", path.display(), cluster.context),
+            );
+        }
+        let changed = match crate::live::saved::changed_since(&cluster, &saved.read).await {
+            Ok(c) => c,
+            Err(e) => return fail(err, exit::RUNTIME, e),
+        };
+        if !changed.is_empty() {
+            for c in &changed {
+                let _ = writeln!(err, "changed: {c}");
+            }
+            return fail(
+                err,
+                exit::RUNTIME,
+                format!(
+                    "stale plan: {} object(s) changed since {} was saved; nothing was written. Run `nodectl plan --out` again",
+                    changed.len(),
+                    path.display()
+                ),
+            );
+        }
+        if saved.steps.is_empty() {
+            let _ = writeln!(err, "nothing to apply");
+            return exit::OK;
+        }
+        if !args.live.yes {
+            match confirm(&cluster, saved.steps.len(), err) {
+                Ok(true) => {}
+                Ok(false) => return fail(err, exit::RUNTIME, "apply cancelled; nothing was written"),
+                Err(e) => return fail(err, exit::INVALID, e),
+            }
+        }
+        let route = match &args.live.sidecar_url {
+            Some(url) => match Cluster::for_url(url, retry) {
+                Ok(c) => SidecarRoute::Direct(c),
+                Err(e) => return fail(err, exit::INVALID, e),
+            },
+            None => SidecarRoute::PodProxy(cluster.clone()),
+        };
+        let report = crate::live::apply::apply(&cluster, &route, saved.steps.clone()).await;
+        report_apply(&report, err)
+    })
+}
+
 fn confirm(cluster: &Cluster, steps: usize, err: &mut dyn Write) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err("apply needs confirmation: pass --yes when stdin is not a terminal (nothing was written)".into());
@@ -231,19 +313,19 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
     for (step, note) in &report.done {
         let _ = writeln!(err, "applied: {} -> {note}", step.describe());
     }
-    let (code, step, error) = match &report.stop {
+    let (conflict, step, error) = match &report.stop {
         Stop::Complete => {
             let _ = writeln!(err, "apply complete: {} requests sent", report.done.len());
             return exit::OK;
         }
-        Stop::Conflict { step, error } => (exit::CONFLICT, step, error),
-        Stop::Failed { step, error } => (exit::RUNTIME, step, error),
+        Stop::Conflict { step, error } => (true, step, error),
+        Stop::Failed { step, error } => (false, step, error),
     };
     let _ = writeln!(err, "FAILED: {} -> {error}", step.describe());
     for s in &report.not_sent {
         let _ = writeln!(err, "not sent: {}", s.describe());
     }
-    let hint = if code == exit::CONFLICT {
+    let hint = if conflict {
         "the cluster changed since the snapshot; nothing was retried. Re-run `nodectl apply` to plan from the current state"
     } else {
         "re-run `nodectl plan` to see the current state, then `nodectl apply`"
@@ -254,7 +336,7 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
         report.done.len(),
         report.done.len() + 1 + report.not_sent.len()
     );
-    code
+    exit::RUNTIME
 }
 
 fn render(
@@ -266,11 +348,19 @@ fn render(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<u8> {
+    let saved = SavedPlan {
+        context: Some(cluster.context.clone()),
+        read: live.objects.iter().map(ReadObject::of).collect(),
+        steps: order_steps(&planned_writes(&live.report), &live.submissions),
+    };
     let scope_text = match scope {
         Scope::Namespace(ns) => format!("namespace {ns}"),
         Scope::AllNamespaces => "all namespaces".into(),
     };
     if args.output == PlanFormat::Json {
+        if let Err(code) = super::plan::write_saved(args, &saved, err) {
+            return Ok(code);
+        }
         let mut doc = live.report.to_json();
         doc["live"] = json!({
             "context": cluster.context,
@@ -302,7 +392,7 @@ fn render(
     for p in &live.sidecar_problems {
         writeln!(out, "warning: sidecar read failed: {p}")?;
     }
-    let code = super::plan::finish(args, &live.report, &live.objects, out, err);
+    let code = super::plan::finish(args, &live.report, &saved, out, err);
     if !live.submissions.is_empty() {
         writeln!(
             out,

@@ -24,8 +24,6 @@ pub mod exit {
     pub const INVALID: u8 = 2;
     /// `plan --detailed-exitcode`: changes are pending.
     pub const CHANGES: u8 = 3;
-    /// `apply`: a write hit a conflict (409); the cluster changed since the snapshot.
-    pub const CONFLICT: u8 = 4;
 }
 
 /// Simulate and reconcile the Sei Kubernetes operator (SeiNode, SeiNodeDeployment) in memory.

@@ -11,6 +11,8 @@ use clap::{Args, ValueEnum};
 use super::exit;
 use super::input::read_objects;
 use crate::env::{Clock, Dns};
+use crate::live::apply::Step;
+use crate::live::saved::{ReadObject, SavedPlan};
 use crate::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::platform::Platform;
 use crate::render::changes::IgnorePath;
@@ -279,14 +281,36 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(err, exit::RUNTIME, e),
     };
-    finish(args, &report, &input.objects, out, err)
+    let saved = SavedPlan {
+        context: None,
+        read: input.objects.iter().map(ReadObject::of).collect(),
+        steps: crate::live::planned_writes(&report)
+            .into_iter()
+            .map(|w| Step::Write(Box::new(w)))
+            .collect(),
+    };
+    finish(args, &report, &saved, out, err)
+}
+
+/// Writes the saved plan to `--out FILE`, if asked; the error is the exit code.
+pub(super) fn write_saved(
+    args: &PlanArgs,
+    saved: &SavedPlan,
+    err: &mut dyn Write,
+) -> Result<(), u8> {
+    let Some(path) = &args.out_file else {
+        return Ok(());
+    };
+    let text = serde_json::to_string_pretty(&saved.to_json()).unwrap_or_default() + "\n";
+    std::fs::write(path, text)
+        .map_err(|e| fail(err, exit::RUNTIME, format!("{}: {e}", path.display())))
 }
 
 /// Saves (`--out`) and renders a plan report; returns the exit code.
 pub(super) fn finish(
     args: &PlanArgs,
     report: &crate::plan::PlanReport,
-    objects: &[serde_json::Value],
+    saved: &SavedPlan,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
@@ -298,12 +322,8 @@ pub(super) fn finish(
             Err(e) => return fail(err, exit::INVALID, e),
         }
     }
-    if let Some(path) = &args.out_file {
-        let saved = saved_plan(&report, objects);
-        let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
-        if let Err(e) = std::fs::write(path, text) {
-            return fail(err, exit::RUNTIME, format!("{}: {e}", path.display()));
-        }
+    if let Err(code) = write_saved(args, saved, err) {
+        return code;
     }
     let view = |style| ViewOptions {
         style,
@@ -354,40 +374,4 @@ pub(super) fn finish(
 fn use_color(no_color: bool) -> bool {
     use std::io::IsTerminal;
     !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-}
-
-/// The saved-plan document (`--out`): every write and sidecar submission in order,
-/// and the resourceVersion of every object the plan read, so a later apply can
-/// refuse a stale plan.
-pub fn saved_plan(
-    report: &crate::plan::PlanReport,
-    inputs: &[serde_json::Value],
-) -> serde_json::Value {
-    let read: Vec<serde_json::Value> = inputs
-        .iter()
-        .map(|o| {
-            serde_json::json!({
-                "apiVersion": o.get("apiVersion"),
-                "kind": o.get("kind"),
-                "namespace": o.pointer("/metadata/namespace"),
-                "name": o.pointer("/metadata/name"),
-                "resourceVersion": o.pointer("/metadata/resourceVersion"),
-            })
-        })
-        .collect();
-    let submissions: Vec<&crate::sidecar::SidecarCall> = report
-        .targets
-        .iter()
-        .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.sidecar_calls.iter()))
-        .filter(|c| c.op == "SubmitTask" || c.op == "HTTP POST /v0/tasks")
-        .collect();
-    serde_json::json!({
-        "formatVersion": 1,
-        "kind": "NodectlPlan",
-        "now": report.now,
-        "targets": report.targets.iter().map(|t| t.target.to_string()).collect::<Vec<_>>(),
-        "read": read,
-        "writes": report.writes_json(),
-        "sidecarSubmissions": submissions,
-    })
 }

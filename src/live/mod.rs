@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod client;
 pub mod fidelity;
+pub mod saved;
 pub mod sidecar;
 pub mod snapshot;
 
