@@ -151,3 +151,33 @@ fn simulate_bench_reports_identical_traces() {
     assert_eq!(line["runs"], 3);
     assert_eq!(line["identicalTraces"], true);
 }
+
+/// Every offline command of the README's "Worked examples" table runs and exits 0.
+#[test]
+fn readme_worked_examples_run() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Worked examples")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let commands: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.rsplit('`').nth(1))
+        .filter(|c| c.starts_with("nodectl ") && c.contains(" -f examples"))
+        .collect();
+    assert!(commands.len() >= 5, "worked examples found: {commands:?}");
+    for command in commands {
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let out = nodectl().args(&args).output().expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{command}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

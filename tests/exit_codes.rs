@@ -24,14 +24,28 @@ fn settled_world(dir: &std::path::Path) -> String {
     let out = Command::cargo_bin("nodectl")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["plan", "-f", "examples/seinode/pacific-1-full-node.yaml", "--now", NOW])
+        .args([
+            "plan",
+            "-f",
+            "examples/seinode/pacific-1-full-node.yaml",
+            "--now",
+            NOW,
+        ])
         .args(["--sidecar", "completed", "--until-settled", "-o", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let trace: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let objects = trace["finalObjects"].as_array().unwrap();
-    let text: Vec<String> = objects.iter().map(|o| serde_json::to_string(o).unwrap()).collect();
+    let text: Vec<String> = objects
+        .iter()
+        .map(|o| serde_json::to_string(o).unwrap())
+        .collect();
     let path = dir.join("settled.yaml");
     std::fs::write(&path, text.join("\n---\n")).unwrap();
     path.to_str().unwrap().to_string()
@@ -46,19 +60,49 @@ fn exit_codes_follow_the_contract() {
     let node = "examples/seinode/pacific-1-full-node.yaml";
     let table: Vec<(Vec<&str>, i32)> = vec![
         (vec!["plan", "-f", node, "--now", NOW], 0),
-        (vec!["plan", "-f", node, "--now", NOW, "--detailed-exitcode"], 3),
-        (vec!["plan", "-f", &settled, "--now", NOW, "--sidecar", "completed", "--detailed-exitcode"], 0),
+        (
+            vec!["plan", "-f", node, "--now", NOW, "--detailed-exitcode"],
+            3,
+        ),
+        (
+            vec![
+                "plan",
+                "-f",
+                &settled,
+                "--now",
+                NOW,
+                "--sidecar",
+                "completed",
+                "--detailed-exitcode",
+            ],
+            0,
+        ),
         (vec!["plan", "-f", "testdata/bad/malformed.yaml"], 2),
         (vec!["plan", "-f", "testdata/bad/wrong-type.yaml"], 2),
         (vec!["plan", "-f", node, "--now", "not-a-time"], 2),
         (vec!["plan", "-f", node, "--ignore-path", "a["], 2),
-        (vec!["plan", "-f", node, "--now", NOW, "--out", unwritable], 1),
+        (
+            vec!["plan", "-f", node, "--now", NOW, "--out", unwritable],
+            1,
+        ),
         (vec!["plan", "--bogus-flag"], 2),
         (vec!["validate", "-f", "examples/seinode"], 0),
-        (vec!["validate", "-f", "testdata/samples/seinodedeployment"], 2),
+        (
+            vec!["validate", "-f", "testdata/samples/seinodedeployment"],
+            2,
+        ),
         (vec!["simulate", "testdata/parity/node-notfound"], 0),
         (vec!["simulate", "testdata/does-not-exist"], 2),
-        (vec!["simulate", "testdata/parity/snd-genesis-plan-failed", "--until-settled", "--max-reconciles", "6"], 1),
+        (
+            vec![
+                "simulate",
+                "testdata/parity/snd-genesis-plan-failed",
+                "--until-settled",
+                "--max-reconciles",
+                "6",
+            ],
+            1,
+        ),
         (vec!["explain", "-f", "testdata/bad/malformed.yaml"], 2),
         (vec!["completions", "bash"], 0),
         (vec!["man"], 0),
