@@ -1,6 +1,7 @@
 //! `nodectl explain -f FILE [KIND/NAME]`: why a SeiNode or SeiNodeDeployment is
 //! stuck and what happens next. The input holds the target with its status (e.g.
-//! `kubectl get -o yaml`); every other object is cluster state.
+//! `kubectl get -o yaml`); every other object is cluster state. Without `-f` the
+//! target is read from a cluster (`explain_live`).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -36,7 +37,7 @@ pub enum DnsAssumption {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The object to explain (`seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`).
+    /// The object to explain (`seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`); without -f, read from the cluster.
     #[arg(value_name = "KIND/NAME")]
     pub object: Option<String>,
     /// Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state.
@@ -57,9 +58,9 @@ pub struct ExplainArgs {
     /// Seed of the plan-id stream of the in-memory reconciles.
     #[arg(long, default_value = "0")]
     pub seed: String,
-    /// How node sidecars answer in the next reconcile (the eventual run assumes completed).
-    #[arg(long, value_enum, default_value_t = SidecarBehaviour::Running, conflicts_with = "sidecar_script")]
-    pub sidecar: SidecarBehaviour,
+    /// How node sidecars answer in the next reconcile (default: `running`; on a cluster: `live`, the current task's real answer). The eventual run assumes completed.
+    #[arg(long, value_enum, conflicts_with = "sidecar_script")]
+    pub sidecar: Option<SidecarBehaviour>,
     /// A sidecar script for the next reconcile (the `sidecar` section format of the parity fixtures).
     #[arg(long, value_name = "FILE")]
     pub sidecar_script: Option<PathBuf>,
@@ -78,9 +79,11 @@ pub struct ExplainArgs {
     /// The reconcile limit of the run to the eventual state.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_reconciles: usize,
+    #[command(flatten)]
+    pub connect: super::live::ConnectArgs,
 }
 
-fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
+pub(super) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
     let _ = writeln!(err, "error: {message}");
     code
 }
@@ -102,11 +105,12 @@ pub fn options(
                 .map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => SidecarScript::uniform(match args.sidecar {
-            SidecarBehaviour::Running | SidecarBehaviour::Model => "running",
-            SidecarBehaviour::Completed => "completed",
-            SidecarBehaviour::Failed => "failed",
-            SidecarBehaviour::Live => {
-                return Err("--sidecar live needs a cluster; explain reads files (-f)".into())
+            None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
+            Some(SidecarBehaviour::Completed) => "completed",
+            Some(SidecarBehaviour::Failed) => "failed",
+            Some(SidecarBehaviour::Live) if args.files.is_empty() => "running",
+            Some(SidecarBehaviour::Live) => {
+                return Err("--sidecar live needs a cluster (give no -f)".into())
             }
         }),
     };
@@ -146,11 +150,12 @@ pub fn options(
             served_kinds: served,
             platform,
             until_settled: None,
-            complete_jobs: args.sidecar == SidecarBehaviour::Completed,
+            complete_jobs: args.sidecar == Some(SidecarBehaviour::Completed),
             cascade: false,
         },
         dns_from_status: args.dns == DnsAssumption::Observed,
         max_reconciles: args.max_reconciles.max(1),
+        sidecar_label: None,
     })
 }
 
@@ -170,10 +175,13 @@ pub fn render(
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if args.files.is_empty() {
+        return super::explain_live::run(args, out, err);
+    }
+    if args.connect.any() {
         return fail(
             err,
             exit::INVALID,
-            "explain needs the object with its status: -f FILE (e.g. from `kubectl get seinode NAME -o yaml`)",
+            "explain reads either -f files or a cluster: drop -f to read the cluster, or the connection flags",
         );
     }
     let input = match read_objects(&args.files, args.recursive) {

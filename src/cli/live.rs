@@ -23,9 +23,9 @@ use crate::live::{
 };
 use crate::render::plan_text::Summary;
 
-/// Connection and apply flags (kubectl conventions).
+/// Connection flags (kubectl conventions), shared by `plan`, `apply` and `explain`.
 #[derive(Debug, Args, Default)]
-pub struct LiveArgs {
+pub struct ConnectArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
@@ -44,9 +44,6 @@ pub struct LiveArgs {
     /// Send sidecar requests to this base URL instead of through the API server's pod proxy.
     #[arg(long, value_name = "URL")]
     pub sidecar_url: Option<String>,
-    /// Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored).
-    #[arg(long)]
-    pub server_dry_run: bool,
     /// Time allowed for one request (Go duration, e.g. 30s).
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub request_timeout: String,
@@ -56,6 +53,86 @@ pub struct LiveArgs {
     /// Delay before the first retry, doubled for each further one.
     #[arg(long, value_name = "DURATION", default_value = "250ms", hide = true)]
     pub retry_backoff: String,
+}
+
+impl ConnectArgs {
+    /// Any connection flag given.
+    pub fn any(&self) -> bool {
+        self.kubeconfig.is_some()
+            || self.kube_context.is_some()
+            || self.namespace.is_some()
+            || self.all_namespaces
+            || self.selector.is_some()
+            || self.sidecar_url.is_some()
+    }
+
+    pub fn retry(&self) -> Result<RetryPolicy, String> {
+        let duration = |flag: &str, text: &str| {
+            parse_go_duration(text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
+        };
+        Ok(RetryPolicy {
+            timeout: duration("--request-timeout", &self.request_timeout)?,
+            retries: self.retries,
+            backoff: duration("--retry-backoff", &self.retry_backoff)
+                .unwrap_or(Duration::from_millis(250)),
+        })
+    }
+
+    /// Connects with the kubeconfig and context flags.
+    pub async fn connect(&self, retry: RetryPolicy) -> Result<Cluster, String> {
+        Cluster::connect(&ConnectOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.kube_context.clone(),
+            retry,
+        })
+        .await
+    }
+
+    /// `-A`, `-n NS`, or the context's namespace.
+    pub fn scope(&self, cluster: &Cluster) -> Scope {
+        if self.all_namespaces {
+            Scope::AllNamespaces
+        } else {
+            Scope::Namespace(
+                self.namespace
+                    .clone()
+                    .unwrap_or_else(|| cluster.default_namespace.clone()),
+            )
+        }
+    }
+
+    /// Through the pod proxy, or straight to `--sidecar-url`.
+    pub fn sidecar_route(
+        &self,
+        cluster: &Cluster,
+        retry: RetryPolicy,
+    ) -> Result<SidecarRoute, String> {
+        match &self.sidecar_url {
+            Some(url) => Cluster::for_url(url, retry).map(SidecarRoute::Direct),
+            None => Ok(SidecarRoute::PodProxy(cluster.clone())),
+        }
+    }
+}
+
+/// The tokio runtime of the live commands (two workers).
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the runtime: {e}"))
+}
+
+/// Connection and apply flags.
+#[derive(Debug, Args, Default)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored).
+    #[arg(long)]
+    pub server_dry_run: bool,
     /// Send the writes after planning (same as `nodectl apply`).
     #[arg(long)]
     pub apply: bool,
@@ -70,27 +147,8 @@ impl LiveArgs {
         args.files.is_empty()
             || !args.names.is_empty()
             || self.apply
-            || self.kubeconfig.is_some()
-            || self.kube_context.is_some()
-            || self.namespace.is_some()
-            || self.all_namespaces
-            || self.selector.is_some()
-            || self.sidecar_url.is_some()
+            || self.connect.any()
             || self.server_dry_run
-    }
-
-    fn retry(&self) -> Result<RetryPolicy, String> {
-        let duration = |flag: &str, text: &str| {
-            parse_go_duration(text)
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
-        };
-        Ok(RetryPolicy {
-            timeout: duration("--request-timeout", &self.request_timeout)?,
-            retries: self.retries,
-            backoff: duration("--retry-backoff", &self.retry_backoff)
-                .unwrap_or(Duration::from_millis(250)),
-        })
     }
 }
 
@@ -119,37 +177,25 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         Err(problem) => return fail(err, exit::INVALID, problem),
     };
     let prepared = options(args, &overlay).and_then(|o| {
-        let selector = LabelSelector::parse(args.live.selector.as_deref().unwrap_or(""))?;
-        Ok((o, selector, args.live.retry()?))
+        let selector = LabelSelector::parse(args.live.connect.selector.as_deref().unwrap_or(""))?;
+        Ok((o, selector, args.live.connect.retry()?))
     });
     let (plan_options, selector, retry) = match prepared {
         Ok(p) => p,
         Err(e) => return fail(err, exit::INVALID, e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, format!("starting the runtime: {e}")),
+        Err(e) => return fail(err, exit::RUNTIME, e),
     };
     runtime.block_on(async {
-        let connect = ConnectOptions {
-            kubeconfig: args.live.kubeconfig.clone(),
-            context: args.live.kube_context.clone(),
-            retry,
-        };
-        let cluster = match Cluster::connect(&connect).await {
+        let cluster = match args.live.connect.connect(retry).await {
             Ok(c) => c,
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
-        let route = match &args.live.sidecar_url {
-            Some(url) => match Cluster::for_url(url, retry) {
-                Ok(c) => SidecarRoute::Direct(c),
-                Err(e) => return fail(err, exit::INVALID, e),
-            },
-            None => SidecarRoute::PodProxy(cluster.clone()),
+        let route = match args.live.connect.sidecar_route(&cluster, retry) {
+            Ok(r) => r,
+            Err(e) => return fail(err, exit::INVALID, e),
         };
         let sidecars = match args.sidecar {
             None | Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
@@ -157,16 +203,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             }
             _ => SidecarSource::Model,
         };
-        let scope = if args.live.all_namespaces {
-            Scope::AllNamespaces
-        } else {
-            Scope::Namespace(
-                args.live
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| cluster.default_namespace.clone()),
-            )
-        };
+        let scope = args.live.connect.scope(&cluster);
         let request = LiveRequest {
             scope: scope.clone(),
             selector,
@@ -225,21 +262,16 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
         Ok(s) => s,
         Err(e) => return fail(err, exit::INVALID, format!("{}: {e}", path.display())),
     };
-    let retry = match args.live.retry() {
+    let retry = match args.live.connect.retry() {
         Ok(r) => r,
         Err(e) => return fail(err, exit::INVALID, e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, format!("starting the runtime: {e}")),
+        Err(e) => return fail(err, exit::RUNTIME, e),
     };
     runtime.block_on(async {
-        let connect = ConnectOptions { kubeconfig: args.live.kubeconfig.clone(), context: args.live.kube_context.clone(), retry };
-        let cluster = match Cluster::connect(&connect).await {
+        let cluster = match args.live.connect.connect(retry).await {
             Ok(c) => c,
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
@@ -279,12 +311,9 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
                 Err(e) => return fail(err, exit::INVALID, e),
             }
         }
-        let route = match &args.live.sidecar_url {
-            Some(url) => match Cluster::for_url(url, retry) {
-                Ok(c) => SidecarRoute::Direct(c),
-                Err(e) => return fail(err, exit::INVALID, e),
-            },
-            None => SidecarRoute::PodProxy(cluster.clone()),
+        let route = match args.live.connect.sidecar_route(&cluster, retry) {
+            Ok(r) => r,
+            Err(e) => return fail(err, exit::INVALID, e),
         };
         let report = crate::live::apply::apply(&cluster, &route, saved.steps.clone()).await;
         report_apply(&report, err)

@@ -2,6 +2,7 @@
 //! Each subcommand translates flags into a call of the core and renders its result.
 
 pub mod explain;
+mod explain_live;
 pub mod generate;
 pub mod input;
 pub mod live;

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod explain;
 pub mod fidelity;
 pub mod saved;
 pub mod sidecar;
