@@ -8,6 +8,7 @@ pub mod live;
 pub mod plan;
 pub mod simulate;
 pub mod validate;
+pub mod world_flags;
 
 use std::io::Write;
 use std::process::ExitCode;
