@@ -15,7 +15,7 @@ const DOCS: usize = 20_000;
 /// The i-th generated document: 3 in 4 valid, the rest broken in assorted ways.
 fn document(i: usize) -> String {
     let ns = format!("ns-{}", i % 7);
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let mode = match i % 8 {
             0 => "  fullNode:\n    snapshot:\n      s3:\n        targetHeight: 198740000\n      trustPeriod: 9999h0m0s\n".to_string(),
             2 => "  archive:\n    snapshotGeneration:\n      keepRecent: 5\n".to_string(),
