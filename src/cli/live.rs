@@ -126,13 +126,9 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         Ok(p) => p,
         Err(e) => return fail(err, exit::INVALID, e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, format!("starting the runtime: {e}")),
+        Err(e) => return fail(err, exit::RUNTIME, e),
     };
     runtime.block_on(async {
         let connect = ConnectOptions {
@@ -144,12 +140,9 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             Ok(c) => c,
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
-        let route = match &args.live.sidecar_url {
-            Some(url) => match Cluster::for_url(url, retry) {
-                Ok(c) => SidecarRoute::Direct(c),
-                Err(e) => return fail(err, exit::INVALID, e),
-            },
-            None => SidecarRoute::PodProxy(cluster.clone()),
+        let route = match sidecar_route(args, &cluster, retry) {
+            Ok(r) => r,
+            Err(e) => return fail(err, exit::INVALID, e),
         };
         let sidecars = match args.sidecar {
             None | Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
@@ -215,6 +208,27 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
     })
 }
 
+/// The async runtime of the cluster edge (two workers: reads run concurrently).
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the runtime: {e}"))
+}
+
+/// Where sidecar requests go: `--sidecar-url`, or the API server's pod proxy.
+fn sidecar_route(
+    args: &PlanArgs,
+    cluster: &Cluster,
+    retry: RetryPolicy,
+) -> Result<SidecarRoute, String> {
+    match &args.live.sidecar_url {
+        Some(url) => Cluster::for_url(url, retry).map(SidecarRoute::Direct),
+        None => Ok(SidecarRoute::PodProxy(cluster.clone())),
+    }
+}
+
 /// `nodectl apply PLAN.json`: refuses a stale plan, otherwise sends exactly its steps.
 fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8 {
     let saved = std::fs::read_to_string(path)
@@ -229,13 +243,9 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
         Ok(r) => r,
         Err(e) => return fail(err, exit::INVALID, e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, format!("starting the runtime: {e}")),
+        Err(e) => return fail(err, exit::RUNTIME, e),
     };
     runtime.block_on(async {
         let connect = ConnectOptions { kubeconfig: args.live.kubeconfig.clone(), context: args.live.kube_context.clone(), retry };
@@ -279,12 +289,9 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
                 Err(e) => return fail(err, exit::INVALID, e),
             }
         }
-        let route = match &args.live.sidecar_url {
-            Some(url) => match Cluster::for_url(url, retry) {
-                Ok(c) => SidecarRoute::Direct(c),
-                Err(e) => return fail(err, exit::INVALID, e),
-            },
-            None => SidecarRoute::PodProxy(cluster.clone()),
+        let route = match sidecar_route(args, &cluster, retry) {
+            Ok(r) => r,
+            Err(e) => return fail(err, exit::INVALID, e),
         };
         let report = crate::live::apply::apply(&cluster, &route, saved.steps.clone()).await;
         report_apply(&report, err)
