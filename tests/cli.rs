@@ -181,3 +181,46 @@ fn readme_worked_examples_run() {
         );
     }
 }
+
+/// `-v` logs to stderr through tracing; stdout keeps only the machine output.
+#[test]
+fn verbose_logs_go_to_stderr_only() {
+    let out = nodectl()
+        .args([
+            "-v",
+            "plan",
+            "-f",
+            "examples/seinode/pacific-1-full-node.yaml",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reconciled"), "{stderr}");
+    assert!(
+        !stderr.contains('\x1b'),
+        "no colour codes off a terminal: {stderr:?}"
+    );
+    let _: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is pure JSON");
+    let quiet = nodectl()
+        .args([
+            "plan",
+            "-f",
+            "examples/seinode/pacific-1-full-node.yaml",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+}

@@ -3,7 +3,6 @@
 //! `kubectl get -o yaml`); every other object is cluster state. Without `-f` the
 //! target is read from a cluster (`explain_live`).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -12,12 +11,11 @@ use clap::{Args, ValueEnum};
 use super::exit;
 use super::input::read_objects;
 use super::plan::{select_targets, SidecarBehaviour};
-use crate::env::{Clock, Dns};
+use super::world_flags;
+use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
 use crate::plan::{targets_of, PlanOptions};
-use crate::platform::Platform;
-use crate::sidecar::model::{PodSidecarScript, SidecarScript};
-use crate::world::kinds::gvk_name;
+use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExplainFormat {
@@ -93,52 +91,20 @@ pub fn options(
     args: &ExplainArgs,
     objects: &[serde_json::Value],
 ) -> Result<ExplainOptions, String> {
-    let clock = match &args.now {
-        Some(text) => Clock::parse(text)?,
-        None => Clock::fixed(chrono::Utc::now()),
-    };
-    let sidecar = match &args.sidecar_script {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            serde_saphyr::from_str::<SidecarScript>(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?
+    let uniform = match args.sidecar {
+        None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
+        Some(SidecarBehaviour::Completed) => "completed",
+        Some(SidecarBehaviour::Failed) => "failed",
+        Some(SidecarBehaviour::Live) if !args.files.is_empty() && args.sidecar_script.is_none() => {
+            return Err("--sidecar live needs a cluster (give no -f)".into())
         }
-        None => SidecarScript::uniform(match args.sidecar {
-            None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
-            Some(SidecarBehaviour::Completed) => "completed",
-            Some(SidecarBehaviour::Failed) => "failed",
-            Some(SidecarBehaviour::Live) if args.files.is_empty() => "running",
-            Some(SidecarBehaviour::Live) => {
-                return Err("--sidecar live needs a cluster (give no -f)".into())
-            }
-        }),
+        Some(SidecarBehaviour::Live) => "running",
     };
-    let mut hosts = BTreeMap::new();
-    for entry in &args.dns_hosts {
-        let (host, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        let ok = value
-            .parse::<bool>()
-            .map_err(|_| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        hosts.insert(host.to_string(), ok);
-    }
-    let mut platform = Platform::default();
-    for entry in &args.platform {
-        let (name, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--platform {entry:?}: expected NAME=VALUE"))?;
-        platform.set(name, value)?;
-    }
-    let mut served = args.served_kinds.clone();
-    for o in objects {
-        let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
-        let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
-        served.push(gvk_name(api_version, kind));
-    }
-    served.sort();
-    served.dedup();
+    let clock = world_flags::clock(args.now.as_deref())?;
+    let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
+    let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
+    let platform = world_flags::platform(&args.platform)?;
+    let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(ExplainOptions {
         world: PlanOptions {
             clock,

@@ -9,6 +9,7 @@ pub mod live;
 pub mod plan;
 pub mod simulate;
 pub mod validate;
+pub mod world_flags;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -95,6 +96,10 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
         .without_time()
         .try_init();
 }

@@ -2,7 +2,6 @@
 //! the input once (or N times) against a world made of every input object, and
 //! show what the operator would write. Nothing is written anywhere.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -10,15 +9,14 @@ use clap::{Args, ValueEnum};
 
 use super::exit;
 use super::input::read_objects;
-use crate::env::{Clock, Dns};
+use super::world_flags;
+use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::saved::{ReadObject, SavedPlan};
 use crate::plan::{plan, targets_of, PlanOptions, TargetRef};
-use crate::platform::Platform;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{self, Style, Summary, ViewOptions};
-use crate::sidecar::model::{PodSidecarScript, SidecarScript};
-use crate::world::kinds::gvk_name;
+use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
@@ -147,51 +145,20 @@ pub(super) fn options(
     args: &PlanArgs,
     objects: &[serde_json::Value],
 ) -> Result<PlanOptions, String> {
-    let clock = match &args.now {
-        Some(text) => Clock::parse(text)?,
-        None => Clock::fixed(chrono::Utc::now()),
-    };
-    let sidecar = match &args.sidecar_script {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            serde_saphyr::from_str::<SidecarScript>(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?
+    let uniform = match args.sidecar {
+        None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
+        Some(SidecarBehaviour::Completed) => "completed",
+        Some(SidecarBehaviour::Failed) => "failed",
+        Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
+            return Err("--sidecar live needs a cluster (give no -f, or name targets)".into())
         }
-        None => SidecarScript::uniform(match args.sidecar {
-            None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
-            Some(SidecarBehaviour::Completed) => "completed",
-            Some(SidecarBehaviour::Failed) => "failed",
-            Some(SidecarBehaviour::Live) => {
-                return Err("--sidecar live needs a cluster (give no -f, or name targets)".into())
-            }
-        }),
+        Some(SidecarBehaviour::Live) => "running",
     };
-    let mut hosts = BTreeMap::new();
-    for entry in &args.dns_hosts {
-        let (host, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        let ok = value
-            .parse::<bool>()
-            .map_err(|_| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        hosts.insert(host.to_string(), ok);
-    }
-    let mut platform = Platform::default();
-    for entry in &args.platform {
-        let (name, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--platform {entry:?}: expected NAME=VALUE"))?;
-        platform.set(name, value)?;
-    }
-    let mut served: Vec<String> = args.served_kinds.clone();
-    for o in objects {
-        let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
-        let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
-        served.push(gvk_name(api_version, kind));
-    }
-    served.sort();
-    served.dedup();
+    let clock = world_flags::clock(args.now.as_deref())?;
+    let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
+    let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
+    let platform = world_flags::platform(&args.platform)?;
+    let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(PlanOptions {
         clock,
         seed: args.seed.clone(),
