@@ -68,6 +68,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l request-timeout
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
@@ -112,6 +113,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l request-timeou
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l compact -d 'A path-level change list instead of unified diffs'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
@@ -151,6 +153,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l request-time
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s A -l all-namespaces -d 'Read and plan every namespace'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -224,3 +224,42 @@ fn verbose_logs_go_to_stderr_only() {
         String::from_utf8_lossy(&quiet.stderr)
     );
 }
+
+/// `--platform-env` reads the operator's SEI_* variables; `--platform` wins over them.
+#[test]
+fn platform_settings_come_from_the_operator_environment() {
+    let run = |extra: &[&str]| {
+        let out = nodectl()
+            .env("SEI_STORAGE_CLASS_PERF", "io2-fast")
+            .env("SEI_RESOURCE_CPU_DEFAULT", "16")
+            .args([
+                "plan",
+                "-f",
+                "examples/seinode/pacific-1-full-node.yaml",
+                "--now",
+                "2026-01-01T00:00:00Z",
+                "-o",
+                "json",
+            ])
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let plain = run(&[]);
+    assert!(
+        !plain.contains("io2-fast"),
+        "variables are ignored without --platform-env"
+    );
+    let from_env = run(&["--platform-env"]);
+    assert!(from_env.contains("\"storageClassName\": \"io2-fast\""));
+    assert!(from_env.contains("\"cpu\": \"16\""));
+    let overridden = run(&["--platform-env", "--platform", "StorageClassPerf=gp3"]);
+    assert!(!overridden.contains("io2-fast"));
+}

@@ -74,6 +74,10 @@ pub struct ExplainArgs {
     /// Override a platform setting, `Name=value`.
     #[arg(long = "platform", value_name = "NAME=VALUE")]
     pub platform: Vec<String>,
+    /// Read platform settings from the operator's environment variables (`SEI_NODEPOOL_NAME`,
+    /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
+    #[arg(long)]
+    pub platform_env: bool,
     /// The reconcile limit of the run to the eventual state.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_reconciles: usize,
@@ -103,7 +107,7 @@ pub fn options(
     let clock = world_flags::clock(args.now.as_deref())?;
     let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
     let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
-    let platform = world_flags::platform(&args.platform)?;
+    let platform = world_flags::platform(&args.platform, args.platform_env)?;
     let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(ExplainOptions {
         world: PlanOptions {

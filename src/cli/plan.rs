@@ -94,6 +94,10 @@ pub struct PlanArgs {
     /// Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`).
     #[arg(long = "platform", value_name = "NAME=VALUE")]
     pub platform: Vec<String>,
+    /// Read platform settings from the operator's environment variables (`SEI_NODEPOOL_NAME`,
+    /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
+    #[arg(long)]
+    pub platform_env: bool,
     /// Lines of context around diff hunks.
     #[arg(
         short = 'C',
@@ -157,7 +161,7 @@ pub(super) fn options(
     let clock = world_flags::clock(args.now.as_deref())?;
     let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
     let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
-    let platform = world_flags::platform(&args.platform)?;
+    let platform = world_flags::platform(&args.platform, args.platform_env)?;
     let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(PlanOptions {
         clock,

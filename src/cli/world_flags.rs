@@ -41,9 +41,13 @@ pub fn dns_hosts(entries: &[String]) -> Result<BTreeMap<String, bool>, String> {
         .collect()
 }
 
-/// The default platform with `--platform Name=value` overrides.
-pub fn platform(entries: &[String]) -> Result<Platform, String> {
+/// The default platform, then the operator's `SEI_*` environment variables when
+/// `from_env` (`--platform-env`), then `--platform Name=value` overrides.
+pub fn platform(entries: &[String], from_env: bool) -> Result<Platform, String> {
     let mut platform = Platform::default();
+    if from_env {
+        platform = platform.with_environment(|name| std::env::var(name).ok())?;
+    }
     for entry in entries {
         let (name, value) = entry
             .split_once('=')
