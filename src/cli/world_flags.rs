@@ -77,9 +77,9 @@ mod tests {
     fn flag_values_are_checked() {
         assert!(dns_hosts(&["a=true".into()]).unwrap()["a"]);
         assert!(dns_hosts(&["a=maybe".into()]).is_err());
-        assert!(platform(&["SnapshotBucket".into()]).is_err());
+        assert!(platform(&["SnapshotBucket".into()], false).is_err());
         assert_eq!(
-            platform(&["SnapshotBucket=b".into()])
+            platform(&["SnapshotBucket=b".into()], false)
                 .unwrap()
                 .snapshot_bucket,
             "b"
