@@ -85,7 +85,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__apply)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --server-dry-run --request-timeout --retries --retry-backoff --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --request-timeout --retries --retry-backoff --server-dry-run --apply --yes --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,7 +233,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__explain)
-            opts="-f -R -o -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --dns --dns-host --served-kind --platform --max-reconciles --verbose --help"
+            opts="-f -R -o -n -A -l -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --dns --dns-host --served-kind --platform --platform-env --max-reconciles --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --request-timeout --retries --retry-backoff --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,6 +292,46 @@ _nodectl() {
                     return 0
                     ;;
                 --max-reconciles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sidecar-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-backoff)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -447,7 +487,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__plan)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --server-dry-run --request-timeout --retries --retry-backoff --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --namespace --all-namespaces --selector --sidecar-url --request-timeout --retries --retry-backoff --server-dry-run --apply --yes --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

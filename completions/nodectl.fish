@@ -68,6 +68,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l request-timeout
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
@@ -112,6 +113,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l request-timeou
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l compact -d 'A path-level change list instead of unified diffs'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
@@ -129,7 +131,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s o -l output 
 json\t'The report as JSON (`formatVersion: 1`)'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l now -d 'The fixed wall clock (RFC 3339) ages are measured against; default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l seed -d 'Seed of the plan-id stream of the in-memory reconciles' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar -d 'How node sidecars answer in the next reconcile (the eventual run assumes completed)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar -d 'How node sidecars answer in the next reconcile (default: `running`; on a cluster: `live`, the current task\'s real answer). The eventual run assumes completed' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
 completed\t'Every task completes (and Jobs the plan creates run to completion)'
 failed\t'Every task fails'
 model\t'The scripted model with its defaults (tasks keep running); live mode only'
@@ -142,7 +144,17 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns-host -d 
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform -d 'Override a platform setting, `Name=value`' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l max-reconciles -d 'The reconcile limit of the run to the eventual state' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l retries -d 'Retries after a 5xx answer or a timeout' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s A -l all-namespaces -d 'Read and plan every namespace'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'A readable account of each reconcile'

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod plan;
 pub mod planner;
 pub mod platform;
+pub mod progress;
 pub mod render;
 pub mod resources;
 pub mod sidecar;

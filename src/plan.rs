@@ -282,8 +282,17 @@ pub fn reconcile_once(
     }
     let before = read_target(env, target);
     env.sidecars.begin_reconcile(*index);
+    tracing::debug!(%target, index = *index, "reconcile starts");
     let outcome = controller::reconcile(env, &target.kind, &target.namespace, &target.name)?;
     let after = read_target(env, target);
+    tracing::info!(
+        %target,
+        index = *index,
+        requeue_after = %crate::env::go_duration(outcome.result.after),
+        error = outcome.error.as_deref().unwrap_or(""),
+        writes = env.api.writes().len(),
+        "reconciled"
+    );
     let step = ReconcileStep {
         before,
         after,

@@ -73,7 +73,49 @@ impl Default for Platform {
     }
 }
 
+/// Each setting with the environment variable the operator reads it from.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    ("NodepoolName", "SEI_NODEPOOL_NAME"),
+    ("NodepoolArchive", "SEI_NODEPOOL_ARCHIVE"),
+    ("TolerationKey", "SEI_TOLERATION_KEY"),
+    ("ServiceAccount", "SEI_SERVICE_ACCOUNT"),
+    ("StorageClassPerf", "SEI_STORAGE_CLASS_PERF"),
+    ("StorageClassDefault", "SEI_STORAGE_CLASS_DEFAULT"),
+    ("StorageClassArchive", "SEI_STORAGE_CLASS_ARCHIVE"),
+    ("StorageSizeDefault", "SEI_STORAGE_SIZE_DEFAULT"),
+    ("StorageSizeArchive", "SEI_STORAGE_SIZE_ARCHIVE"),
+    ("ResourceCPUArchive", "SEI_RESOURCE_CPU_ARCHIVE"),
+    ("ResourceMemArchive", "SEI_RESOURCE_MEM_ARCHIVE"),
+    ("ResourceCPUDefault", "SEI_RESOURCE_CPU_DEFAULT"),
+    ("ResourceMemDefault", "SEI_RESOURCE_MEM_DEFAULT"),
+    ("SnapshotBucket", "SEI_SNAPSHOT_BUCKET"),
+    ("SnapshotRegion", "SEI_SNAPSHOT_REGION"),
+    ("ResultExportBucket", "SEI_RESULT_EXPORT_BUCKET"),
+    ("ResultExportRegion", "SEI_RESULT_EXPORT_REGION"),
+    ("ResultExportPrefix", "SEI_RESULT_EXPORT_PREFIX"),
+    ("GenesisBucket", "SEI_GENESIS_BUCKET"),
+    ("GenesisRegion", "SEI_GENESIS_REGION"),
+    ("GatewayName", "SEI_GATEWAY_NAME"),
+    ("GatewayNamespace", "SEI_GATEWAY_NAMESPACE"),
+    ("GatewayDomain", "SEI_GATEWAY_DOMAIN"),
+    ("GatewayPublicDomain", "SEI_GATEWAY_PUBLIC_DOMAIN"),
+];
+
 impl Platform {
+    /// Overrides every setting whose operator environment variable `lookup` knows
+    /// (`SEI_NODEPOOL_NAME`, …), as the operator's own start-up reads them.
+    pub fn with_environment(
+        mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        for (setting, variable) in ENVIRONMENT {
+            if let Some(value) = lookup(variable) {
+                self.set(setting, &value)?;
+            }
+        }
+        Ok(self)
+    }
+
     /// The Karpenter node pool for a node mode (`archive` gets its own pool).
     pub fn nodepool_for_mode(&self, mode: &str) -> &str {
         if mode == "archive" {
@@ -104,6 +146,17 @@ impl Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_setting_has_its_environment_variable() {
+        let all = serde_json::to_value(Platform::default()).unwrap();
+        assert_eq!(all.as_object().unwrap().len(), ENVIRONMENT.len());
+        let p = Platform::default()
+            .with_environment(|v| (v == "SEI_RESOURCE_CPU_DEFAULT").then(|| "16".to_string()))
+            .unwrap();
+        assert_eq!(p.resource_cpu_default, "16");
+        assert_eq!(p.snapshot_bucket, Platform::default().snapshot_bucket);
+    }
 
     #[test]
     fn settings_are_overridden_by_name() {

@@ -151,3 +151,115 @@ fn simulate_bench_reports_identical_traces() {
     assert_eq!(line["runs"], 3);
     assert_eq!(line["identicalTraces"], true);
 }
+
+/// Every offline command of the README's "Worked examples" table runs and exits 0.
+#[test]
+fn readme_worked_examples_run() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Worked examples")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let commands: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.rsplit('`').nth(1))
+        .filter(|c| c.starts_with("nodectl ") && c.contains(" -f examples"))
+        .collect();
+    assert!(commands.len() >= 5, "worked examples found: {commands:?}");
+    for command in commands {
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let out = nodectl().args(&args).output().expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{command}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// `-v` logs to stderr through tracing; stdout keeps only the machine output.
+#[test]
+fn verbose_logs_go_to_stderr_only() {
+    let out = nodectl()
+        .args([
+            "-v",
+            "plan",
+            "-f",
+            "examples/seinode/pacific-1-full-node.yaml",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reconciled"), "{stderr}");
+    assert!(
+        !stderr.contains('\x1b'),
+        "no colour codes off a terminal: {stderr:?}"
+    );
+    let _: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is pure JSON");
+    let quiet = nodectl()
+        .args([
+            "plan",
+            "-f",
+            "examples/seinode/pacific-1-full-node.yaml",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+}
+
+/// `--platform-env` reads the operator's SEI_* variables; `--platform` wins over them.
+#[test]
+fn platform_settings_come_from_the_operator_environment() {
+    let run = |extra: &[&str]| {
+        let out = nodectl()
+            .env("SEI_STORAGE_CLASS_PERF", "io2-fast")
+            .env("SEI_RESOURCE_CPU_DEFAULT", "16")
+            .args([
+                "plan",
+                "-f",
+                "examples/seinode/pacific-1-full-node.yaml",
+                "--now",
+                "2026-01-01T00:00:00Z",
+                "-o",
+                "json",
+            ])
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let plain = run(&[]);
+    assert!(
+        !plain.contains("io2-fast"),
+        "variables are ignored without --platform-env"
+    );
+    let from_env = run(&["--platform-env"]);
+    assert!(from_env.contains("\"storageClassName\": \"io2-fast\""));
+    assert!(from_env.contains("\"cpu\": \"16\""));
+    let overridden = run(&["--platform-env", "--platform", "StorageClassPerf=gp3"]);
+    assert!(!overridden.contains("io2-fast"));
+}

@@ -231,9 +231,18 @@ fn explain_needs_a_target_when_the_input_holds_several() {
 
 #[test]
 fn explain_without_input_exits_2() {
-    let r = run(&["explain", "seinode/x"]);
+    let r = run(&["explain"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("-f FILE"), "{}", r.stderr);
+    // A target without -f is read from a cluster: no cluster, a runtime error.
+    let r = run(&[
+        "explain",
+        "seinode/x",
+        "--kubeconfig",
+        "/nonexistent/kubeconfig",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("reading kubeconfig"), "{}", r.stderr);
 }
 
 /// The `--until-settled` timeline table and verdict line of `plan` text output.

@@ -274,7 +274,7 @@ fn a_conflict_on_the_status_patch_stops_and_asks_for_a_rerun() {
     let dir = tempfile::tempdir().unwrap();
     let out = nodectl(&fake, dir.path(), &["apply", "--yes"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("FAILED: Patch SeiNode default/pacific-1-full-node status"),
         "{stderr}"
@@ -397,5 +397,139 @@ fn apply_refuses_without_confirmation_when_not_on_a_terminal() {
     let out = nodectl(&fake, dir.path(), &["apply"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(writes(&fake.requests()).is_empty());
+}
+
+/// The non-GET API requests (method, path, body) sent to the fake cluster.
+fn sent_writes(requests: &[Recorded]) -> Vec<(String, String, Option<Value>)> {
+    requests
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| (r.method.clone(), r.path.clone(), r.body.clone()))
+        .collect()
+}
+
+#[test]
+fn a_saved_plan_applies_exactly_its_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_file = dir.path().join("plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    // The reference: a direct apply on one fake cluster.
+    let direct = Fake::start(&objects(NODE), &[]);
+    let out = nodectl(
+        &direct,
+        dir.path(),
+        &["apply", "seinode/pacific-1-full-node", "--yes"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same world: plan --out, then apply the saved plan.
+    let fake = Fake::start(&objects(NODE), &[]);
+    let out = nodectl(
+        &fake,
+        dir.path(),
+        &["plan", "seinode/pacific-1-full-node", "--out", plan_path],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        writes(&fake.requests()).is_empty(),
+        "plan --out writes nothing to the cluster"
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    assert_eq!(saved["kind"], "NodectlPlan");
+    assert!(saved["read"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["resourceVersion"].is_string()));
+    let out = nodectl(&fake, dir.path(), &["apply", plan_path, "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        sent_writes(&fake.requests()),
+        sent_writes(&direct.requests())
+    );
+}
+
+#[test]
+fn a_stale_saved_plan_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_file = dir.path().join("plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    let fake = Fake::start(&objects(NODE), &[]);
+    let out = nodectl(
+        &fake,
+        dir.path(),
+        &["plan", "seinode/pacific-1-full-node", "--out", plan_path],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Someone changes the node after the plan was saved.
+    {
+        let mut state = fake.state.lock().unwrap();
+        state
+            .api
+            .merge_patch(
+                "sei.io/v1alpha1",
+                "SeiNode",
+                "default",
+                "pacific-1-full-node",
+                serde_json::json!({"metadata": {"labels": {"touched": "yes"}}}),
+                false,
+            )
+            .unwrap();
+    }
+    let before = fake.requests().len();
+    let out = nodectl(&fake, dir.path(), &["apply", plan_path, "--yes"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("stale plan"), "{stderr}");
+    assert!(
+        stderr.contains("SeiNode default/pacific-1-full-node: resourceVersion"),
+        "{stderr}"
+    );
+    assert!(
+        writes(&fake.requests()[before..]).is_empty(),
+        "a stale plan sends no write"
+    );
+}
+
+#[test]
+fn a_plan_saved_from_files_cannot_be_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_file = dir.path().join("plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    let out = Command::cargo_bin("nodectl")
+        .unwrap()
+        .env("RUST_BACKTRACE", "0")
+        .args(["plan", "-f", NODE, "--now", NOW, "--out", plan_path])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fake = Fake::start(&objects(NODE), &[]);
+    let out = nodectl(&fake, dir.path(), &["apply", plan_path, "--yes"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("planned from files"), "{stderr}");
     assert!(writes(&fake.requests()).is_empty());
 }

@@ -181,3 +181,25 @@ fn detailed_exit_code_reports_pending_changes() {
     ]);
     assert_eq!(code, 3, "{err}");
 }
+
+#[test]
+fn updates_of_immutable_statefulset_fields_are_forbidden() {
+    let (code, out, err) = plan(&[
+        "-f",
+        "examples/seinode/pacific-1-full-node.yaml",
+        "-f",
+        "testdata/forbidden/legacy-statefulset.yaml",
+        "--compact",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        out.contains("forbidden StatefulSet default/pacific-1-full-node (server-side apply): StatefulSet.apps \"pacific-1-full-node\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than"),
+        "{out}"
+    );
+    assert!(
+        out.contains("~ spec.serviceName: \"legacy-headless\" -> \"pacific-1-full-node\""),
+        "{out}"
+    );
+    assert!(out.contains("1 forbidden by the API server."), "{out}");
+}

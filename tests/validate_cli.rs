@@ -184,3 +184,25 @@ fn transition_rules_need_against() {
     assert_eq!(code, 1, "unreadable --against is a tool error");
     assert!(err.contains("--against"));
 }
+
+#[test]
+fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
+    // 60 files: enough for the progress bar's code path, which must stay invisible in a pipe.
+    let dir = tempfile::tempdir().unwrap();
+    let node = std::fs::read_to_string("examples/seinode/pacific-1-full-node.yaml").unwrap();
+    for i in 0..60 {
+        let text = node.replace("name: pacific-1-full-node", &format!("name: node-{i:02}"));
+        std::fs::write(dir.path().join(format!("node-{i:02}.yaml")), text).unwrap();
+    }
+    let path = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = validate(&["-f", path], None);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\r'),
+        "stderr: {stderr:?}"
+    );
+    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\r'));
+    let (_, json, json_err) = validate(&["-f", path, "-o", "json"], None);
+    serde_json::from_str::<serde_json::Value>(&json).expect("stdout stays pure JSON");
+    assert!(!json_err.contains('\u{1b}'));
+}

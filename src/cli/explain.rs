@@ -1,8 +1,8 @@
 //! `nodectl explain -f FILE [KIND/NAME]`: why a SeiNode or SeiNodeDeployment is
 //! stuck and what happens next. The input holds the target with its status (e.g.
-//! `kubectl get -o yaml`); every other object is cluster state.
+//! `kubectl get -o yaml`); every other object is cluster state. Without `-f` the
+//! target is read from a cluster (`explain_live`).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -11,12 +11,11 @@ use clap::{Args, ValueEnum};
 use super::exit;
 use super::input::read_objects;
 use super::plan::{select_targets, SidecarBehaviour};
-use crate::env::{Clock, Dns};
+use super::world_flags;
+use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
 use crate::plan::{targets_of, PlanOptions};
-use crate::platform::Platform;
-use crate::sidecar::model::{PodSidecarScript, SidecarScript};
-use crate::world::kinds::gvk_name;
+use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExplainFormat {
@@ -36,7 +35,7 @@ pub enum DnsAssumption {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The object to explain (`seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`).
+    /// The object to explain (`seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`); without -f, read from the cluster.
     #[arg(value_name = "KIND/NAME")]
     pub object: Option<String>,
     /// Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state.
@@ -57,9 +56,9 @@ pub struct ExplainArgs {
     /// Seed of the plan-id stream of the in-memory reconciles.
     #[arg(long, default_value = "0")]
     pub seed: String,
-    /// How node sidecars answer in the next reconcile (the eventual run assumes completed).
-    #[arg(long, value_enum, default_value_t = SidecarBehaviour::Running, conflicts_with = "sidecar_script")]
-    pub sidecar: SidecarBehaviour,
+    /// How node sidecars answer in the next reconcile (default: `running`; on a cluster: `live`, the current task's real answer). The eventual run assumes completed.
+    #[arg(long, value_enum, conflicts_with = "sidecar_script")]
+    pub sidecar: Option<SidecarBehaviour>,
     /// A sidecar script for the next reconcile (the `sidecar` section format of the parity fixtures).
     #[arg(long, value_name = "FILE")]
     pub sidecar_script: Option<PathBuf>,
@@ -75,12 +74,18 @@ pub struct ExplainArgs {
     /// Override a platform setting, `Name=value`.
     #[arg(long = "platform", value_name = "NAME=VALUE")]
     pub platform: Vec<String>,
+    /// Read platform settings from the operator's environment variables (`SEI_NODEPOOL_NAME`,
+    /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
+    #[arg(long)]
+    pub platform_env: bool,
     /// The reconcile limit of the run to the eventual state.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_reconciles: usize,
+    #[command(flatten)]
+    pub connect: super::live::ConnectArgs,
 }
 
-fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
+pub(super) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
     let _ = writeln!(err, "error: {message}");
     code
 }
@@ -90,51 +95,20 @@ pub fn options(
     args: &ExplainArgs,
     objects: &[serde_json::Value],
 ) -> Result<ExplainOptions, String> {
-    let clock = match &args.now {
-        Some(text) => Clock::parse(text)?,
-        None => Clock::fixed(chrono::Utc::now()),
-    };
-    let sidecar = match &args.sidecar_script {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            serde_saphyr::from_str::<SidecarScript>(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?
+    let uniform = match args.sidecar {
+        None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
+        Some(SidecarBehaviour::Completed) => "completed",
+        Some(SidecarBehaviour::Failed) => "failed",
+        Some(SidecarBehaviour::Live) if !args.files.is_empty() && args.sidecar_script.is_none() => {
+            return Err("--sidecar live needs a cluster (give no -f)".into())
         }
-        None => SidecarScript::uniform(match args.sidecar {
-            SidecarBehaviour::Running | SidecarBehaviour::Model => "running",
-            SidecarBehaviour::Completed => "completed",
-            SidecarBehaviour::Failed => "failed",
-            SidecarBehaviour::Live => {
-                return Err("--sidecar live needs a cluster; explain reads files (-f)".into())
-            }
-        }),
+        Some(SidecarBehaviour::Live) => "running",
     };
-    let mut hosts = BTreeMap::new();
-    for entry in &args.dns_hosts {
-        let (host, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        let ok = value
-            .parse::<bool>()
-            .map_err(|_| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        hosts.insert(host.to_string(), ok);
-    }
-    let mut platform = Platform::default();
-    for entry in &args.platform {
-        let (name, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--platform {entry:?}: expected NAME=VALUE"))?;
-        platform.set(name, value)?;
-    }
-    let mut served = args.served_kinds.clone();
-    for o in objects {
-        let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
-        let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
-        served.push(gvk_name(api_version, kind));
-    }
-    served.sort();
-    served.dedup();
+    let clock = world_flags::clock(args.now.as_deref())?;
+    let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
+    let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
+    let platform = world_flags::platform(&args.platform, args.platform_env)?;
+    let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(ExplainOptions {
         world: PlanOptions {
             clock,
@@ -146,11 +120,12 @@ pub fn options(
             served_kinds: served,
             platform,
             until_settled: None,
-            complete_jobs: args.sidecar == SidecarBehaviour::Completed,
+            complete_jobs: args.sidecar == Some(SidecarBehaviour::Completed),
             cascade: false,
         },
         dns_from_status: args.dns == DnsAssumption::Observed,
         max_reconciles: args.max_reconciles.max(1),
+        sidecar_label: None,
     })
 }
 
@@ -170,10 +145,13 @@ pub fn render(
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if args.files.is_empty() {
+        return super::explain_live::run(args, out, err);
+    }
+    if args.connect.any() {
         return fail(
             err,
             exit::INVALID,
-            "explain needs the object with its status: -f FILE (e.g. from `kubectl get seinode NAME -o yaml`)",
+            "explain reads either -f files or a cluster: drop -f to read the cluster, or the connection flags",
         );
     }
     let input = match read_objects(&args.files, args.recursive) {

@@ -15,6 +15,7 @@ use super::plan::{fail, options, PlanArgs, PlanFormat, SidecarBehaviour};
 use crate::env::parse_go_duration;
 use crate::live::apply::{order_steps, ApplyReport, Stop};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
+use crate::live::saved::{ReadObject, SavedPlan};
 use crate::live::sidecar::SidecarRoute;
 use crate::live::{
     planned_writes, Cluster, ConnectOptions, LabelSelector, LivePlan, LiveRequest, RetryPolicy,
@@ -22,9 +23,9 @@ use crate::live::{
 };
 use crate::render::plan_text::Summary;
 
-/// Connection and apply flags (kubectl conventions).
+/// Connection flags (kubectl conventions), shared by `plan`, `apply` and `explain`.
 #[derive(Debug, Args, Default)]
-pub struct LiveArgs {
+pub struct ConnectArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
@@ -43,9 +44,6 @@ pub struct LiveArgs {
     /// Send sidecar requests to this base URL instead of through the API server's pod proxy.
     #[arg(long, value_name = "URL")]
     pub sidecar_url: Option<String>,
-    /// Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored).
-    #[arg(long)]
-    pub server_dry_run: bool,
     /// Time allowed for one request (Go duration, e.g. 30s).
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub request_timeout: String,
@@ -55,6 +53,86 @@ pub struct LiveArgs {
     /// Delay before the first retry, doubled for each further one.
     #[arg(long, value_name = "DURATION", default_value = "250ms", hide = true)]
     pub retry_backoff: String,
+}
+
+impl ConnectArgs {
+    /// Any connection flag given.
+    pub fn any(&self) -> bool {
+        self.kubeconfig.is_some()
+            || self.kube_context.is_some()
+            || self.namespace.is_some()
+            || self.all_namespaces
+            || self.selector.is_some()
+            || self.sidecar_url.is_some()
+    }
+
+    pub fn retry(&self) -> Result<RetryPolicy, String> {
+        let duration = |flag: &str, text: &str| {
+            parse_go_duration(text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
+        };
+        Ok(RetryPolicy {
+            timeout: duration("--request-timeout", &self.request_timeout)?,
+            retries: self.retries,
+            backoff: duration("--retry-backoff", &self.retry_backoff)
+                .unwrap_or(Duration::from_millis(250)),
+        })
+    }
+
+    /// Connects with the kubeconfig and context flags.
+    pub async fn connect(&self, retry: RetryPolicy) -> Result<Cluster, String> {
+        Cluster::connect(&ConnectOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.kube_context.clone(),
+            retry,
+        })
+        .await
+    }
+
+    /// `-A`, `-n NS`, or the context's namespace.
+    pub fn scope(&self, cluster: &Cluster) -> Scope {
+        if self.all_namespaces {
+            Scope::AllNamespaces
+        } else {
+            Scope::Namespace(
+                self.namespace
+                    .clone()
+                    .unwrap_or_else(|| cluster.default_namespace.clone()),
+            )
+        }
+    }
+
+    /// Through the pod proxy, or straight to `--sidecar-url`.
+    pub fn sidecar_route(
+        &self,
+        cluster: &Cluster,
+        retry: RetryPolicy,
+    ) -> Result<SidecarRoute, String> {
+        match &self.sidecar_url {
+            Some(url) => Cluster::for_url(url, retry).map(SidecarRoute::Direct),
+            None => Ok(SidecarRoute::PodProxy(cluster.clone())),
+        }
+    }
+}
+
+/// The tokio runtime of the live commands (two workers).
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the runtime: {e}"))
+}
+
+/// Connection and apply flags.
+#[derive(Debug, Args, Default)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored).
+    #[arg(long)]
+    pub server_dry_run: bool,
     /// Send the writes after planning (same as `nodectl apply`).
     #[arg(long)]
     pub apply: bool,
@@ -69,33 +147,19 @@ impl LiveArgs {
         args.files.is_empty()
             || !args.names.is_empty()
             || self.apply
-            || self.kubeconfig.is_some()
-            || self.kube_context.is_some()
-            || self.namespace.is_some()
-            || self.all_namespaces
-            || self.selector.is_some()
-            || self.sidecar_url.is_some()
+            || self.connect.any()
             || self.server_dry_run
-    }
-
-    fn retry(&self) -> Result<RetryPolicy, String> {
-        let duration = |flag: &str, text: &str| {
-            parse_go_duration(text)
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
-        };
-        Ok(RetryPolicy {
-            timeout: duration("--request-timeout", &self.request_timeout)?,
-            retries: self.retries,
-            backoff: duration("--retry-backoff", &self.retry_backoff)
-                .unwrap_or(Duration::from_millis(250)),
-        })
     }
 }
 
 /// Runs `plan` on a cluster (and `apply` when asked).
 pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let apply = apply || args.live.apply;
+    if let [name] = args.names.as_slice() {
+        if apply && name.ends_with(".json") {
+            return run_saved(args, &PathBuf::from(name), err);
+        }
+    }
     if apply && !args.files.is_empty() {
         return fail(
             err,
@@ -113,37 +177,25 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         Err(problem) => return fail(err, exit::INVALID, problem),
     };
     let prepared = options(args, &overlay).and_then(|o| {
-        let selector = LabelSelector::parse(args.live.selector.as_deref().unwrap_or(""))?;
-        Ok((o, selector, args.live.retry()?))
+        let selector = LabelSelector::parse(args.live.connect.selector.as_deref().unwrap_or(""))?;
+        Ok((o, selector, args.live.connect.retry()?))
     });
     let (plan_options, selector, retry) = match prepared {
         Ok(p) => p,
         Err(e) => return fail(err, exit::INVALID, e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, format!("starting the runtime: {e}")),
+        Err(e) => return fail(err, exit::RUNTIME, e),
     };
     runtime.block_on(async {
-        let connect = ConnectOptions {
-            kubeconfig: args.live.kubeconfig.clone(),
-            context: args.live.kube_context.clone(),
-            retry,
-        };
-        let cluster = match Cluster::connect(&connect).await {
+        let cluster = match args.live.connect.connect(retry).await {
             Ok(c) => c,
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
-        let route = match &args.live.sidecar_url {
-            Some(url) => match Cluster::for_url(url, retry) {
-                Ok(c) => SidecarRoute::Direct(c),
-                Err(e) => return fail(err, exit::INVALID, e),
-            },
-            None => SidecarRoute::PodProxy(cluster.clone()),
+        let route = match args.live.connect.sidecar_route(&cluster, retry) {
+            Ok(r) => r,
+            Err(e) => return fail(err, exit::INVALID, e),
         };
         let sidecars = match args.sidecar {
             None | Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
@@ -151,16 +203,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             }
             _ => SidecarSource::Model,
         };
-        let scope = if args.live.all_namespaces {
-            Scope::AllNamespaces
-        } else {
-            Scope::Namespace(
-                args.live
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| cluster.default_namespace.clone()),
-            )
-        };
+        let scope = args.live.connect.scope(&cluster);
         let request = LiveRequest {
             scope: scope.clone(),
             selector,
@@ -209,6 +252,74 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
     })
 }
 
+/// `nodectl apply PLAN.json`: refuses a stale plan, otherwise sends exactly its steps.
+fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8 {
+    let saved = std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()))
+        .and_then(|doc| SavedPlan::from_json(&doc));
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) => return fail(err, exit::INVALID, format!("{}: {e}", path.display())),
+    };
+    let retry = match args.live.connect.retry() {
+        Ok(r) => r,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => return fail(err, exit::RUNTIME, e),
+    };
+    runtime.block_on(async {
+        let cluster = match args.live.connect.connect(retry).await {
+            Ok(c) => c,
+            Err(e) => return fail(err, exit::RUNTIME, e),
+        };
+        if let Some(context) = saved.context.as_deref().filter(|c| *c != cluster.context) {
+            return fail(
+                err,
+                exit::INVALID,
+                format!("{}: the plan was made against context {context:?}, not {:?}", path.display(), cluster.context),
+            );
+        }
+        let changed = match crate::live::saved::changed_since(&cluster, &saved.read).await {
+            Ok(c) => c,
+            Err(e) => return fail(err, exit::RUNTIME, e),
+        };
+        if !changed.is_empty() {
+            for c in &changed {
+                let _ = writeln!(err, "changed: {c}");
+            }
+            return fail(
+                err,
+                exit::RUNTIME,
+                format!(
+                    "stale plan: {} object(s) changed since {} was saved; nothing was written. Run `nodectl plan --out` again",
+                    changed.len(),
+                    path.display()
+                ),
+            );
+        }
+        if saved.steps.is_empty() {
+            let _ = writeln!(err, "nothing to apply");
+            return exit::OK;
+        }
+        if !args.live.yes {
+            match confirm(&cluster, saved.steps.len(), err) {
+                Ok(true) => {}
+                Ok(false) => return fail(err, exit::RUNTIME, "apply cancelled; nothing was written"),
+                Err(e) => return fail(err, exit::INVALID, e),
+            }
+        }
+        let route = match args.live.connect.sidecar_route(&cluster, retry) {
+            Ok(r) => r,
+            Err(e) => return fail(err, exit::INVALID, e),
+        };
+        let report = crate::live::apply::apply(&cluster, &route, saved.steps.clone()).await;
+        report_apply(&report, err)
+    })
+}
+
 fn confirm(cluster: &Cluster, steps: usize, err: &mut dyn Write) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err("apply needs confirmation: pass --yes when stdin is not a terminal (nothing was written)".into());
@@ -231,19 +342,19 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
     for (step, note) in &report.done {
         let _ = writeln!(err, "applied: {} -> {note}", step.describe());
     }
-    let (code, step, error) = match &report.stop {
+    let (conflict, step, error) = match &report.stop {
         Stop::Complete => {
             let _ = writeln!(err, "apply complete: {} requests sent", report.done.len());
             return exit::OK;
         }
-        Stop::Conflict { step, error } => (exit::CONFLICT, step, error),
-        Stop::Failed { step, error } => (exit::RUNTIME, step, error),
+        Stop::Conflict { step, error } => (true, step, error),
+        Stop::Failed { step, error } => (false, step, error),
     };
     let _ = writeln!(err, "FAILED: {} -> {error}", step.describe());
     for s in &report.not_sent {
         let _ = writeln!(err, "not sent: {}", s.describe());
     }
-    let hint = if code == exit::CONFLICT {
+    let hint = if conflict {
         "the cluster changed since the snapshot; nothing was retried. Re-run `nodectl apply` to plan from the current state"
     } else {
         "re-run `nodectl plan` to see the current state, then `nodectl apply`"
@@ -254,7 +365,7 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
         report.done.len(),
         report.done.len() + 1 + report.not_sent.len()
     );
-    code
+    exit::RUNTIME
 }
 
 fn render(
@@ -266,11 +377,19 @@ fn render(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<u8> {
+    let saved = SavedPlan {
+        context: Some(cluster.context.clone()),
+        read: live.objects.iter().map(ReadObject::of).collect(),
+        steps: order_steps(&planned_writes(&live.report), &live.submissions),
+    };
     let scope_text = match scope {
         Scope::Namespace(ns) => format!("namespace {ns}"),
         Scope::AllNamespaces => "all namespaces".into(),
     };
     if args.output == PlanFormat::Json {
+        if let Err(code) = super::plan::write_saved(args, &saved, err) {
+            return Ok(code);
+        }
         let mut doc = live.report.to_json();
         doc["live"] = json!({
             "context": cluster.context,
@@ -302,7 +421,7 @@ fn render(
     for p in &live.sidecar_problems {
         writeln!(out, "warning: sidecar read failed: {p}")?;
     }
-    let code = super::plan::finish(args, &live.report, &live.objects, out, err);
+    let code = super::plan::finish(args, &live.report, &saved, out, err);
     if !live.submissions.is_empty() {
         writeln!(
             out,

@@ -2,12 +2,14 @@
 //! Each subcommand translates flags into a call of the core and renders its result.
 
 pub mod explain;
+mod explain_live;
 pub mod generate;
 pub mod input;
 pub mod live;
 pub mod plan;
 pub mod simulate;
 pub mod validate;
+pub mod world_flags;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,8 +26,6 @@ pub mod exit {
     pub const INVALID: u8 = 2;
     /// `plan --detailed-exitcode`: changes are pending.
     pub const CHANGES: u8 = 3;
-    /// `apply`: a write hit a conflict (409); the cluster changed since the snapshot.
-    pub const CONFLICT: u8 = 4;
 }
 
 /// Simulate and reconcile the Sei Kubernetes operator (SeiNode, SeiNodeDeployment) in memory.
@@ -96,6 +96,10 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
         .without_time()
         .try_init();
 }

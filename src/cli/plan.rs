@@ -2,7 +2,6 @@
 //! the input once (or N times) against a world made of every input object, and
 //! show what the operator would write. Nothing is written anywhere.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -10,13 +9,14 @@ use clap::{Args, ValueEnum};
 
 use super::exit;
 use super::input::read_objects;
-use crate::env::{Clock, Dns};
+use super::world_flags;
+use crate::env::Dns;
+use crate::live::apply::Step;
+use crate::live::saved::{ReadObject, SavedPlan};
 use crate::plan::{plan, targets_of, PlanOptions, TargetRef};
-use crate::platform::Platform;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{self, Style, Summary, ViewOptions};
-use crate::sidecar::model::{PodSidecarScript, SidecarScript};
-use crate::world::kinds::gvk_name;
+use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
@@ -94,6 +94,10 @@ pub struct PlanArgs {
     /// Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`).
     #[arg(long = "platform", value_name = "NAME=VALUE")]
     pub platform: Vec<String>,
+    /// Read platform settings from the operator's environment variables (`SEI_NODEPOOL_NAME`,
+    /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
+    #[arg(long)]
+    pub platform_env: bool,
     /// Lines of context around diff hunks.
     #[arg(
         short = 'C',
@@ -145,51 +149,20 @@ pub(super) fn options(
     args: &PlanArgs,
     objects: &[serde_json::Value],
 ) -> Result<PlanOptions, String> {
-    let clock = match &args.now {
-        Some(text) => Clock::parse(text)?,
-        None => Clock::fixed(chrono::Utc::now()),
-    };
-    let sidecar = match &args.sidecar_script {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            serde_saphyr::from_str::<SidecarScript>(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?
+    let uniform = match args.sidecar {
+        None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
+        Some(SidecarBehaviour::Completed) => "completed",
+        Some(SidecarBehaviour::Failed) => "failed",
+        Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
+            return Err("--sidecar live needs a cluster (give no -f, or name targets)".into())
         }
-        None => SidecarScript::uniform(match args.sidecar {
-            None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
-            Some(SidecarBehaviour::Completed) => "completed",
-            Some(SidecarBehaviour::Failed) => "failed",
-            Some(SidecarBehaviour::Live) => {
-                return Err("--sidecar live needs a cluster (give no -f, or name targets)".into())
-            }
-        }),
+        Some(SidecarBehaviour::Live) => "running",
     };
-    let mut hosts = BTreeMap::new();
-    for entry in &args.dns_hosts {
-        let (host, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        let ok = value
-            .parse::<bool>()
-            .map_err(|_| format!("--dns-host {entry:?}: expected HOST=true|false"))?;
-        hosts.insert(host.to_string(), ok);
-    }
-    let mut platform = Platform::default();
-    for entry in &args.platform {
-        let (name, value) = entry
-            .split_once('=')
-            .ok_or_else(|| format!("--platform {entry:?}: expected NAME=VALUE"))?;
-        platform.set(name, value)?;
-    }
-    let mut served: Vec<String> = args.served_kinds.clone();
-    for o in objects {
-        let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
-        let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
-        served.push(gvk_name(api_version, kind));
-    }
-    served.sort();
-    served.dedup();
+    let clock = world_flags::clock(args.now.as_deref())?;
+    let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
+    let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
+    let platform = world_flags::platform(&args.platform, args.platform_env)?;
+    let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(PlanOptions {
         clock,
         seed: args.seed.clone(),
@@ -279,14 +252,36 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(err, exit::RUNTIME, e),
     };
-    finish(args, &report, &input.objects, out, err)
+    let saved = SavedPlan {
+        context: None,
+        read: input.objects.iter().map(ReadObject::of).collect(),
+        steps: crate::live::planned_writes(&report)
+            .into_iter()
+            .map(|w| Step::Write(Box::new(w)))
+            .collect(),
+    };
+    finish(args, &report, &saved, out, err)
+}
+
+/// Writes the saved plan to `--out FILE`, if asked; the error is the exit code.
+pub(super) fn write_saved(
+    args: &PlanArgs,
+    saved: &SavedPlan,
+    err: &mut dyn Write,
+) -> Result<(), u8> {
+    let Some(path) = &args.out_file else {
+        return Ok(());
+    };
+    let text = serde_json::to_string_pretty(&saved.to_json()).unwrap_or_default() + "\n";
+    std::fs::write(path, text)
+        .map_err(|e| fail(err, exit::RUNTIME, format!("{}: {e}", path.display())))
 }
 
 /// Saves (`--out`) and renders a plan report; returns the exit code.
 pub(super) fn finish(
     args: &PlanArgs,
     report: &crate::plan::PlanReport,
-    objects: &[serde_json::Value],
+    saved: &SavedPlan,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
@@ -298,12 +293,8 @@ pub(super) fn finish(
             Err(e) => return fail(err, exit::INVALID, e),
         }
     }
-    if let Some(path) = &args.out_file {
-        let saved = saved_plan(&report, objects);
-        let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
-        if let Err(e) = std::fs::write(path, text) {
-            return fail(err, exit::RUNTIME, format!("{}: {e}", path.display()));
-        }
+    if let Err(code) = write_saved(args, saved, err) {
+        return code;
     }
     let view = |style| ViewOptions {
         style,
@@ -354,40 +345,4 @@ pub(super) fn finish(
 fn use_color(no_color: bool) -> bool {
     use std::io::IsTerminal;
     !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-}
-
-/// The saved-plan document (`--out`): every write and sidecar submission in order,
-/// and the resourceVersion of every object the plan read, so a later apply can
-/// refuse a stale plan.
-pub fn saved_plan(
-    report: &crate::plan::PlanReport,
-    inputs: &[serde_json::Value],
-) -> serde_json::Value {
-    let read: Vec<serde_json::Value> = inputs
-        .iter()
-        .map(|o| {
-            serde_json::json!({
-                "apiVersion": o.get("apiVersion"),
-                "kind": o.get("kind"),
-                "namespace": o.pointer("/metadata/namespace"),
-                "name": o.pointer("/metadata/name"),
-                "resourceVersion": o.pointer("/metadata/resourceVersion"),
-            })
-        })
-        .collect();
-    let submissions: Vec<&crate::sidecar::SidecarCall> = report
-        .targets
-        .iter()
-        .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.sidecar_calls.iter()))
-        .filter(|c| c.op == "SubmitTask" || c.op == "HTTP POST /v0/tasks")
-        .collect();
-    serde_json::json!({
-        "formatVersion": 1,
-        "kind": "NodectlPlan",
-        "now": report.now,
-        "targets": report.targets.iter().map(|t| t.target.to_string()).collect::<Vec<_>>(),
-        "read": read,
-        "writes": report.writes_json(),
-        "sidecarSubmissions": submissions,
-    })
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::manifest;
 use crate::validate::render::{render, Format};
-use crate::validate::{validate_loads, OldObjects, Options};
+use crate::validate::{validate_loads_with, OldObjects, Options};
 
 /// Arguments of `nodectl validate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -35,6 +35,9 @@ pub struct ValidateArgs {
     pub against: Option<PathBuf>,
 }
 
+/// Fewer files than this validate too fast to need a progress bar.
+const PROGRESS_MIN_FILES: usize = 50;
+
 /// Runs the command. Exit code: 0 all valid, 2 any invalid or unreadable input, 1 tool error.
 pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let old = match &args.against {
@@ -56,8 +59,17 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         allow_unknown_fields: args.allow_unknown_fields,
         strict_kinds: args.strict_kinds,
     };
-    let loads = manifest::load_paths_lenient(&args.filename, args.recursive);
-    let report = validate_loads(loads, &old, &opts);
+    let inputs = manifest::discover_inputs(&args.filename, args.recursive);
+    let bar = if inputs.len() >= PROGRESS_MIN_FILES {
+        crate::progress::bar(inputs.len() as u64, "reading")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let loads = manifest::load_inputs_lenient(&inputs, &|| bar.inc(1));
+    bar.reset();
+    bar.set_message("validating");
+    let report = validate_loads_with(loads, &old, &opts, &|| bar.inc(1));
+    bar.finish_and_clear();
     if let Err(e) = render(&report, args.output, out, err) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             let _ = writeln!(err, "error: writing output: {e}");

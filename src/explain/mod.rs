@@ -7,6 +7,7 @@
 //! of the operator that the status and those runs show.
 
 mod patterns;
+pub mod sidecar_view;
 mod status;
 
 use std::time::Duration;
@@ -21,6 +22,7 @@ use crate::sidecar::model::SidecarScript;
 use crate::world::WriteOutcome;
 
 pub use patterns::{StuckPattern, PATTERN_IDS};
+pub use sidecar_view::{SidecarTaskAnswer, SidecarView};
 pub use status::{ConditionView, FailedTaskView, PlanView, TaskView};
 
 /// How `explain` models the world around the target.
@@ -33,6 +35,9 @@ pub struct ExplainOptions {
     pub dns_from_status: bool,
     /// The reconcile limit of the eventual-state run.
     pub max_reconciles: usize,
+    /// Describes `world.sidecar` in the assumptions instead of the default text
+    /// (e.g. answers taken from the live sidecar).
+    pub sidecar_label: Option<String>,
 }
 
 /// What the next reconcile does, run in memory.
@@ -76,6 +81,8 @@ pub struct Explanation {
     pub next: NextReconcile,
     pub eventually: Eventually,
     pub patterns: Vec<StuckPattern>,
+    /// The live sidecar's view of the current task (live targets only).
+    pub sidecar_view: Option<SidecarView>,
 }
 
 /// Explains `target`, one of `objects` (the rest is cluster state).
@@ -99,7 +106,13 @@ pub fn explain(
         "route hosts do not resolve"
     };
     let assumptions = vec![
-        format!("sidecar: {}", sidecar_text(&world.sidecar)),
+        format!(
+            "sidecar: {}",
+            options
+                .sidecar_label
+                .clone()
+                .unwrap_or_else(|| sidecar_text(&world.sidecar))
+        ),
         format!("dns: {dns_text}"),
     ];
 
@@ -154,7 +167,13 @@ pub fn explain(
         next,
         eventually,
         patterns,
+        sidecar_view: None,
     })
+}
+
+/// The first task of the stored plan that is not Complete.
+pub fn stored_current_task(object: &Value, now: chrono::DateTime<chrono::Utc>) -> Option<TaskView> {
+    status::read(object, now).current_task
 }
 
 fn is_target(o: &Value, t: &TargetRef) -> bool {
@@ -281,7 +300,7 @@ impl Explanation {
                 })
             })
             .collect();
-        json!({
+        let mut doc = json!({
             "formatVersion": 1,
             "target": self.target.to_string(),
             "kind": self.target.kind,
@@ -312,7 +331,11 @@ impl Explanation {
                 "timeline": timeline,
             },
             "patterns": self.patterns.iter().map(StuckPattern::to_json).collect::<Vec<_>>(),
-        })
+        });
+        if let Some(view) = &self.sidecar_view {
+            doc["sidecarView"] = view.to_json();
+        }
+        doc
     }
 }
 

@@ -196,6 +196,7 @@ impl Cluster {
         let mut last = RequestError::Timeout { attempts: 0 };
         let mut timed_out = false;
         for attempt in 1..=attempts {
+            tracing::debug!(method = %request.method, path = %request.path, attempt, "API request");
             last = match self.attempt(request).await {
                 Ok(value) => return Ok(value),
                 Err(final_answer @ RequestError::Status { code, .. }) if code < 500 => {

@@ -5,7 +5,9 @@
 
 pub mod apply;
 pub mod client;
+pub mod explain;
 pub mod fidelity;
+pub mod saved;
 pub mod sidecar;
 pub mod snapshot;
 

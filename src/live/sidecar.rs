@@ -314,14 +314,22 @@ pub async fn prefetch(
     route: &SidecarRoute,
     queries: impl IntoIterator<Item = SidecarQuery>,
 ) -> BTreeMap<SidecarQuery, SidecarAnswer> {
-    stream::iter(queries)
-        .map(|q| async move {
-            let answer = route.send(q.url(), RawRequest::get(q.path())).await;
-            (q, answer)
+    let queries: Vec<SidecarQuery> = queries.into_iter().collect();
+    let bar = crate::progress::bar(queries.len() as u64, "sidecars");
+    let answers = stream::iter(queries)
+        .map(|q| {
+            let bar = bar.clone();
+            async move {
+                let answer = route.send(q.url(), RawRequest::get(q.path())).await;
+                bar.inc(1);
+                (q, answer)
+            }
         })
         .buffer_unordered(16)
         .collect()
-        .await
+        .await;
+    bar.finish_and_clear();
+    answers
 }
 
 #[cfg(test)]

@@ -136,11 +136,18 @@ pub async fn read(cluster: &Cluster, scope: &Scope) -> Result<Snapshot, String> 
         Scope::Namespace(ns) => Some(ns.as_str()),
         Scope::AllNamespaces => None,
     };
-    let lists = join_all(kinds.iter().map(|k| async move {
-        let request = RawRequest::get(collection_path(k.api_version, k.plural, namespace));
-        cluster.send(&request).await
+    let bar = crate::progress::bar(kinds.len() as u64, "listing");
+    let lists = join_all(kinds.iter().map(|k| {
+        let bar = bar.clone();
+        async move {
+            let request = RawRequest::get(collection_path(k.api_version, k.plural, namespace));
+            let answer = cluster.send(&request).await;
+            bar.inc(1);
+            answer
+        }
     }))
     .await;
+    bar.finish_and_clear();
     let mut objects = Vec::new();
     for (k, list) in kinds.iter().zip(lists) {
         let list = list.map_err(|e| format!("listing {}: {e}", k.plural))?;

@@ -305,17 +305,28 @@ pub fn load_input(input: &Input) -> FileLoad {
 /// Loads all paths (files, directories, `-`), in parallel, one [`FileLoad`] per input, in input
 /// order. Discovery failures (missing paths) appear as a `FileLoad` with an `Io` error.
 pub fn load_paths_lenient(paths: &[PathBuf], recursive: bool) -> Vec<FileLoad> {
-    let inputs = discover_inputs(paths, recursive);
+    load_inputs_lenient(&discover_inputs(paths, recursive), &|| {})
+}
+
+/// Loads discovered inputs in parallel, calling `on_file` after each one.
+pub fn load_inputs_lenient(
+    inputs: &[Result<Input, LoadError>],
+    on_file: &(dyn Fn() + Sync),
+) -> Vec<FileLoad> {
     inputs
         .par_iter()
-        .map(|i| match i {
-            Ok(input) => load_input(input),
-            Err(err) => FileLoad {
-                name: err.file.clone(),
-                source: None,
-                documents: Vec::new(),
-                errors: vec![err.clone()],
-            },
+        .map(|i| {
+            let load = match i {
+                Ok(input) => load_input(input),
+                Err(err) => FileLoad {
+                    name: err.file.clone(),
+                    source: None,
+                    documents: Vec::new(),
+                    errors: vec![err.clone()],
+                },
+            };
+            on_file();
+            load
         })
         .collect()
 }

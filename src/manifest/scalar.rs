@@ -43,7 +43,7 @@ pub fn resolve_plain(text: &str) -> Resolved {
 
 /// Integers: decimal, `0x` hex, `0b` binary, leading-zero octal (YAML 1.1), `_` separators.
 fn parse_int(text: &str) -> Option<Value> {
-    let (neg, body) = match text.as_bytes()[0] {
+    let (neg, body) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
@@ -170,5 +170,9 @@ mod tests {
         assert!(resolve_plain(".inf").is_err());
         assert_eq!(resolve_tagged("str", "42").unwrap(), json!("42"));
         assert!(resolve_tagged("int", "x").is_err());
+        // Found by the mutation test: an empty tagged scalar (`!!int` with no value).
+        assert!(resolve_tagged("int", "").is_err());
+        assert!(resolve_tagged("float", "").is_err());
+        assert_eq!(resolve_tagged("bool", "").ok(), None);
     }
 }

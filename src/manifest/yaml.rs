@@ -105,13 +105,11 @@ impl<'a> Builder<'a> {
                 pending: Some((k, ks, _)),
                 ..
             }) => {
-                let k = k.clone();
-                child_key(&mut self.path, &k);
+                child_key(&mut self.path, k);
                 Some(*ks)
             }
             Some(Frame::Seq { arr, .. }) => {
-                let i = arr.len();
-                child_index(&mut self.path, i);
+                child_index(&mut self.path, arr.len());
                 None
             }
             _ => None,
@@ -219,12 +217,14 @@ impl<'a> Builder<'a> {
                 }
                 .map_err(|m| self.err(LoadErrorKind::Unsupported, at, m))?;
                 if self.expecting_key() {
-                    let key = match &value {
-                        Value::String(s) => s.clone(),
+                    let key = match value {
+                        Value::String(s) => s,
                         Value::Null => "null".to_string(),
                         _ => text.to_string(),
                     };
-                    self.remember_anchor(anchor, &Value::String(key.clone()));
+                    if anchor != 0 {
+                        self.remember_anchor(anchor, &Value::String(key.clone()));
+                    }
                     return self.on_key(key, at, plain);
                 }
                 let parent_len = self.enter_node(at);

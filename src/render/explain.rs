@@ -98,9 +98,43 @@ pub fn write(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
         }
     }
     writeln!(out)?;
+    if let Some(view) = &e.sidecar_view {
+        sidecar_view(out, view)?;
+    }
     next_reconcile(out, e)?;
     eventually(out, e)?;
     patterns(out, e)
+}
+
+fn sidecar_view(out: &mut dyn Write, v: &crate::explain::SidecarView) -> io::Result<()> {
+    let place = if v.pod.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", v.pod)
+    };
+    writeln!(out, "Sidecar view (live{place}):")?;
+    if !v.task_type.is_empty() {
+        writeln!(
+            out,
+            "  controller: {} ({}) {}",
+            v.task_type, v.task_id, v.controller
+        )?;
+    }
+    if let Some(answer) = &v.sidecar {
+        writeln!(
+            out,
+            "  sidecar:    GET /v0/tasks/{} -> {}",
+            v.task_id,
+            answer.label()
+        )?;
+    }
+    let verdict = match (&v.sidecar, v.agree) {
+        (None, _) => "note",
+        (Some(_), true) => "agree",
+        (Some(_), false) => "DISAGREE",
+    };
+    writeln!(out, "  {verdict}: {}", v.statement)?;
+    writeln!(out)
 }
 
 fn next_reconcile(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {

@@ -271,6 +271,16 @@ impl OldObjects {
 
 /// Validates loaded inputs: each document on its own (in parallel), then across documents.
 pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) -> Report {
+    validate_loads_with(loads, old, opts, &|| {})
+}
+
+/// [`validate_loads`], calling `on_file` after each file is validated.
+pub fn validate_loads_with(
+    loads: Vec<FileLoad>,
+    old: &OldObjects,
+    opts: &Options,
+    on_file: &(dyn Fn() + Sync),
+) -> Report {
     let mut sources = HashMap::new();
     let per_file: Vec<Vec<(DocResult, Option<cross::ObjectFacts>)>> = loads
         .into_par_iter()
@@ -330,6 +340,7 @@ pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) ->
                     .collect()
             };
             out.extend(docs.into_iter().map(|(r, f)| (r, Some(f))));
+            on_file();
             out
         })
         .collect();

@@ -70,6 +70,8 @@ pub struct Schema {
     pub rules: Vec<CelRule>,
     /// Whether this node or any descendant carries CEL rules (lets the CEL pass skip subtrees).
     pub has_rules_below: bool,
+    /// Properties that have a `default`, in schema order.
+    pub defaulted: Vec<String>,
 }
 
 impl Schema {
@@ -156,6 +158,9 @@ pub fn compile(v: &Value, path: &str) -> Result<Schema, String> {
         for (name, ps) in props {
             let child = compile(ps, &manifest::path::join_key(path, name))?;
             s.property_order.push(name.clone());
+            if child.default.is_some() {
+                s.defaulted.push(name.clone());
+            }
             s.properties.insert(name.clone(), child);
         }
     }

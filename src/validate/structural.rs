@@ -19,30 +19,46 @@ pub struct SchemaOptions {
 pub fn apply_defaults(schema: &Schema, value: &mut Value) {
     match value {
         Value::Object(obj) => {
-            for name in &schema.property_order {
-                let ps = &schema.properties[name];
-                if matches!(obj.get(name), Some(Value::Null)) && !ps.nullable {
-                    obj.remove(name);
-                }
-                if !obj.contains_key(name) {
-                    if let Some(d) = &ps.default {
-                        obj.insert(name.clone(), d.clone());
-                    }
-                }
-                if let Some(child) = obj.get_mut(name) {
-                    apply_defaults(ps, child);
+            let mut pruned = false;
+            for (key, child) in obj.iter_mut() {
+                let cs = match schema.properties.get(key) {
+                    Some(cs) => cs,
+                    None => match &schema.additional_properties {
+                        Some(ap) => ap,
+                        None => continue,
+                    },
+                };
+                if child.is_null() {
+                    pruned |= !cs.nullable;
+                } else if matches!(child, Value::Object(_) | Value::Array(_)) {
+                    apply_defaults(cs, child);
                 }
             }
-            if let Some(ap) = &schema.additional_properties {
-                for (_, v) in obj.iter_mut() {
-                    apply_defaults(ap, v);
+            if pruned {
+                obj.retain(|k, v| {
+                    !v.is_null()
+                        || schema
+                            .properties
+                            .get(k)
+                            .or(schema.additional_properties.as_deref())
+                            .is_none_or(|cs| cs.nullable)
+                });
+            }
+            for name in &schema.defaulted {
+                if !obj.contains_key(name) {
+                    let ps = &schema.properties[name];
+                    let mut d = ps.default.clone().unwrap_or(Value::Null);
+                    apply_defaults(ps, &mut d);
+                    obj.insert(name.clone(), d);
                 }
             }
         }
         Value::Array(items) => {
             if let Some(is) = &schema.items {
                 for v in items.iter_mut() {
-                    apply_defaults(is, v);
+                    if matches!(v, Value::Object(_) | Value::Array(_)) {
+                        apply_defaults(is, v);
+                    }
                 }
             }
         }

@@ -4,7 +4,10 @@
 //! subresource, `dryRun=All`, the pod proxy to a fake sidecar, injected faults,
 //! and a log of EVERY request.
 
-use std::collections::HashSet;
+// Shared by several test binaries, each using a part of it.
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -58,6 +61,9 @@ pub struct State {
     pub faults: Vec<Fault>,
     /// Pods (`NAME-0`) whose sidecar cannot be reached.
     pub unreachable: HashSet<String>,
+    /// Scripted `GET /v0/tasks/{id}` answers by task id: a body, or `None` for a
+    /// 404 (unscripted tasks are running).
+    pub tasks: HashMap<String, Option<Value>>,
 }
 
 /// A running fake server.
@@ -81,6 +87,7 @@ impl Fake {
             requests: Vec::new(),
             faults: Vec::new(),
             unreachable: HashSet::new(),
+            tasks: HashMap::new(),
         }));
         let shared = state.clone();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -126,6 +133,16 @@ impl Fake {
 
     pub fn fault(&self, fault: Fault) {
         self.state.lock().unwrap().faults.push(fault);
+    }
+
+    /// Scripts the sidecar's answer for task `id` (`None`: 404).
+    pub fn task_answer(&self, id: &str, body: Option<Value>) {
+        self.state.lock().unwrap().tasks.insert(id.into(), body);
+    }
+
+    /// Makes the sidecar of pod `pod` unreachable.
+    pub fn unreachable(&self, pod: &str) {
+        self.state.lock().unwrap().unreachable.insert(pod.into());
     }
 
     /// Writes the store recorded (successful or not).
@@ -387,7 +404,13 @@ fn sidecar(
         }
         ("GET", t) if t.starts_with("v0/tasks/") => {
             let id = t.trim_start_matches("v0/tasks/");
-            axum::Json(json!({"id": id, "type": "", "status": "running"})).into_response()
+            match s.tasks.get(id) {
+                Some(Some(body)) => axum::Json(body.clone()).into_response(),
+                Some(None) => (StatusCode::NOT_FOUND, "task not found").into_response(),
+                None => {
+                    axum::Json(json!({"id": id, "type": "", "status": "running"})).into_response()
+                }
+            }
         }
         ("POST", "v0/tasks") => {
             let id = body

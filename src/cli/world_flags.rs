@@ -1,0 +1,93 @@
+//! Parsing of the flags that describe the outside world of an in-memory run
+//! (clock, sidecar behaviour, DNS, served kinds, platform), shared by `plan` and
+//! `explain`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::env::Clock;
+use crate::platform::Platform;
+use crate::sidecar::model::SidecarScript;
+use crate::world::kinds::gvk_name;
+
+/// `--now RFC3339`, or the current time.
+pub fn clock(now: Option<&str>) -> Result<Clock, String> {
+    match now {
+        Some(text) => Clock::parse(text),
+        None => Ok(Clock::fixed(chrono::Utc::now())),
+    }
+}
+
+/// The sidecar script of `--sidecar-script FILE`, or every task answering `uniform`.
+pub fn sidecar_script(script: Option<&Path>, uniform: &str) -> Result<SidecarScript, String> {
+    let Some(path) = script else {
+        return Ok(SidecarScript::uniform(uniform));
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_saphyr::from_str::<SidecarScript>(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `--dns-host HOST=true|false` entries.
+pub fn dns_hosts(entries: &[String]) -> Result<BTreeMap<String, bool>, String> {
+    entries
+        .iter()
+        .map(|entry| {
+            let bad = || format!("--dns-host {entry:?}: expected HOST=true|false");
+            let (host, value) = entry.split_once('=').ok_or_else(bad)?;
+            Ok((host.to_string(), value.parse::<bool>().map_err(|_| bad())?))
+        })
+        .collect()
+}
+
+/// The default platform, then the operator's `SEI_*` environment variables when
+/// `from_env` (`--platform-env`), then `--platform Name=value` overrides.
+pub fn platform(entries: &[String], from_env: bool) -> Result<Platform, String> {
+    let mut platform = Platform::default();
+    if from_env {
+        platform = platform.with_environment(|name| std::env::var(name).ok())?;
+    }
+    for entry in entries {
+        let (name, value) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("--platform {entry:?}: expected NAME=VALUE"))?;
+        platform.set(name, value)?;
+    }
+    Ok(platform)
+}
+
+/// `--served-kind` values plus the kind of every input object, sorted and unique.
+pub fn served_kinds(extra: &[String], objects: &[Value]) -> Vec<String> {
+    let mut served: Vec<String> = extra.to_vec();
+    served.extend(objects.iter().map(|o| {
+        let text = |key: &str| o.get(key).and_then(Value::as_str).unwrap_or("");
+        gvk_name(text("apiVersion"), text("kind"))
+    }));
+    served.sort();
+    served.dedup();
+    served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_values_are_checked() {
+        assert!(dns_hosts(&["a=true".into()]).unwrap()["a"]);
+        assert!(dns_hosts(&["a=maybe".into()]).is_err());
+        assert!(platform(&["SnapshotBucket".into()], false).is_err());
+        assert_eq!(
+            platform(&["SnapshotBucket=b".into()], false)
+                .unwrap()
+                .snapshot_bucket,
+            "b"
+        );
+        let served = served_kinds(
+            &["x/v1/K".into()],
+            &[serde_json::json!({"apiVersion": "v1", "kind": "Pod"})],
+        );
+        assert_eq!(served, ["v1/Pod", "x/v1/K"]);
+    }
+}

@@ -1,0 +1,138 @@
+//! Library-level checks of API-server semantics the corpus does not show directly.
+
+use nodectl::manifest::parse_str;
+use nodectl::validate::schema::compile;
+use nodectl::validate::structural::{apply_defaults, check_cel};
+use nodectl::validate::{validate_loads, OldObjects, Options, Report};
+use serde_json::json;
+
+fn run(text: &str) -> Report {
+    validate_loads(
+        vec![parse_str("t.yaml", text)],
+        &OldObjects::default(),
+        &Options::default(),
+    )
+}
+
+fn rules(r: &Report) -> Vec<String> {
+    r.diagnostics()
+        .iter()
+        .map(|d| format!("{}@{}", d.rule, d.json_path))
+        .collect()
+}
+
+const SND_NO_REPLICAS: &str = "apiVersion: sei.io/v1alpha1
+kind: SeiNodeDeployment
+metadata:
+  name: g
+spec:
+  updateStrategy: {type: InPlace}
+  template:
+    metadata:
+      labels: {tier: seed}
+    spec:
+      chainId: c
+      image: i
+      archive: {}
+";
+
+#[test]
+fn defaults_apply_before_required() {
+    // spec.replicas is required but defaults to 1, so it may be omitted.
+    let r = run(SND_NO_REPLICAS);
+    assert_eq!(r.exit_code(), 0, "{:?}", rules(&r));
+    // An explicit null is pruned and defaulted as well.
+    let r = run(&SND_NO_REPLICAS.replace("spec:\n  update", "spec:\n  replicas: null\n  update"));
+    assert_eq!(r.exit_code(), 0, "{:?}", rules(&r));
+}
+
+#[test]
+fn label_selectors_match_children_and_explicit_nodes() {
+    let node = |name: &str, sel: &str| {
+        format!(
+            "apiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata:\n  name: {name}\n  labels: {{role: rpc}}\nspec:\n  chainId: c\n  image: i\n  peers:\n    - label:\n        selector: {{{sel}}}\n  fullNode: {{}}\n"
+        )
+    };
+    // Matches the deployment's children (template labels + sei.io/nodedeployment).
+    let text = format!(
+        "{SND_NO_REPLICAS}---\n{}",
+        node("a", "tier: seed, sei.io/nodedeployment: g")
+    );
+    assert!(rules(&run(&text)).is_empty(), "{:?}", rules(&run(&text)));
+    // Matches another explicit node, but not itself.
+    let text = format!("{}---\n{}", node("a", "role: rpc"), node("b", "role: rpc"));
+    assert!(rules(&run(&text)).is_empty());
+    let r = run(&node("a", "role: rpc"));
+    assert_eq!(
+        rules(&r),
+        ["cross.peer-selector@spec.peers[0].label.selector"]
+    );
+    assert_eq!(r.exit_code(), 0, "selector warnings do not fail validation");
+    // Ordinal beyond replicas does not match.
+    let text = format!(
+        "{SND_NO_REPLICAS}---\n{}",
+        node("a", "sei.io/nodedeployment-ordinal: \"1\"")
+    );
+    assert_eq!(
+        rules(&run(&text)),
+        ["cross.peer-selector@spec.peers[0].label.selector"]
+    );
+}
+
+#[test]
+fn transition_rules_use_the_old_object() {
+    let schema = compile(
+        &json!({"type": "object", "properties": {"genesis": {"type": "object",
+            "x-kubernetes-preserve-unknown-fields": true,
+            "x-kubernetes-validations": [{"rule": "self == oldSelf", "message": "spec.genesis is immutable after creation"}]}}}),
+        "",
+    )
+    .unwrap();
+    let new = json!({"genesis": {"chainId": "a"}});
+    let mut out = Vec::new();
+    check_cel(&schema, &new, None, &mut String::new(), &mut out);
+    assert!(
+        out.is_empty(),
+        "no old object: transition rules are skipped"
+    );
+    check_cel(
+        &schema,
+        &new,
+        Some(&json!({"genesis": {"chainId": "a"}})),
+        &mut String::new(),
+        &mut out,
+    );
+    assert!(out.is_empty());
+    check_cel(
+        &schema,
+        &new,
+        Some(&json!({"genesis": {"chainId": "b"}})),
+        &mut String::new(),
+        &mut out,
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].path, "genesis");
+    assert_eq!(
+        out[0].message,
+        "Invalid value: \"object\": spec.genesis is immutable after creation"
+    );
+}
+
+#[test]
+fn int_or_string_quantities_and_yaml_11_booleans() {
+    let text = "apiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata:\n  name: q\nspec:\n  chainId: c\n  image: i\n  archive: {}\n  sidecar:\n    resources:\n      limits: {cpu: 2, memory: 4Gi}\n      requests: {cpu: 500m}\n";
+    assert_eq!(run(text).exit_code(), 0, "{:?}", rules(&run(text)));
+    // `on` is a boolean for kubectl (go-yaml v2), so an unquoted `on` label value is rejected.
+    let r = run(&text.replace("  name: q\n", "  name: q\n  labels: {enabled: on}\n"));
+    assert_eq!(rules(&r), ["schema.type@metadata.labels.enabled"]);
+}
+
+#[test]
+fn defaults_are_filled_recursively() {
+    let crd = nodectl::validate::schema::registry()
+        .find("sei.io/v1alpha1", "SeiNode")
+        .unwrap();
+    let mut v = json!({"spec": {"sidecar": {}}});
+    apply_defaults(&crd.root, &mut v);
+    assert_eq!(v["spec"]["sidecar"]["port"], 7777);
+}
