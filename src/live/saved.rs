@@ -322,7 +322,8 @@ mod tests {
             name: "n".into(),
             patch_type: Some(MERGE_PATCH),
             patch: Some(
-                json!({"metadata": {"resourceVersion": "7"}, "status": {"phase": "Running"}}),
+                json!({"metadata": {"resourceVersion": "7"}, "status": {"phase": "Running"}})
+                    .into(),
             ),
             object: None,
             field_manager: None,
@@ -330,8 +331,8 @@ mod tests {
             propagation_policy: None,
             error: None,
             outcome: WriteOutcome::Updated {
-                before: Value::Null,
-                after: json!({"metadata": {"resourceVersion": "8"}}),
+                before: Value::Null.into(),
+                after: json!({"metadata": {"resourceVersion": "8"}}).into(),
             },
         };
         let submit = Submission {
