@@ -13,15 +13,12 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::json::{apply_merge_patch, canonicalize_metadata, get_str, identical};
+use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
 use super::kinds::{
     gvk_name, is_optional_kind, kind_info, split_api_version, zero_status, KindInfo,
 };
-
-/// Patch type of a JSON merge patch.
-pub const MERGE_PATCH: &str = "application/merge-patch+json";
-/// Patch type of a server-side apply.
-pub const APPLY_PATCH: &str = "application/apply-patch+yaml";
+use super::record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
+use super::ssa::{merge_applied, remove_dropped_fields, LastApply};
 
 /// UUID namespace (RFC 4122 NameSpaceURL) used for server-assigned uids.
 const NAMESPACE_URL: uuid::Uuid = uuid::Uuid::from_u128(0x6ba7b811_9dad_11d1_80b4_00c04fd430c8);
@@ -33,80 +30,6 @@ pub struct ObjectKey {
     pub group_kind: String,
     pub namespace: String,
     pub name: String,
-}
-
-/// One write request as sent to the API server (PARITY.md §3.2).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WriteRecord {
-    pub seq: u64,
-    pub verb: &'static str,
-    pub subresource: Option<&'static str>,
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    pub patch_type: Option<&'static str>,
-    /// The request body of a patch.
-    pub patch: Option<Arc<Value>>,
-    /// The request body of a create or update.
-    pub object: Option<Arc<Value>>,
-    pub field_manager: Option<String>,
-    pub force: Option<bool>,
-    pub propagation_policy: Option<String>,
-    pub error: Option<String>,
-    /// What the write did to the store (not part of the trace; used by `plan`).
-    pub outcome: WriteOutcome,
-}
-
-/// The effect a write had on the store: the stored objects before and after,
-/// shared with the store.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WriteOutcome {
-    Failed,
-    Created {
-        after: Arc<Value>,
-    },
-    Updated {
-        before: Arc<Value>,
-        after: Arc<Value>,
-    },
-    Unchanged {
-        object: Arc<Value>,
-    },
-    MarkedDeleted {
-        before: Arc<Value>,
-        after: Arc<Value>,
-    },
-    Removed {
-        before: Arc<Value>,
-    },
-}
-
-/// A field manager's last successful apply to an object.
-#[derive(Debug, Clone)]
-struct LastApply {
-    /// The applied body.
-    body: Arc<Value>,
-    /// The object the apply left stored.
-    result: Arc<Value>,
-}
-
-impl LastApply {
-    /// Whether applying `body` to `stored` is known to change nothing: the same
-    /// body again, onto the very object the last apply left (nothing wrote it
-    /// since). Applying is idempotent, so the full merge would find it unchanged.
-    fn repeats(&self, body: &Value, stored: &Arc<Value>, api_version: &str, kind: &str) -> bool {
-        Arc::ptr_eq(&self.result, stored)
-            && get_str(stored, &["apiVersion"]) == Some(api_version)
-            && get_str(stored, &["kind"]) == Some(kind)
-            && identical(&self.body, body)
-    }
-}
-
-/// Options of a delete request.
-#[derive(Debug, Clone, Default)]
-pub struct DeleteOptions {
-    pub propagation_policy: Option<String>,
 }
 
 /// The in-memory API server.
@@ -884,53 +807,6 @@ fn content_entries(object: &Value) -> impl Iterator<Item = (&String, &Value)> {
         .into_iter()
         .flatten()
         .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
-}
-
-/// Server-side apply merge: maps merge recursively, everything else is replaced.
-fn merge_applied(target: &mut Value, applied: &Value) {
-    match (target, applied) {
-        (Value::Object(t), Value::Object(a)) => {
-            for (k, v) in a {
-                if k == "status" {
-                    continue;
-                }
-                match t.get_mut(k) {
-                    Some(existing) if existing.is_object() && v.is_object() => {
-                        merge_applied(existing, v)
-                    }
-                    // Replacing a value with an identical one changes nothing.
-                    Some(existing) if identical(existing, v) => {}
-                    _ => {
-                        t.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (t, a) => *t = a.clone(),
-    }
-}
-
-/// Removes from `target` the fields `previous` applied that `current` no longer does.
-fn remove_dropped_fields(target: &mut Value, previous: &Value, current: &Value) {
-    let (Some(t), Some(p)) = (target.as_object_mut(), previous.as_object()) else {
-        return;
-    };
-    for (k, pv) in p {
-        if k == "status" {
-            continue;
-        }
-        match current.get(k) {
-            None => {
-                t.remove(k);
-            }
-            Some(cv) if pv.is_object() && cv.is_object() => {
-                if let Some(tv) = t.get_mut(k) {
-                    remove_dropped_fields(tv, pv, cv);
-                }
-            }
-            Some(_) => {}
-        }
-    }
 }
 
 fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {
