@@ -3,9 +3,8 @@
 use super::common::TaskPlan;
 use super::gojson::{self, is_zero, null_default};
 use super::meta::{Condition, ObjectMeta, StringMap};
-use super::seinode::{NodeMode, SeiNodeSpec, API_VERSION};
+use super::seinode::{NodeMode, SeiNodeSpec};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// Kind name of [`SeiNodeDeployment`].
 pub const SEINODEDEPLOYMENT_KIND: &str = "SeiNodeDeployment";
@@ -339,62 +338,12 @@ pub struct SeiNodeDeployment {
     pub status: SeiNodeDeploymentStatus,
 }
 
+sei_object!(SeiNodeDeployment, SEINODEDEPLOYMENT_KIND);
+
 impl SeiNodeDeployment {
-    /// Decodes a SeiNodeDeployment the way Go's encoding/json would.
-    pub fn from_value(v: &Value) -> Result<Self, serde_json::Error> {
-        Self::deserialize(v)
-    }
-
-    /// Encodes as Go's encoding/json would (field order = Go declaration order).
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).expect("SeiNodeDeployment serialization cannot fail")
-    }
-
-    /// Sets `kind`/`apiVersion` to the SeiNodeDeployment type meta.
-    pub fn with_type_meta(mut self) -> Self {
-        self.kind = Some(SEINODEDEPLOYMENT_KIND.to_string());
-        self.api_version = Some(API_VERSION.to_string());
-        self
-    }
-
-    pub fn namespace(&self) -> &str {
-        &self.metadata.namespace
-    }
-
-    pub fn name(&self) -> &str {
-        &self.metadata.name
-    }
-
-    pub fn uid(&self) -> &str {
-        &self.metadata.uid
-    }
-
-    pub fn generation(&self) -> i64 {
-        self.metadata.generation
-    }
-
     /// Mode of the template spec (see [`SeiNodeSpec::mode`]).
     pub fn mode(&self) -> Option<NodeMode> {
         self.spec.template.spec.mode()
-    }
-
-    /// True when `metadata.deletionTimestamp` is set.
-    pub fn is_deleting(&self) -> bool {
-        self.metadata.deletion_timestamp.is_some()
-    }
-
-    pub fn has_finalizer(&self, finalizer: &str) -> bool {
-        self.metadata.has_finalizer(finalizer)
-    }
-
-    /// Appends the finalizer if absent; returns whether the list changed.
-    pub fn add_finalizer(&mut self, finalizer: &str) -> bool {
-        self.metadata.add_finalizer(finalizer)
-    }
-
-    /// Removes all entries equal to the finalizer; returns whether the list changed.
-    pub fn remove_finalizer(&mut self, finalizer: &str) -> bool {
-        self.metadata.remove_finalizer(finalizer)
     }
 }
 
@@ -402,6 +351,7 @@ impl SeiNodeDeployment {
 mod tests {
     use super::*;
     use serde_json::json;
+    use serde_json::Value;
 
     fn enc<T: Serialize>(v: &T) -> Value {
         serde_json::to_value(v).unwrap()

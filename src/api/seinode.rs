@@ -7,7 +7,6 @@ use super::common::{
 use super::gojson::{self, null_default};
 use super::meta::{Condition, ObjectMeta, StringMap};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// API group/version of both kinds.
 pub const API_VERSION: &str = "sei.io/v1alpha1";
@@ -208,61 +207,12 @@ pub struct SeiNode {
     pub status: SeiNodeStatus,
 }
 
+sei_object!(SeiNode, SEINODE_KIND);
+
 impl SeiNode {
-    /// Decodes a SeiNode the way Go's encoding/json would.
-    pub fn from_value(v: &Value) -> Result<Self, serde_json::Error> {
-        Self::deserialize(v)
-    }
-
-    /// Encodes as Go's encoding/json would (field order = Go declaration order).
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).expect("SeiNode serialization cannot fail")
-    }
-
-    /// Sets `kind`/`apiVersion` to the SeiNode type meta.
-    pub fn with_type_meta(mut self) -> Self {
-        self.kind = Some(SEINODE_KIND.to_string());
-        self.api_version = Some(API_VERSION.to_string());
-        self
-    }
-
-    pub fn namespace(&self) -> &str {
-        &self.metadata.namespace
-    }
-
-    pub fn name(&self) -> &str {
-        &self.metadata.name
-    }
-
-    pub fn uid(&self) -> &str {
-        &self.metadata.uid
-    }
-
-    pub fn generation(&self) -> i64 {
-        self.metadata.generation
-    }
-
+    /// The node's mode (see [`SeiNodeSpec::mode`]).
     pub fn mode(&self) -> Option<NodeMode> {
         self.spec.mode()
-    }
-
-    /// True when `metadata.deletionTimestamp` is set.
-    pub fn is_deleting(&self) -> bool {
-        self.metadata.deletion_timestamp.is_some()
-    }
-
-    pub fn has_finalizer(&self, finalizer: &str) -> bool {
-        self.metadata.has_finalizer(finalizer)
-    }
-
-    /// Appends the finalizer if absent; returns whether the list changed.
-    pub fn add_finalizer(&mut self, finalizer: &str) -> bool {
-        self.metadata.add_finalizer(finalizer)
-    }
-
-    /// Removes all entries equal to the finalizer; returns whether the list changed.
-    pub fn remove_finalizer(&mut self, finalizer: &str) -> bool {
-        self.metadata.remove_finalizer(finalizer)
     }
 }
 
@@ -271,6 +221,7 @@ mod tests {
     use super::*;
     use crate::api::common::*;
     use serde_json::json;
+    use serde_json::Value;
 
     fn enc<T: Serialize>(v: &T) -> Value {
         serde_json::to_value(v).unwrap()
