@@ -1,6 +1,7 @@
 //! Pipeline benchmarks (run: `cargo bench --bench pipeline`): `simulate` on the
-//! largest SeiNode and SeiNodeDeployment fixtures, and `plan` on a generated fleet
-//! of 1,000 SeiNodes. Prints mean time per run; compare figures from one run only.
+//! largest SeiNode and SeiNodeDeployment fixtures, and `plan` on generated fleets
+//! of 1,000 and 4,000 SeiNodes. Prints mean time per run; compare figures from one
+//! run only. Uses the allocator the `nodectl` binary ships with.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -9,6 +10,9 @@ use nodectl::env::Clock;
 use nodectl::plan::{plan, targets_of, PlanOptions};
 use nodectl::sim::{run_fixture, Fixture, RunOptions};
 use serde_json::{json, Value};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Runs `f` repeatedly for about `budget` (at least 3 times) and returns the mean.
 fn measure(budget: Duration, mut f: impl FnMut()) -> (usize, Duration) {
@@ -88,4 +92,5 @@ fn main() {
     fixture_bench("snd-rpc-networking-crds-installed");
     fixture_bench("snd-hardfork-rollout");
     fleet_bench(1_000);
+    fleet_bench(4_000);
 }

@@ -2,6 +2,8 @@
 //! N times) against a world made of all the input objects, and report what the
 //! operator would do — without writing anywhere but the in-memory world.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::controller;
@@ -114,8 +116,8 @@ impl std::fmt::Display for TargetRef {
 /// One reconcile of one target: the target before and after, and what happened.
 #[derive(Debug, Clone)]
 pub struct ReconcileStep {
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    pub before: Option<Arc<Value>>,
+    pub after: Option<Arc<Value>>,
     pub trace: ReconcileTrace,
 }
 
@@ -133,7 +135,7 @@ pub struct TargetReport {
 pub struct PlanReport {
     pub now: String,
     pub targets: Vec<TargetReport>,
-    pub final_objects: Vec<Value>,
+    pub final_objects: Vec<Arc<Value>>,
 }
 
 /// The objects of the input that `plan` reconciles, SeiNodeDeployments first.
@@ -314,7 +316,7 @@ fn complete_jobs(env: &mut Env) -> Result<(), String> {
         .api
         .list("batch/v1", "Job", None, &[])
         .map_err(|e| e.to_string())?;
-    for mut job in jobs {
+    for job in jobs {
         let finished = job
             .pointer("/status/conditions")
             .and_then(Value::as_array)
@@ -329,6 +331,7 @@ fn complete_jobs(env: &mut Env) -> Result<(), String> {
         if finished || job.pointer("/metadata/deletionTimestamp").is_some() {
             continue;
         }
+        let mut job = Arc::unwrap_or_clone(job);
         job["status"] = serde_json::json!({
             "succeeded": 1,
             "conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": env.clock.now_string()}],
@@ -357,7 +360,7 @@ fn fingerprint(env: &Env) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for object in env.api.all_objects() {
-        let mut o = object.clone();
+        let mut o = Value::clone(object);
         if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("resourceVersion");
         }
@@ -394,7 +397,7 @@ pub fn settle(
         let result = step.trace.outcome.result;
         let errored = step.trace.outcome.error.is_some();
         let at_rest = result.is_zero() || (!result.requeue && result.after >= STEADY_REQUEUE);
-        let task = current_task(step.after.as_ref());
+        let task = current_task(step.after.as_deref());
         steps.push(step);
         if !changed && !errored && at_rest {
             verdict = Verdict::Settled { after: n + 1 };
@@ -424,7 +427,7 @@ pub fn settle(
     })
 }
 
-fn read_target(env: &Env, t: &TargetRef) -> Option<Value> {
+fn read_target(env: &Env, t: &TargetRef) -> Option<Arc<Value>> {
     env.api
         .get("sei.io/v1alpha1", &t.kind, &t.namespace, &t.name)
         .ok()
@@ -458,7 +461,7 @@ impl PlanReport {
             "target": target,
             "now": self.now,
             "reconciles": reconciles,
-            "finalObjects": self.final_objects,
+            "finalObjects": self.final_objects.iter().map(|o| Value::clone(o)).collect::<Vec<_>>(),
         })
     }
 

@@ -205,7 +205,7 @@ pub fn requeue_text(r: crate::env::Requeue) -> String {
 fn summarise_step(step: &crate::plan::ReconcileStep) -> NextReconcile {
     let text = |p: &str| {
         step.after
-            .as_ref()
+            .as_deref()
             .and_then(|v| v.pointer(p))
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
@@ -262,7 +262,7 @@ fn summarise_step(step: &crate::plan::ReconcileStep) -> NextReconcile {
         phase_after: text("/status/phase"),
         plan_id_after: text("/status/plan/id"),
         plan_phase_after: text("/status/plan/phase"),
-        current_task_after: current_task(step.after.as_ref()),
+        current_task_after: current_task(step.after.as_deref()),
         writes,
         sidecar_calls,
         events,
@@ -291,8 +291,8 @@ impl Explanation {
             .map(|s| {
                 json!({
                     "index": s.trace.index,
-                    "phase": s.after.as_ref().and_then(|v| v.pointer("/status/phase")).cloned(),
-                    "currentTask": current_task(s.after.as_ref()),
+                    "phase": s.after.as_deref().and_then(|v| v.pointer("/status/phase")).cloned(),
+                    "currentTask": current_task(s.after.as_deref()),
                     "writes": s.trace.writes.len(),
                     "changed": crate::plan::changed_state(s),
                     "requeue": requeue_text(s.trace.outcome.result),

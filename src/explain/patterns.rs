@@ -89,7 +89,7 @@ fn is_node(f: &Facts) -> bool {
 
 fn after_text<'v>(step: &'v ReconcileStep, pointer: &str) -> Option<&'v str> {
     step.after
-        .as_ref()
+        .as_deref()
         .and_then(|v| v.pointer(pointer))
         .and_then(Value::as_str)
 }
@@ -299,7 +299,7 @@ fn status_conflict_loop(f: &Facts) -> Option<StuckPattern> {
             format!(
                 "#{} task {} requeue {}",
                 s.trace.index,
-                crate::plan::current_task(s.after.as_ref()).unwrap_or_default(),
+                crate::plan::current_task(s.after.as_deref()).unwrap_or_default(),
                 requeue_text(s.trace.outcome.result)
             )
         })

@@ -110,14 +110,14 @@ pub fn write_request(w: &WriteRecord, versions: &HashMap<String, String>) -> Raw
                 Method::POST,
                 collection_path(&w.api_version, &plural, ns),
                 "application/json",
-                with_identity(w.object.as_ref().unwrap_or(&empty)),
+                with_identity(w.object.as_deref().unwrap_or(&empty)),
             )
         }
         "Update" => RawRequest::with_body(
             Method::PUT,
             path,
             "application/json",
-            with_identity(w.object.as_ref().unwrap_or(&empty)),
+            with_identity(w.object.as_deref().unwrap_or(&empty)),
         ),
         "Delete" => {
             let mut options = json!({"apiVersion": "v1", "kind": "DeleteOptions"});
@@ -132,14 +132,14 @@ pub fn write_request(w: &WriteRecord, versions: &HashMap<String, String>) -> Raw
                 Method::PATCH,
                 format!("{path}?fieldManager={manager}&force=true"),
                 APPLY_PATCH,
-                w.patch.clone().unwrap_or_default(),
+                w.patch.as_deref().cloned().unwrap_or_default(),
             )
         }
         _ => RawRequest::with_body(
             Method::PATCH,
             path,
             MERGE_PATCH,
-            relock(w.patch.clone().unwrap_or_default(), versions),
+            relock(w.patch.as_deref().cloned().unwrap_or_default(), versions),
         ),
     }
 }
@@ -274,7 +274,7 @@ mod tests {
             namespace: "ns".into(),
             name: "a".into(),
             patch_type: Some(MERGE_PATCH),
-            patch: Some(json!({"metadata": {"resourceVersion": "105"}, "status": {}})),
+            patch: Some(json!({"metadata": {"resourceVersion": "105"}, "status": {}}).into()),
             object: None,
             field_manager: None,
             force: None,

@@ -40,9 +40,9 @@ fn is_owned_object_write(w: &WriteRecord) -> bool {
 fn predicted_after(w: &WriteRecord) -> Option<Value> {
     match &w.outcome {
         WriteOutcome::Created { after } | WriteOutcome::Updated { after, .. } => {
-            Some(after.clone())
+            Some(Value::clone(after))
         }
-        WriteOutcome::Unchanged { object } => Some(object.clone()),
+        WriteOutcome::Unchanged { object } => Some(Value::clone(object)),
         _ => None,
     }
 }

@@ -4,6 +4,7 @@
 //! the saved steps.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
@@ -81,23 +82,20 @@ fn outcome_label(outcome: &WriteOutcome) -> (&'static str, Option<String>) {
 }
 
 fn outcome_from(label: &str, rv: Option<&str>) -> Result<WriteOutcome, String> {
-    let after = json!({"metadata": {"resourceVersion": rv}});
+    let after = Arc::new(json!({"metadata": {"resourceVersion": rv}}));
+    let null = || Arc::new(Value::Null);
     Ok(match label {
         "created" => WriteOutcome::Created { after },
         "updated" => WriteOutcome::Updated {
-            before: Value::Null,
+            before: null(),
             after,
         },
         "marked-deleted" => WriteOutcome::MarkedDeleted {
-            before: Value::Null,
+            before: null(),
             after,
         },
-        "removed" => WriteOutcome::Removed {
-            before: Value::Null,
-        },
-        "unchanged" => WriteOutcome::Unchanged {
-            object: Value::Null,
-        },
+        "removed" => WriteOutcome::Removed { before: null() },
+        "unchanged" => WriteOutcome::Unchanged { object: null() },
         "failed" => WriteOutcome::Failed,
         other => return Err(format!("unknown predicted outcome {other:?}")),
     })
@@ -244,8 +242,8 @@ fn write_from(w: &Value, step: &Value) -> Result<WriteRecord, String> {
         namespace: text("namespace"),
         name: text("name"),
         patch_type,
-        patch: w.get("patchParsed").cloned(),
-        object: w.get("object").cloned(),
+        patch: w.get("patchParsed").cloned().map(Arc::new),
+        object: w.get("object").cloned().map(Arc::new),
         field_manager: w
             .get("fieldManager")
             .and_then(Value::as_str)
@@ -324,7 +322,8 @@ mod tests {
             name: "n".into(),
             patch_type: Some(MERGE_PATCH),
             patch: Some(
-                json!({"metadata": {"resourceVersion": "7"}, "status": {"phase": "Running"}}),
+                json!({"metadata": {"resourceVersion": "7"}, "status": {"phase": "Running"}})
+                    .into(),
             ),
             object: None,
             field_manager: None,
@@ -332,8 +331,8 @@ mod tests {
             propagation_policy: None,
             error: None,
             outcome: WriteOutcome::Updated {
-                before: Value::Null,
-                after: json!({"metadata": {"resourceVersion": "8"}}),
+                before: Value::Null.into(),
+                after: json!({"metadata": {"resourceVersion": "8"}}).into(),
             },
         };
         let submit = Submission {

@@ -79,7 +79,9 @@ pub fn object_path(api_version: &str, plural: &str, namespace: &str, name: &str)
 
 /// The plural of a kind nodectl writes.
 pub fn plural_of(api_version: &str, kind: &str) -> String {
-    crate::world::kinds::kind_info(api_version, kind).plural
+    crate::world::kinds::kind_info(api_version, kind)
+        .plural
+        .into_owned()
 }
 
 /// What the snapshot read found.

@@ -189,7 +189,7 @@ fn eventually(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
     for s in &report.steps {
         let phase = s
             .after
-            .as_ref()
+            .as_deref()
             .and_then(|v| v.pointer("/status/phase"))
             .and_then(Value::as_str);
         let changed = if crate::plan::changed_state(s) {
@@ -208,7 +208,7 @@ fn eventually(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
             "  {:>3}  {:<14} {:<30} {:<7} {:<12} {error}",
             s.trace.index,
             or_none(phase),
-            crate::plan::current_task(s.after.as_ref()).unwrap_or_else(|| "-".into()),
+            crate::plan::current_task(s.after.as_deref()).unwrap_or_else(|| "-".into()),
             format!("{}{changed}", s.trace.writes.len()),
             requeue_text(s.trace.outcome.result),
         );

@@ -209,8 +209,8 @@ impl View<'_> {
             "Error",
         ]);
         for step in &target.steps {
-            let phase = str_at(step.after.as_ref(), "/status/phase").unwrap_or("<none>");
-            let task = crate::plan::current_task(step.after.as_ref()).unwrap_or_default();
+            let phase = str_at(step.after.as_deref(), "/status/phase").unwrap_or("<none>");
+            let task = crate::plan::current_task(step.after.as_deref()).unwrap_or_default();
             let changes = step
                 .trace
                 .writes
@@ -265,16 +265,16 @@ impl View<'_> {
     }
 
     fn header(&mut self, step: &ReconcileStep) -> io::Result<()> {
-        let before = str_at(step.before.as_ref(), "/status/phase").unwrap_or("<none>");
+        let before = str_at(step.before.as_deref(), "/status/phase").unwrap_or("<none>");
         let after = match &step.after {
             None => "<deleted>",
-            after => str_at(after.as_ref(), "/status/phase").unwrap_or("<none>"),
+            after => str_at(after.as_deref(), "/status/phase").unwrap_or("<none>"),
         };
         self.field("phase", &format!("{before} -> {after}"))?;
-        if let Some(id) = str_at(step.after.as_ref(), "/status/plan/id") {
-            let phase = str_at(step.after.as_ref(), "/status/plan/phase").unwrap_or("");
+        if let Some(id) = str_at(step.after.as_deref(), "/status/plan/id") {
+            let phase = str_at(step.after.as_deref(), "/status/plan/phase").unwrap_or("");
             self.field("plan", &format!("{id} ({phase})"))?;
-        } else if let Some(id) = str_at(step.before.as_ref(), "/status/plan/id") {
+        } else if let Some(id) = str_at(step.before.as_deref(), "/status/plan/id") {
             self.field("plan", &format!("{id} (cleared)"))?;
         }
         let r = step.trace.outcome.result;
@@ -303,13 +303,13 @@ impl View<'_> {
                 .cloned()
                 .unwrap_or_default()
         };
-        let after = tasks_of(step.after.as_ref());
+        let after = tasks_of(step.after.as_deref());
         if after.is_empty() {
             return Ok(());
         }
-        let before = tasks_of(step.before.as_ref());
-        let same_plan = str_at(step.before.as_ref(), "/status/plan/id")
-            == str_at(step.after.as_ref(), "/status/plan/id");
+        let before = tasks_of(step.before.as_deref());
+        let same_plan = str_at(step.before.as_deref(), "/status/plan/id")
+            == str_at(step.after.as_deref(), "/status/plan/id");
         let mut table = Table::new();
         table.load_style(if self.md() {
             presets::ASCII_MARKDOWN
@@ -372,8 +372,8 @@ impl View<'_> {
             };
             let body = w
                 .patch
-                .as_ref()
-                .or(w.object.as_ref())
+                .as_deref()
+                .or(w.object.as_deref())
                 .cloned()
                 .unwrap_or(Value::Null);
             let pretty = serde_json::to_string_pretty(&sorted_keys(&body)).unwrap_or_default();

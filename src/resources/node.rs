@@ -10,7 +10,7 @@ use crate::sidecar::sidecar_url;
 use super::goquote::go_quote;
 use super::pod::{
     await_sidecar_healthy_loop, data_mounts, data_volumes, http_probe, labels_value,
-    nodepool_affinity, nodepool_tolerations, requests_value, seid_env, seid_init_container,
+    nodepool_affinity, nodepool_tolerations, object, requests_value, seid_env, seid_init_container,
     sidecar_container, template_metadata,
 };
 use super::quantity::canonical_or_verbatim;
@@ -180,76 +180,104 @@ pub fn service_ports() -> Value {
 
 /// Object metadata of the node's resources: name, namespace, labels, owner.
 fn metadata(node: &SeiNode, name: String, labels: &StringMap) -> Value {
-    json!({
-        "name": name,
-        "namespace": node.namespace(),
-        "labels": labels_value(labels),
-        "ownerReferences": [owner_reference(node)],
-    })
+    object([
+        ("name", name.into()),
+        ("namespace", node.namespace().into()),
+        ("labels", labels_value(labels)),
+        ("ownerReferences", Value::Array(vec![owner_reference(node)])),
+    ])
 }
 
 /// The data PVC as sent in the Create request of ensure-data-pvc.
 pub fn data_pvc(node: &SeiNode, platform: &Platform) -> Value {
     let (storage_class, size) = default_storage_for_mode(node_mode(node), platform);
-    json!({
-        "metadata": metadata(node, data_pvc_name(node), &resource_labels(node)),
-        "spec": {
-            "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": canonical_or_verbatim(size)}},
-            "storageClassName": storage_class,
-        },
-        "status": {},
-    })
+    object([
+        (
+            "metadata",
+            metadata(node, data_pvc_name(node), &resource_labels(node)),
+        ),
+        (
+            "spec",
+            json!({
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": canonical_or_verbatim(size)}},
+                "storageClassName": storage_class,
+            }),
+        ),
+        ("status", json!({})),
+    ])
 }
 
 /// The headless Service as server-side applied by apply-service. It depends on the
 /// node alone; `platform` is taken for symmetry with the other generators.
 pub fn headless_service(node: &SeiNode, _platform: &Platform) -> Value {
-    json!({
-        "kind": "Service",
-        "apiVersion": "v1",
-        "metadata": metadata(node, node.name().to_string(), &resource_labels(node)),
-        "spec": {
-            "ports": service_ports(),
-            "selector": labels_value(&selector_labels(node)),
-            "clusterIP": "None",
-            "publishNotReadyAddresses": true,
-        },
-        "status": {"loadBalancer": {}},
-    })
+    object([
+        ("kind", "Service".into()),
+        ("apiVersion", "v1".into()),
+        (
+            "metadata",
+            metadata(node, node.name().to_string(), &resource_labels(node)),
+        ),
+        (
+            "spec",
+            object([
+                ("ports", service_ports()),
+                ("selector", labels_value(&selector_labels(node))),
+                ("clusterIP", "None".into()),
+                ("publishNotReadyAddresses", true.into()),
+            ]),
+        ),
+        ("status", json!({"loadBalancer": {}})),
+    ])
 }
 
 /// The StatefulSet as server-side applied by apply-statefulset.
 pub fn statefulset(node: &SeiNode, platform: &Platform) -> Value {
     let labels = resource_labels(node);
     let pool = nodepool(node, platform);
-    json!({
-        "kind": "StatefulSet",
-        "apiVersion": "apps/v1",
-        "metadata": metadata(node, node.name().to_string(), &labels),
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": labels_value(&selector_labels(node))},
-            "template": {
-                "metadata": template_metadata(&labels),
-                "spec": {
-                    "volumes": data_volumes(node),
-                    "initContainers": [
-                        seid_init_container(node, &node.spec.image),
-                        statefulset_sidecar_container(node, platform),
-                    ],
-                    "containers": [seid_container(node, platform)],
-                    "serviceAccountName": platform.service_account,
-                    "shareProcessNamespace": true,
-                    "affinity": nodepool_affinity(pool),
-                    "tolerations": nodepool_tolerations(platform, pool),
-                },
-            },
-            "serviceName": node.name(),
-            "updateStrategy": {},
-        },
-        "status": {"replicas": 0, "availableReplicas": 0},
-    })
+    let pod_spec = object([
+        ("volumes", data_volumes(node)),
+        (
+            "initContainers",
+            Value::Array(vec![
+                seid_init_container(node, &node.spec.image),
+                statefulset_sidecar_container(node, platform),
+            ]),
+        ),
+        (
+            "containers",
+            Value::Array(vec![seid_container(node, platform)]),
+        ),
+        (
+            "serviceAccountName",
+            platform.service_account.as_str().into(),
+        ),
+        ("shareProcessNamespace", true.into()),
+        ("affinity", nodepool_affinity(pool)),
+        ("tolerations", nodepool_tolerations(platform, pool)),
+    ]);
+    object([
+        ("kind", "StatefulSet".into()),
+        ("apiVersion", "apps/v1".into()),
+        ("metadata", metadata(node, node.name().to_string(), &labels)),
+        (
+            "spec",
+            object([
+                ("replicas", 1.into()),
+                (
+                    "selector",
+                    object([("matchLabels", labels_value(&selector_labels(node)))]),
+                ),
+                (
+                    "template",
+                    object([("metadata", template_metadata(&labels)), ("spec", pod_spec)]),
+                ),
+                ("serviceName", node.name().into()),
+                ("updateStrategy", json!({})),
+            ]),
+        ),
+        ("status", json!({"replicas": 0, "availableReplicas": 0})),
+    ])
 }
 
 /// The sidecar container with its liveness and readiness probes.
@@ -270,18 +298,24 @@ fn statefulset_sidecar_container(node: &SeiNode, platform: &Platform) -> Value {
 /// The main `seid` container: waits for the sidecar, then execs seid.
 fn seid_container(node: &SeiNode, platform: &Platform) -> Value {
     let port = sidecar_port(node);
-    json!({
-        "name": "seid",
-        "image": node.spec.image,
-        "command": ["/bin/bash", "-c"],
-        "args": [seid_wait_script(node)],
-        "ports": container_ports(),
-        "env": seid_env(),
-        "resources": seid_resources(node, platform),
-        "volumeMounts": data_mounts(),
-        "readinessProbe": http_probe("/lag_status", RPC_PORT, 30, Some(5), 10, 3),
-        "startupProbe": http_probe("/v0/healthz", port, 5, None, 5, 86400),
-    })
+    object([
+        ("name", "seid".into()),
+        ("image", node.spec.image.as_str().into()),
+        ("command", json!(["/bin/bash", "-c"])),
+        ("args", json!([seid_wait_script(node)])),
+        ("ports", container_ports()),
+        ("env", seid_env()),
+        ("resources", seid_resources(node, platform)),
+        ("volumeMounts", data_mounts()),
+        (
+            "readinessProbe",
+            http_probe("/lag_status", RPC_PORT, 30, Some(5), 10, 3),
+        ),
+        (
+            "startupProbe",
+            http_probe("/v0/healthz", port, 5, None, 5, 86400),
+        ),
+    ])
 }
 
 /// The seid command line after `exec`: `seid "start" "--home" "/sei"` by default;

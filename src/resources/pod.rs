@@ -18,6 +18,17 @@ pub const DO_NOT_DISRUPT_ANNOTATION: &str = "karpenter.sh/do-not-disrupt";
 /// Node label Karpenter puts on the nodes of a node pool.
 pub const NODEPOOL_LABEL: &str = "karpenter.sh/nodepool";
 
+/// A JSON object of `(key, value)` entries, in order. Unlike `json!`, which
+/// re-serializes (deep-copies) every interpolated `Value`, this moves them in.
+pub(crate) fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value))
+            .collect(),
+    )
+}
+
 /// A label map as JSON (keys sorted, as Go encodes maps).
 pub(crate) fn labels_value(labels: &StringMap) -> Value {
     Value::Object(
@@ -30,10 +41,10 @@ pub(crate) fn labels_value(labels: &StringMap) -> Value {
 
 /// The pod template metadata: labels plus the do-not-disrupt annotation.
 pub(crate) fn template_metadata(labels: &StringMap) -> Value {
-    json!({
-        "labels": labels_value(labels),
-        "annotations": {DO_NOT_DISRUPT_ANNOTATION: "true"},
-    })
+    object([
+        ("labels", labels_value(labels)),
+        ("annotations", json!({DO_NOT_DISRUPT_ANNOTATION: "true"})),
+    ])
 }
 
 /// `[{name: data, persistentVolumeClaim: {claimName: data-<name>}}]`.
@@ -79,13 +90,13 @@ pub(crate) fn seid_init_container(node: &SeiNode, image: &str) -> Value {
         "if [ -f {DATA_DIR}/config/genesis.json ]; then echo \"data directory already initialized, skipping seid init\"; \
          else seid init {chain} --chain-id {chain} --home {DATA_DIR} --overwrite; fi && mkdir -p {DATA_DIR}/tmp"
     );
-    json!({
-        "name": "seid-init",
-        "image": image,
-        "command": ["/bin/sh", "-c", script],
-        "resources": {},
-        "volumeMounts": data_mounts(),
-    })
+    object([
+        ("name", "seid-init".into()),
+        ("image", image.into()),
+        ("command", json!(["/bin/sh", "-c", script])),
+        ("resources", json!({})),
+        ("volumeMounts", data_mounts()),
+    ])
 }
 
 /// The `sei-sidecar` native sidecar (an init container with restartPolicy Always),
@@ -108,16 +119,19 @@ pub(crate) fn sidecar_container(node: &SeiNode, platform: &Platform) -> Map<Stri
         .as_ref()
         .and_then(|s| s.resources.as_ref())
         .map_or_else(|| json!({}), resources_value);
-    let container = json!({
-        "name": "sei-sidecar",
-        "image": sidecar_image(node),
-        "command": ["seictl", "serve"],
-        "ports": [{"name": "sidecar", "containerPort": port, "protocol": "TCP"}],
-        "env": env,
-        "resources": resources,
-        "restartPolicy": "Always",
-        "volumeMounts": data_mounts(),
-    });
+    let container = object([
+        ("name", "sei-sidecar".into()),
+        ("image", sidecar_image(node).into()),
+        ("command", json!(["seictl", "serve"])),
+        (
+            "ports",
+            json!([{"name": "sidecar", "containerPort": port, "protocol": "TCP"}]),
+        ),
+        ("env", Value::Array(env.into())),
+        ("resources", resources),
+        ("restartPolicy", "Always".into()),
+        ("volumeMounts", data_mounts()),
+    ]);
     into_map(container)
 }
 

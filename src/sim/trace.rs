@@ -1,6 +1,8 @@
 //! The trace document (PARITY.md §3): per reconcile, its result, error, writes,
 //! sidecar calls, events and DNS lookups; then every object left in the store.
 
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 
 use crate::env::{go_duration, Event, ReconcileOutcome};
@@ -25,7 +27,7 @@ pub struct Trace {
     pub target: String,
     pub now: String,
     pub reconciles: Vec<ReconcileTrace>,
-    pub final_objects: Vec<Value>,
+    pub final_objects: Vec<Arc<Value>>,
 }
 
 impl Trace {
@@ -35,7 +37,7 @@ impl Trace {
             "target": self.target,
             "now": self.now,
             "reconciles": self.reconciles.iter().map(ReconcileTrace::to_json).collect::<Vec<_>>(),
-            "finalObjects": self.final_objects,
+            "finalObjects": self.final_objects.iter().map(|o| Value::clone(o)).collect::<Vec<_>>(),
         })
     }
 }
@@ -76,10 +78,10 @@ pub fn write_json(w: &WriteRecord) -> Value {
     }
     if let Some(p) = &w.patch {
         m.insert("patch".into(), json!(p.to_string()));
-        m.insert("patchParsed".into(), p.clone());
+        m.insert("patchParsed".into(), Value::clone(p));
     }
     if let Some(o) = &w.object {
-        m.insert("object".into(), o.clone());
+        m.insert("object".into(), Value::clone(o));
     }
     if let Some(fm) = &w.field_manager {
         m.insert("fieldManager".into(), json!(fm));
@@ -96,7 +98,7 @@ pub fn write_json(w: &WriteRecord) -> Value {
 
 /// The objects listed in `finalObjects`: the trace kinds, installed optional kinds
 /// and every kind present in the initial cluster, sorted by kind/namespace/name.
-pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Value> {
+pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Arc<Value>> {
     api.all_objects()
         .into_iter()
         .filter(|o| {
@@ -104,11 +106,17 @@ pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Value> {
             TRACE_KINDS.contains(&kind) || extra_kinds.iter().any(|k| k == kind)
         })
         .map(|o| {
-            let mut o = o.clone();
+            let has_managed_fields = o
+                .get("metadata")
+                .is_some_and(|m| m.get("managedFields").is_some());
+            if !has_managed_fields {
+                return Arc::clone(o);
+            }
+            let mut o = Value::clone(o);
             if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("managedFields");
             }
-            o
+            Arc::new(o)
         })
         .collect()
 }

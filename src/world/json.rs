@@ -56,6 +56,23 @@ pub fn create_merge_patch(original: &Value, modified: &Value) -> Value {
     }
 }
 
+/// Whether two values are equal including the order of object keys (`==` on
+/// values ignores key order, which the stored form keeps).
+pub fn identical(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|((ka, va), (kb, vb))| ka == kb && identical(va, vb))
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| identical(x, y))
+        }
+        _ => a == b,
+    }
+}
+
 /// Reads a nested value by object keys.
 pub fn get_path<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(value, |v, key| v.get(*key))

@@ -1,15 +1,17 @@
 //! What the in-memory API server knows about each kind: its REST name, whether it
 //! tracks `metadata.generation`, and whether `status` is a subresource.
 
-/// Static facts about one kind (PARITY.md §4.3–4.6).
+use std::borrow::Cow;
+
+/// Static facts about one kind (PARITY.md §4.3–4.6), borrowing the request's names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KindInfo {
-    pub api_version: String,
-    pub kind: String,
+pub struct KindInfo<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
     /// Lower-case plural resource name, e.g. `statefulsets`.
-    pub plural: String,
+    pub plural: Cow<'static, str>,
     /// API group, empty for the core group.
-    pub group: String,
+    pub group: &'a str,
     /// A custom resource: generation counts every change outside metadata/status,
     /// and metadata is stored in canonical form.
     pub custom: bool,
@@ -46,11 +48,11 @@ pub fn zero_status(kind: &str) -> Option<serde_json::Value> {
     })
 }
 
-impl KindInfo {
+impl KindInfo<'_> {
     /// `<plural>.<group>`, or the bare plural for the core group (used in error texts).
     pub fn resource(&self) -> String {
         if self.group.is_empty() {
-            self.plural.clone()
+            self.plural.to_string()
         } else {
             format!("{}.{}", self.plural, self.group)
         }
@@ -97,7 +99,7 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
 }
 
 /// Looks up (or derives, for kinds nodectl has no table entry for) the facts of a kind.
-pub fn kind_info(api_version: &str, kind: &str) -> KindInfo {
+pub fn kind_info<'a>(api_version: &'a str, kind: &'a str) -> KindInfo<'a> {
     let (group, _) = split_api_version(api_version);
     let (plural, custom, spec_generation, status_subresource, drop_status) = match kind {
         "SeiNode" => ("seinodes", true, false, true, true),
@@ -122,10 +124,10 @@ pub fn kind_info(api_version: &str, kind: &str) -> KindInfo {
             // Groups with a dot that are not Kubernetes' own are custom resources.
             let custom = group.contains('.') && !group.ends_with("k8s.io");
             return KindInfo {
-                api_version: api_version.to_string(),
-                kind: kind.to_string(),
-                plural,
-                group: group.to_string(),
+                api_version,
+                kind,
+                plural: Cow::Owned(plural),
+                group,
                 custom,
                 spec_generation: false,
                 status_subresource: false,
@@ -134,15 +136,24 @@ pub fn kind_info(api_version: &str, kind: &str) -> KindInfo {
         }
     };
     KindInfo {
-        api_version: api_version.to_string(),
-        kind: kind.to_string(),
-        plural: plural.to_string(),
-        group: group.to_string(),
+        api_version,
+        kind,
+        plural: Cow::Borrowed(plural),
+        group,
         custom,
         spec_generation,
         status_subresource,
         drop_status_on_create: drop_status,
     }
+}
+
+/// Whether `group/version/Kind` names a kind served only when its CRD is installed.
+pub fn is_optional_kind(api_version: &str, kind: &str) -> bool {
+    OPTIONAL_KINDS.iter().any(|gvk| {
+        gvk.strip_suffix(kind)
+            .and_then(|rest| rest.strip_suffix('/'))
+            == Some(api_version)
+    })
 }
 
 /// The full `group/version/Kind` name used by `installedCRDs`.

@@ -4,9 +4,10 @@
 pub mod error;
 pub mod json;
 pub mod kinds;
+pub mod record;
+mod ssa;
 pub mod store;
 
 pub use error::ApiError;
-pub use store::{
-    ApiServer, DeleteOptions, ObjectKey, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH,
-};
+pub use record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
+pub use store::{ApiServer, ObjectKey};

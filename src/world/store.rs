@@ -2,6 +2,9 @@
 //! no-op writes not stored, optimistic locking, uid/creationTimestamp/generation
 //! rules, the status subresource, finalizers and deletion, kinds not served.
 //! Every write request is recorded, in order, for the trace.
+//!
+//! Stored objects, request bodies and write outcomes are shared [`Arc<Value>`]s:
+//! a read or a recorded before/after snapshot costs a reference count, not a copy.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,12 +14,11 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
-use super::kinds::{gvk_name, kind_info, split_api_version, zero_status, KindInfo, OPTIONAL_KINDS};
-
-/// Patch type of a JSON merge patch.
-pub const MERGE_PATCH: &str = "application/merge-patch+json";
-/// Patch type of a server-side apply.
-pub const APPLY_PATCH: &str = "application/apply-patch+yaml";
+use super::kinds::{
+    gvk_name, is_optional_kind, kind_info, split_api_version, zero_status, KindInfo,
+};
+use super::record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
+use super::ssa::{merge_applied, remove_dropped_fields, LastApply};
 
 /// UUID namespace (RFC 4122 NameSpaceURL) used for server-assigned uids.
 const NAMESPACE_URL: uuid::Uuid = uuid::Uuid::from_u128(0x6ba7b811_9dad_11d1_80b4_00c04fd430c8);
@@ -30,56 +32,15 @@ pub struct ObjectKey {
     pub name: String,
 }
 
-/// One write request as sent to the API server (PARITY.md §3.2).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WriteRecord {
-    pub seq: u64,
-    pub verb: &'static str,
-    pub subresource: Option<&'static str>,
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    pub patch_type: Option<&'static str>,
-    /// The request body of a patch.
-    pub patch: Option<Value>,
-    /// The request body of a create or update.
-    pub object: Option<Value>,
-    pub field_manager: Option<String>,
-    pub force: Option<bool>,
-    pub propagation_policy: Option<String>,
-    pub error: Option<String>,
-    /// What the write did to the store (not part of the trace; used by `plan`).
-    pub outcome: WriteOutcome,
-}
-
-/// The effect a write had on the store.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WriteOutcome {
-    Failed,
-    Created { after: Value },
-    Updated { before: Value, after: Value },
-    Unchanged { object: Value },
-    MarkedDeleted { before: Value, after: Value },
-    Removed { before: Value },
-}
-
-/// Options of a delete request.
-#[derive(Debug, Clone, Default)]
-pub struct DeleteOptions {
-    pub propagation_policy: Option<String>,
-}
-
 /// The in-memory API server.
 #[derive(Debug, Clone)]
 pub struct ApiServer {
-    objects: BTreeMap<ObjectKey, Value>,
-    kinds: HashMap<String, KindInfo>,
+    objects: BTreeMap<ObjectKey, Arc<Value>>,
     served_optional: HashSet<String>,
     resource_version: u64,
     creations: HashMap<String, u64>,
     /// Last object each field manager applied, per object (server-side apply).
-    applied: HashMap<(ObjectKey, String), Value>,
+    applied: HashMap<(ObjectKey, String), LastApply>,
     now: String,
     seq: u64,
     writes: Vec<WriteRecord>,
@@ -89,12 +50,14 @@ pub struct ApiServer {
     write_probe: Option<Arc<AtomicU64>>,
 }
 
+/// `null`, for absent fields read by reference.
+static NULL: Value = Value::Null;
+
 impl ApiServer {
     /// An empty API server whose clock reads `now` (RFC 3339, whole seconds).
     pub fn new(now: impl Into<String>) -> Self {
         ApiServer {
             objects: BTreeMap::new(),
-            kinds: HashMap::new(),
             served_optional: HashSet::new(),
             resource_version: 99,
             creations: HashMap::new(),
@@ -128,21 +91,13 @@ impl ApiServer {
 
     /// Whether requests for this kind are served.
     pub fn is_served(&self, api_version: &str, kind: &str) -> bool {
-        let gvk = gvk_name(api_version, kind);
-        !OPTIONAL_KINDS.contains(&gvk.as_str()) || self.served_optional.contains(&gvk)
+        !is_optional_kind(api_version, kind)
+            || self.served_optional.contains(&gvk_name(api_version, kind))
     }
 
     /// The optional kinds currently served.
     pub fn served_optional_kinds(&self) -> impl Iterator<Item = &String> {
         self.served_optional.iter()
-    }
-
-    fn info(&mut self, api_version: &str, kind: &str) -> KindInfo {
-        let key = gvk_name(api_version, kind);
-        self.kinds
-            .entry(key)
-            .or_insert_with(|| kind_info(api_version, kind))
-            .clone()
     }
 
     fn check_served(&self, api_version: &str, kind: &str) -> Result<(), ApiError> {
@@ -195,7 +150,7 @@ impl ApiServer {
     fn load_object(&mut self, object: Value, live: bool) -> Result<(), ApiError> {
         let (api_version, kind, namespace, name) = identity(&object)?;
         let mut object = typed_spec(&kind, object);
-        let info = self.info(&api_version, &kind);
+        let info = kind_info(&api_version, &kind);
         let key = Self::key(&info, &namespace, &name);
         let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
         let meta = metadata_mut(&mut object);
@@ -243,7 +198,7 @@ impl ApiServer {
                 metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
             }
         }
-        self.objects.insert(key, object);
+        self.objects.insert(key, Arc::new(object));
         Ok(())
     }
 
@@ -256,7 +211,7 @@ impl ApiServer {
         kind: &str,
         namespace: &str,
         name: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Arc<Value>, ApiError> {
         self.check_served(api_version, kind)?;
         let info = kind_info(api_version, kind);
         self.objects
@@ -275,7 +230,7 @@ impl ApiServer {
         kind: &str,
         namespace: &str,
         name: &str,
-    ) -> Result<Option<Value>, ApiError> {
+    ) -> Result<Option<Arc<Value>>, ApiError> {
         match self.get(api_version, kind, namespace, name) {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.is_not_found() => Ok(None),
@@ -291,14 +246,20 @@ impl ApiServer {
         kind: &str,
         namespace: Option<&str>,
         selector: &[(&str, &str)],
-    ) -> Result<Vec<Value>, ApiError> {
+    ) -> Result<Vec<Arc<Value>>, ApiError> {
         self.check_served(api_version, kind)?;
         let group_kind = kind_info(api_version, kind).group_kind();
+        // Keys sort by kind, then namespace, then name: the matches are one range.
+        let start = ObjectKey {
+            group_kind,
+            namespace: namespace.unwrap_or("").to_string(),
+            name: String::new(),
+        };
         Ok(self
             .objects
-            .iter()
-            .filter(|(k, _)| {
-                k.group_kind == group_kind && namespace.is_none_or(|ns| k.namespace == ns)
+            .range(&start..)
+            .take_while(|(k, _)| {
+                k.group_kind == start.group_kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
             .filter(|(_, obj)| {
                 selector.iter().all(|(lk, lv)| {
@@ -309,13 +270,13 @@ impl ApiServer {
                         == Some(*lv)
                 })
             })
-            .map(|(_, obj)| obj.clone())
+            .map(|(_, obj)| Arc::clone(obj))
             .collect())
     }
 
     /// Every stored object, sorted by kind, then namespace, then name.
-    pub fn all_objects(&self) -> Vec<&Value> {
-        let mut all: Vec<(&str, &ObjectKey, &Value)> = self
+    pub fn all_objects(&self) -> Vec<&Arc<Value>> {
+        let mut all: Vec<(&str, &ObjectKey, &Arc<Value>)> = self
             .objects
             .iter()
             .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, v))
@@ -341,7 +302,7 @@ impl ApiServer {
         self.read_only = read_only;
     }
 
-    fn record(&mut self, mut record: WriteRecord, result: &Result<Value, ApiError>) {
+    fn record(&mut self, mut record: WriteRecord, result: &Result<Arc<Value>, ApiError>) {
         self.seq += 1;
         record.seq = self.seq;
         if let Some(probe) = &self.write_probe {
@@ -396,7 +357,7 @@ impl ApiServer {
         api_version: &str,
         kind: &str,
         body: Value,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Arc<Value>, ApiError> {
         let namespace = get_str(&body, &["metadata", "namespace"])
             .unwrap_or("")
             .to_string();
@@ -404,13 +365,14 @@ impl ApiServer {
             .unwrap_or("")
             .to_string();
         let mut record = Self::base_record("Create", api_version, kind, &namespace, &name);
-        record.object = Some(body.clone());
+        let body = Arc::new(body);
+        record.object = Some(Arc::clone(&body));
         let result = self
             .guard_writable()
-            .and_then(|_| self.do_create(api_version, kind, body));
+            .and_then(|_| self.do_create(api_version, kind, &body));
         if let Ok(after) = &result {
             record.outcome = WriteOutcome::Created {
-                after: after.clone(),
+                after: Arc::clone(after),
             };
         }
         self.record(record, &result);
@@ -421,25 +383,22 @@ impl ApiServer {
         &mut self,
         api_version: &str,
         kind: &str,
-        mut object: Value,
-    ) -> Result<Value, ApiError> {
+        body: &Value,
+    ) -> Result<Arc<Value>, ApiError> {
         self.check_served(api_version, kind)?;
-        let info = self.info(api_version, kind);
-        let namespace = get_str(&object, &["metadata", "namespace"])
-            .unwrap_or("")
-            .to_string();
-        let name = get_str(&object, &["metadata", "name"])
-            .unwrap_or("")
-            .to_string();
-        let key = Self::key(&info, &namespace, &name);
+        let info = kind_info(api_version, kind);
+        let namespace = get_str(body, &["metadata", "namespace"]).unwrap_or("");
+        let name = get_str(body, &["metadata", "name"]).unwrap_or("");
+        let key = Self::key(&info, namespace, name);
         if self.objects.contains_key(&key) {
             return Err(ApiError::AlreadyExists {
                 resource: info.resource(),
-                name,
+                name: name.to_string(),
             });
         }
+        let mut object = body.clone();
         set_type_meta(&mut object, api_version, kind);
-        let uid = self.new_uid(&info, &namespace, &name);
+        let uid = self.new_uid(&info, &key.namespace, &key.name);
         let rv = self.next_rv();
         let now = self.now.clone();
         let meta = metadata_mut(&mut object);
@@ -464,7 +423,8 @@ impl ApiServer {
         if info.custom {
             canonicalize_metadata(&mut object);
         }
-        self.objects.insert(key, object.clone());
+        let object = Arc::new(object);
+        self.objects.insert(key, Arc::clone(&object));
         Ok(object)
     }
 
@@ -475,7 +435,7 @@ impl ApiServer {
         kind: &str,
         body: Value,
         status: bool,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Arc<Value>, ApiError> {
         let namespace = get_str(&body, &["metadata", "namespace"])
             .unwrap_or("")
             .to_string();
@@ -483,12 +443,13 @@ impl ApiServer {
             .unwrap_or("")
             .to_string();
         let mut record = Self::base_record("Update", api_version, kind, &namespace, &name);
-        record.object = Some(body.clone());
+        let body = Arc::new(body);
+        record.object = Some(Arc::clone(&body));
         record.subresource = status.then_some("status");
         let result = self.guard_writable().and_then(|_| {
             let stored = self.stored_for_write(api_version, kind, &namespace, &name)?;
             self.check_lock(api_version, kind, &stored, &body)?;
-            let candidate = body.clone();
+            let candidate = Value::clone(&body);
             self.commit(api_version, kind, stored, candidate, status, &mut record)
         });
         self.record(record, &result);
@@ -505,15 +466,16 @@ impl ApiServer {
         name: &str,
         patch: Value,
         status: bool,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Arc<Value>, ApiError> {
         let mut record = Self::base_record("Patch", api_version, kind, namespace, name);
         record.patch_type = Some(MERGE_PATCH);
-        record.patch = Some(patch.clone());
+        let patch = Arc::new(patch);
+        record.patch = Some(Arc::clone(&patch));
         record.subresource = status.then_some("status");
         let result = self.guard_writable().and_then(|_| {
             let stored = self.stored_for_write(api_version, kind, namespace, name)?;
             self.check_lock(api_version, kind, &stored, &patch)?;
-            let mut candidate = stored.clone();
+            let mut candidate = Value::clone(&stored);
             apply_merge_patch(&mut candidate, &patch);
             self.commit(api_version, kind, stored, candidate, status, &mut record)
         });
@@ -528,7 +490,7 @@ impl ApiServer {
         kind: &str,
         body: Value,
         field_manager: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Arc<Value>, ApiError> {
         let namespace = get_str(&body, &["metadata", "namespace"])
             .unwrap_or("")
             .to_string();
@@ -536,34 +498,46 @@ impl ApiServer {
             .unwrap_or("")
             .to_string();
         let mut record = Self::base_record("Patch", api_version, kind, &namespace, &name);
+        let body = Arc::new(body);
         record.patch_type = Some(APPLY_PATCH);
-        record.patch = Some(body.clone());
+        record.patch = Some(Arc::clone(&body));
         record.field_manager = Some(field_manager.to_string());
         record.force = Some(true);
         let result = self.guard_writable().and_then(|_| {
             self.check_served(api_version, kind)?;
-            let info = self.info(api_version, kind);
+            let info = kind_info(api_version, kind);
             let key = Self::key(&info, &namespace, &name);
-            let manager_key = (key.clone(), field_manager.to_string());
-            let result = match self.objects.get(&key).cloned() {
+            let manager_key = (key, field_manager.to_string());
+            let result = match self.objects.get(&manager_key.0).cloned() {
                 None => {
-                    let created = self.do_create(api_version, kind, body.clone())?;
+                    let created = self.do_create(api_version, kind, &body)?;
                     record.outcome = WriteOutcome::Created {
-                        after: created.clone(),
+                        after: Arc::clone(&created),
                     };
                     Ok(created)
                 }
                 Some(stored) => {
-                    let mut candidate = stored.clone();
-                    if let Some(previous) = self.applied.get(&manager_key) {
-                        remove_dropped_fields(&mut candidate, previous, &body);
+                    let last = self.applied.get(&manager_key);
+                    if last.is_some_and(|last| last.repeats(&body, &stored, api_version, kind)) {
+                        record.outcome = WriteOutcome::Unchanged {
+                            object: Arc::clone(&stored),
+                        };
+                        return Ok(stored);
+                    }
+                    let mut candidate = Value::clone(&stored);
+                    if let Some(last) = last {
+                        remove_dropped_fields(&mut candidate, &last.body, &body);
                     }
                     merge_applied(&mut candidate, &body);
                     self.commit(api_version, kind, stored, candidate, false, &mut record)
                 }
             };
-            if result.is_ok() {
-                self.applied.insert(manager_key, body.clone());
+            if let Ok(stored) = &result {
+                let last = LastApply {
+                    body: Arc::clone(&body),
+                    result: Arc::clone(stored),
+                };
+                self.applied.insert(manager_key, last);
             }
             result
         });
@@ -579,12 +553,12 @@ impl ApiServer {
         namespace: &str,
         name: &str,
         options: DeleteOptions,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Arc<Value>, ApiError> {
         let mut record = Self::base_record("Delete", api_version, kind, namespace, name);
         record.propagation_policy = options.propagation_policy.clone();
         let result = self.guard_writable().and_then(|_| {
             let stored = self.stored_for_write(api_version, kind, namespace, name)?;
-            let info = self.info(api_version, kind);
+            let info = kind_info(api_version, kind);
             let key = Self::key(&info, namespace, name);
             let has_finalizers = stored
                 .get("metadata")
@@ -596,7 +570,7 @@ impl ApiServer {
                 self.objects.remove(&key);
                 self.applied.retain(|(k, _), _| *k != key);
                 record.outcome = WriteOutcome::Removed {
-                    before: stored.clone(),
+                    before: Arc::clone(&stored),
                 };
                 return Ok(stored);
             }
@@ -606,11 +580,11 @@ impl ApiServer {
                 .is_some()
             {
                 record.outcome = WriteOutcome::Unchanged {
-                    object: stored.clone(),
+                    object: Arc::clone(&stored),
                 };
                 return Ok(stored);
             }
-            let mut marked = stored.clone();
+            let mut marked = Value::clone(&stored);
             let rv = self.next_rv();
             let now = self.now.clone();
             let meta = metadata_mut(&mut marked);
@@ -622,10 +596,11 @@ impl ApiServer {
                 }
             }
             meta.insert("resourceVersion".into(), Value::String(rv));
-            self.objects.insert(key, marked.clone());
+            let marked = Arc::new(marked);
+            self.objects.insert(key, Arc::clone(&marked));
             record.outcome = WriteOutcome::MarkedDeleted {
                 before: stored,
-                after: marked.clone(),
+                after: Arc::clone(&marked),
             };
             Ok(marked)
         });
@@ -634,25 +609,17 @@ impl ApiServer {
     }
 
     fn stored_for_write(
-        &mut self,
+        &self,
         api_version: &str,
         kind: &str,
         namespace: &str,
         name: &str,
-    ) -> Result<Value, ApiError> {
-        self.check_served(api_version, kind)?;
-        let info = self.info(api_version, kind);
-        self.objects
-            .get(&Self::key(&info, namespace, name))
-            .cloned()
-            .ok_or_else(|| ApiError::NotFound {
-                resource: info.resource(),
-                name: name.to_string(),
-            })
+    ) -> Result<Arc<Value>, ApiError> {
+        self.get(api_version, kind, namespace, name)
     }
 
     fn check_lock(
-        &mut self,
+        &self,
         api_version: &str,
         kind: &str,
         stored: &Value,
@@ -664,12 +631,11 @@ impl ApiServer {
         if sent.is_empty() || Some(sent) == get_str(stored, &["metadata", "resourceVersion"]) {
             return Ok(());
         }
-        let info = self.info(api_version, kind);
         let name = get_str(stored, &["metadata", "name"])
             .unwrap_or("")
             .to_string();
         Err(ApiError::Conflict {
-            resource: info.resource(),
+            resource: kind_info(api_version, kind).resource(),
             name,
         })
     }
@@ -681,24 +647,24 @@ impl ApiServer {
         &mut self,
         api_version: &str,
         kind: &str,
-        stored: Value,
-        candidate: Value,
+        stored: Arc<Value>,
+        mut candidate: Value,
         status: bool,
         record: &mut WriteRecord,
-    ) -> Result<Value, ApiError> {
-        let info = self.info(api_version, kind);
+    ) -> Result<Arc<Value>, ApiError> {
+        let info = kind_info(api_version, kind);
         let mut next = if status {
-            let mut next = stored.clone();
-            match candidate.get("status") {
+            let mut next = Value::clone(&stored);
+            let new_status = candidate
+                .get_mut("status")
+                .map(|s| std::mem::replace(s, Value::Null));
+            let map = next.as_object_mut().expect("stored objects are maps");
+            match new_status {
                 Some(s) => {
-                    next.as_object_mut()
-                        .expect("stored objects are maps")
-                        .insert("status".into(), s.clone());
+                    map.insert("status".into(), s);
                 }
                 None => {
-                    next.as_object_mut()
-                        .expect("stored objects are maps")
-                        .remove("status");
+                    map.remove("status");
                 }
             }
             next
@@ -710,7 +676,7 @@ impl ApiServer {
                 ));
             }
             set_type_meta(&mut next, api_version, kind);
-            let stored_meta = stored.get("metadata").cloned().unwrap_or(Value::Null);
+            let stored_meta = stored.get("metadata").unwrap_or(&NULL);
             if stored_meta.get("deletionTimestamp")
                 != next
                     .get("metadata")
@@ -771,9 +737,9 @@ impl ApiServer {
             .unwrap_or("")
             .to_string();
         metadata_mut(&mut next).insert("resourceVersion".into(), Value::String(stored_rv));
-        if next == stored {
+        if next == *stored {
             record.outcome = WriteOutcome::Unchanged {
-                object: stored.clone(),
+                object: Arc::clone(&stored),
             };
             return Ok(stored);
         }
@@ -789,16 +755,17 @@ impl ApiServer {
             .and_then(|m| m.get("deletionTimestamp"))
             .is_some();
         metadata_mut(&mut next).insert("resourceVersion".into(), Value::String(rv));
+        let next = Arc::new(next);
         if deleting && finalizers_gone {
             self.objects.remove(&key);
             self.applied.retain(|(k, _), _| *k != key);
             record.outcome = WriteOutcome::Removed { before: stored };
             return Ok(next);
         }
-        self.objects.insert(key, next.clone());
+        self.objects.insert(key, Arc::clone(&next));
         record.outcome = WriteOutcome::Updated {
             before: stored,
-            after: next.clone(),
+            after: Arc::clone(&next),
         };
         Ok(next)
     }
@@ -824,67 +791,22 @@ fn typed_spec(kind: &str, mut object: Value) -> Value {
 /// Whether the part of the object that drives `generation` changed.
 fn content_changed(info: &KindInfo, before: &Value, after: &Value) -> bool {
     if info.custom {
-        let strip = |v: &Value| -> Map<String, Value> {
-            v.as_object()
-                .map(|m| {
-                    m.iter()
-                        .filter(|(k, _)| {
-                            !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status")
-                        })
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        strip(before) != strip(after)
+        // Map equality ignores key order, as comparing the stripped maps would.
+        let after_map = after.as_object();
+        content_entries(before).count() != content_entries(after).count()
+            || content_entries(before).any(|(k, v)| after_map.and_then(|m| m.get(k)) != Some(v))
     } else {
         before.get("spec") != after.get("spec")
     }
 }
 
-/// Server-side apply merge: maps merge recursively, everything else is replaced.
-fn merge_applied(target: &mut Value, applied: &Value) {
-    match (target, applied) {
-        (Value::Object(t), Value::Object(a)) => {
-            for (k, v) in a {
-                if k == "status" {
-                    continue;
-                }
-                match t.get_mut(k) {
-                    Some(existing) if existing.is_object() && v.is_object() => {
-                        merge_applied(existing, v)
-                    }
-                    _ => {
-                        t.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (t, a) => *t = a.clone(),
-    }
-}
-
-/// Removes from `target` the fields `previous` applied that `current` no longer does.
-fn remove_dropped_fields(target: &mut Value, previous: &Value, current: &Value) {
-    let (Some(t), Some(p)) = (target.as_object_mut(), previous.as_object()) else {
-        return;
-    };
-    for (k, pv) in p {
-        if k == "status" {
-            continue;
-        }
-        match current.get(k) {
-            None => {
-                t.remove(k);
-            }
-            Some(cv) if pv.is_object() && cv.is_object() => {
-                if let Some(tv) = t.get_mut(k) {
-                    remove_dropped_fields(tv, pv, cv);
-                }
-            }
-            Some(_) => {}
-        }
-    }
+/// The top-level fields of a custom resource outside type meta, metadata and status.
+fn content_entries(object: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    object
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
 }
 
 fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {

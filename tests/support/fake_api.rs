@@ -320,7 +320,7 @@ fn serve(
             return match api.list(api_version, kind, namespace.as_deref(), &[]) {
                 Ok(items) => axum::Json(
                     json!({"kind": format!("{kind}List"), "apiVersion": api_version,
-                    "metadata": {}, "items": items}),
+                    "metadata": {}, "items": items.iter().map(|i| Value::clone(i)).collect::<Vec<_>>()}),
                 )
                 .into_response(),
                 Err(e) => api_error(&e),
@@ -373,7 +373,7 @@ fn serve(
             } else {
                 StatusCode::OK
             };
-            (code, axum::Json(object)).into_response()
+            (code, axum::Json(Value::clone(&object))).into_response()
         }
         Err(e) => api_error(&e),
     }

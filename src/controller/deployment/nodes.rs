@@ -124,7 +124,7 @@ pub fn list_seinodes(
         .list(API_VERSION, SEINODE_KIND, Some(namespace), &pairs)
         .map_err(|e| format!("listing child SeiNodes: {e}"))?
         .iter()
-        .map(decode_seinode)
+        .map(|object| decode_seinode(object))
         .collect()
 }
 

@@ -84,7 +84,7 @@ fn group_status_response(
     env: &Env,
     group: &SeiNodeDeployment,
     from: usize,
-) -> Option<serde_json::Value> {
+) -> Option<std::sync::Arc<serde_json::Value>> {
     env.api.writes()[from..]
         .iter()
         .rev()

@@ -120,7 +120,11 @@ fn has_active_plan(node: &SeiNode) -> bool {
 
 /// Merge-patches the status from `base` to `node`, locked on the base's resourceVersion.
 /// Returns the stored object.
-fn patch_status(env: &mut Env, base: &SeiNode, node: &SeiNode) -> Result<Value, String> {
+fn patch_status(
+    env: &mut Env,
+    base: &SeiNode,
+    node: &SeiNode,
+) -> Result<std::sync::Arc<Value>, String> {
     let mut patch = create_merge_patch(&base.to_value(), &node.to_value());
     if !patch.is_object() {
         patch = Value::Object(Default::default());
