@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use granit_parser::{Event, Marker, Parser, ScalarStyle, Span as PSpan};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::path::{child_index, child_key};
@@ -173,15 +174,24 @@ impl<'a> Builder<'a> {
                     }
                     return Ok(());
                 }
-                if obj.contains_key(&key) {
-                    if let Some(i) = merged.iter().position(|m| *m == key) {
-                        merged.swap_remove(i);
-                    } else {
-                        let e = err_dup(self, &key, ks);
-                        return Err(e);
+                match obj.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(value);
+                    }
+                    Entry::Occupied(mut slot) => {
+                        // A key that came from a merge may be overridden once, in place.
+                        match merged.iter().position(|m| m == slot.key()) {
+                            Some(i) => {
+                                merged.swap_remove(i);
+                                slot.insert(value);
+                            }
+                            None => {
+                                let key = slot.key().clone();
+                                return Err(err_dup(self, &key, ks));
+                            }
+                        }
                     }
                 }
-                obj.insert(key, value);
                 Ok(())
             }
         }

@@ -15,13 +15,19 @@
 //! 0.13 next to it) and avoids pulling kube/k8s-openapi before the project needs them. Every rule
 //! of both CRDs is compiled at start-up and exercised by the corpus tests.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use cel::common::traits::{
+    Adder, Comparer, Container, Divider, Indexer, Iterable, Modder, Multiplier, Negator, Sizer,
+    Subtractor, Zeroer,
+};
+use cel::common::types::Type;
 use cel::common::types::{
     CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt,
 };
-use cel::common::value::Val;
+use cel::common::value::{Builtin, BuiltinRef, Val};
 use cel::objects::{Key, Map};
 use cel::{Context, Env, Program, Value as CelValue};
 use serde_json::Value;
@@ -154,6 +160,8 @@ pub fn bind<'p, 'v>(this: &'v Value, old: Option<&'v Value>) -> Context<'p, 'v> 
 }
 
 /// Converts JSON into CEL values that borrow its strings (integral numbers become `int`).
+/// Objects and arrays are converted lazily, on first use, so a rule only pays for the part of
+/// the object it reads.
 pub fn to_val<'v>(v: &'v Value) -> Box<dyn Val + 'v> {
     match v {
         Value::Null => Box::new(CelNull),
@@ -173,14 +181,167 @@ pub fn to_val<'v>(v: &'v Value) -> Box<dyn Val + 'v> {
             }
         }
         Value::String(s) => Box::new(CelString::from(s.as_str())),
+        Value::Array(_) | Value::Object(_) => Box::new(LazyVal {
+            json: v,
+            val: OnceLock::new(),
+        }),
+    }
+}
+
+/// A JSON object or array seen as a CEL map or list, built on first access. Every [`Val`]
+/// method forwards to the built value, so it behaves exactly like the eager conversion.
+struct LazyVal<'v> {
+    json: &'v Value,
+    val: OnceLock<Box<dyn Val + 'v>>,
+}
+
+impl<'v> LazyVal<'v> {
+    fn force(&self) -> &(dyn Val + 'v) {
+        self.val.get_or_init(|| build(self.json)).as_ref()
+    }
+}
+
+/// One level of a JSON container as a CEL value (its children stay lazy).
+fn build(v: &Value) -> Box<dyn Val + '_> {
+    match v {
         Value::Array(a) => Box::new(CelList::from(a.iter().map(to_val).collect::<Vec<_>>())),
         Value::Object(o) => {
-            let map: std::collections::HashMap<CelMapKey<'v>, Box<dyn Val + 'v>> = o
+            let map: HashMap<CelMapKey<'_>, Box<dyn Val + '_>> = o
                 .iter()
                 .map(|(k, v)| (CelMapKey::from(k.as_str()), to_val(v)))
                 .collect();
             Box::new(CelMap::from(map))
         }
+        other => to_val(other),
+    }
+}
+
+impl std::fmt::Debug for LazyVal<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.force().fmt(f)
+    }
+}
+
+impl<'a> Val for LazyVal<'a> {
+    fn get_type(&self) -> &Type {
+        match self.json {
+            Value::Array(_) => CelList::cel_type(),
+            _ => CelMap::cel_type(),
+        }
+    }
+
+    fn cel_type() -> &'static Type {
+        panic!("a lazy JSON value is a list or a map: ask the value")
+    }
+
+    fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_adder()
+    }
+
+    fn as_comparer(&self) -> Option<&dyn Comparer> {
+        self.force().as_comparer()
+    }
+
+    fn as_container(&self) -> Option<&dyn Container> {
+        self.force().as_container()
+    }
+
+    fn as_divider<'b, 'v>(&'b self) -> Option<&'b (dyn Divider + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_divider()
+    }
+
+    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_indexer()
+    }
+
+    fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
+    where
+        Self: 'v,
+    {
+        self.force();
+        self.val.into_inner()?.into_indexer()
+    }
+
+    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_iterable()
+    }
+
+    fn as_modder<'b, 'v>(&'b self) -> Option<&'b (dyn Modder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_modder()
+    }
+
+    fn as_multiplier<'b, 'v>(&'b self) -> Option<&'b (dyn Multiplier + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_multiplier()
+    }
+
+    fn as_negator<'b, 'v>(&'b self) -> Option<&'b (dyn Negator + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_negator()
+    }
+
+    fn as_sizer(&self) -> Option<&dyn Sizer> {
+        self.force().as_sizer()
+    }
+
+    fn as_subtractor<'b, 'v>(&'b self) -> Option<&'b (dyn Subtractor + 'v)>
+    where
+        Self: 'v,
+    {
+        self.force().as_subtractor()
+    }
+
+    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+        self.force().as_zeroer()
+    }
+
+    fn equals(&self, other: &dyn Val) -> bool {
+        self.force().equals(other)
+    }
+
+    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+    where
+        Self: 'v,
+    {
+        self.force().clone_as_boxed()
+    }
+
+    fn as_any(&self) -> Option<&dyn Any> {
+        self.force().as_any()
+    }
+
+    fn as_builtin<'b, 'v>(&'b self) -> BuiltinRef<'b, 'v>
+    where
+        Self: 'v,
+    {
+        self.force().as_builtin()
+    }
+
+    fn into_builtin<'v>(self: Box<Self>) -> Option<Builtin<'v>>
+    where
+        Self: 'v,
+    {
+        self.force();
+        self.val.into_inner()?.into_builtin()
     }
 }
 

@@ -80,13 +80,15 @@ fn short(v: &Value) -> String {
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = Vec::with_capacity(b.len() + 1);
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
+        cur.clear();
+        cur.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
             let sub = prev[j] + usize::from(!ca.eq_ignore_ascii_case(cb));
             cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }
