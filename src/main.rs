@@ -4,5 +4,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // Ctrl-C ends every command with 130, the documented "interrupted" code.
+    let _ = ctrlc::set_handler(|| std::process::exit(130));
     nodectl::cli::main()
 }

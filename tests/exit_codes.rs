@@ -112,3 +112,24 @@ fn exit_codes_follow_the_contract() {
         assert_eq!(code(&args), expected, "nodectl {}", args.join(" "));
     }
 }
+
+/// Ctrl-C (SIGINT) ends a command with 130: `validate -f -` waiting on an open stdin.
+#[test]
+fn interrupt_exits_130() {
+    use std::process::{Command as Process, Stdio};
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("nodectl"))
+        .args(["validate", "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let status = Process::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let code = child.wait().expect("exits").code();
+    assert_eq!(code, Some(130));
+}
