@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::exit;
 use super::input::read_objects;
 use super::plan::{select_targets, SidecarBehaviour};
 use super::world_flags;
+use super::{exit, fail};
 use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
 use crate::plan::{targets_of, PlanOptions};
@@ -85,25 +85,18 @@ pub struct ExplainArgs {
     pub connect: super::live::ConnectArgs,
 }
 
-pub(super) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
-    let _ = writeln!(err, "error: {message}");
-    code
-}
-
 /// Builds the explain options from the flags.
 pub fn options(
     args: &ExplainArgs,
     objects: &[serde_json::Value],
 ) -> Result<ExplainOptions, String> {
-    let uniform = match args.sidecar {
-        None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
-        Some(SidecarBehaviour::Completed) => "completed",
-        Some(SidecarBehaviour::Failed) => "failed",
-        Some(SidecarBehaviour::Live) if !args.files.is_empty() && args.sidecar_script.is_none() => {
-            return Err("--sidecar live needs a cluster (give no -f)".into())
-        }
-        Some(SidecarBehaviour::Live) => "running",
-    };
+    let live = args.sidecar == Some(SidecarBehaviour::Live);
+    if live && !args.files.is_empty() && args.sidecar_script.is_none() {
+        return Err("--sidecar live needs a cluster (give no -f)".into());
+    }
+    let uniform = args
+        .sidecar
+        .map_or("running", SidecarBehaviour::model_status);
     let clock = world_flags::clock(args.now.as_deref())?;
     let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
     let hosts = world_flags::dns_hosts(&args.dns_hosts)?;

@@ -7,10 +7,10 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::exit;
-use super::explain::{fail, options, render, ExplainArgs, ExplainFormat};
+use super::explain::{options, render, ExplainArgs, ExplainFormat};
 use super::live::runtime;
 use super::plan::SidecarBehaviour;
+use super::{exit, fail};
 use crate::explain::{explain, ExplainOptions, SidecarTaskAnswer, SidecarView};
 use crate::live::explain::LiveExplainInput;
 use crate::live::{LabelSelector, Scope};

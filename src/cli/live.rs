@@ -10,8 +10,9 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use super::exit;
+use super::fail;
 use super::input::read_objects;
-use super::plan::{fail, options, PlanArgs, PlanFormat, SidecarBehaviour};
+use super::plan::{options, PlanArgs, PlanFormat, SidecarBehaviour};
 use crate::env::parse_go_duration;
 use crate::live::apply::{order_steps, ApplyReport, Stop};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};

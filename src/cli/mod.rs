@@ -28,6 +28,12 @@ pub mod exit {
     pub const CHANGES: u8 = 3;
 }
 
+/// Prints `error: MESSAGE` on stderr and returns the exit code to end with.
+pub(crate) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
+    let _ = writeln!(err, "error: {message}");
+    code
+}
+
 /// Simulate and reconcile the Sei Kubernetes operator (SeiNode, SeiNodeDeployment) in memory.
 #[derive(Debug, Parser)]
 #[command(

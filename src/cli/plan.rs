@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::exit;
 use super::input::read_objects;
 use super::world_flags;
+use super::{exit, fail};
 use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::saved::{ReadObject, SavedPlan};
@@ -42,6 +42,20 @@ pub enum SidecarBehaviour {
     Model,
     /// Ask the real sidecars, read-only (the default in live mode).
     Live,
+}
+
+impl SidecarBehaviour {
+    /// What every task answers in the scripted model (`live` falls back to `running`
+    /// where no real sidecar is asked).
+    pub fn model_status(self) -> &'static str {
+        match self {
+            SidecarBehaviour::Running | SidecarBehaviour::Model | SidecarBehaviour::Live => {
+                "running"
+            }
+            SidecarBehaviour::Completed => "completed",
+            SidecarBehaviour::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,25 +153,17 @@ pub struct PlanArgs {
     pub live: super::live::LiveArgs,
 }
 
-pub(super) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
-    let _ = writeln!(err, "error: {message}");
-    code
-}
-
 /// Builds the plan options from the flags.
 pub(super) fn options(
     args: &PlanArgs,
     objects: &[serde_json::Value],
 ) -> Result<PlanOptions, String> {
-    let uniform = match args.sidecar {
-        None | Some(SidecarBehaviour::Running | SidecarBehaviour::Model) => "running",
-        Some(SidecarBehaviour::Completed) => "completed",
-        Some(SidecarBehaviour::Failed) => "failed",
-        Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
-            return Err("--sidecar live needs a cluster (give no -f, or name targets)".into())
-        }
-        Some(SidecarBehaviour::Live) => "running",
-    };
+    if args.sidecar == Some(SidecarBehaviour::Live) && args.sidecar_script.is_none() {
+        return Err("--sidecar live needs a cluster (give no -f, or name targets)".into());
+    }
+    let uniform = args
+        .sidecar
+        .map_or("running", SidecarBehaviour::model_status);
     let clock = world_flags::clock(args.now.as_deref())?;
     let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
     let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
