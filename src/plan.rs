@@ -56,6 +56,23 @@ impl PlanOptions {
     }
 }
 
+impl PlanOptions {
+    /// The environment these options describe, around a loaded API server and a
+    /// choice of sidecars.
+    pub fn env(&self, api: ApiServer, sidecars: Box<dyn crate::sidecar::Sidecars>) -> Env {
+        Env {
+            api,
+            sidecars,
+            dns: self.dns.clone(),
+            events: Vec::new(),
+            ids: Ids::seeded(&self.seed),
+            clock: self.clock,
+            platform: self.platform.clone(),
+            jobs_complete: self.complete_jobs,
+        }
+    }
+}
+
 /// How a run with `--until-settled` ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -172,19 +189,11 @@ pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, String
     for o in objects {
         api.load(o.clone()).map_err(|e| e.to_string())?;
     }
-    Ok(Env {
-        api,
-        sidecars: Box::new(ScriptedSidecars::new(
-            options.sidecar.clone(),
-            options.pod_sidecar.clone(),
-        )),
-        dns: options.dns.clone(),
-        events: Vec::new(),
-        ids: Ids::seeded(&options.seed),
-        clock: options.clock,
-        platform: options.platform.clone(),
-        jobs_complete: options.complete_jobs,
-    })
+    let sidecars = Box::new(ScriptedSidecars::new(
+        options.sidecar.clone(),
+        options.pod_sidecar.clone(),
+    ));
+    Ok(options.env(api, sidecars))
 }
 
 /// Reconciles each target `options.reconciles` times (or until it settles), in

@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::env::{Env, Ids};
 use crate::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
 use crate::sidecar::model::ScriptedSidecars;
 use crate::sidecar::Sidecars;
@@ -118,16 +117,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, S
                 log: log.clone(),
             }),
         };
-        let env = Env {
-            api,
-            sidecars,
-            dns: options.dns.clone(),
-            events: Vec::new(),
-            ids: Ids::seeded(&options.seed),
-            clock: options.clock,
-            platform: options.platform.clone(),
-            jobs_complete: options.complete_jobs,
-        };
+        let env = options.env(api, sidecars);
         let report = plan_in(env, &objects, &targets, &options)?;
         let finished = log.lock().map(|mut l| l.take()).unwrap_or(None);
         let (misses, submissions) = finished.unwrap_or_default();
