@@ -102,21 +102,8 @@ impl LiveSidecars {
         params: Option<Value>,
         returned: String,
     ) {
-        self.calls.push(SidecarCall {
-            op,
-            sidecar_url: url.to_string(),
-            task_id: id.to_string(),
-            task_type: ty.to_string(),
-            params,
-            returned,
-        });
-    }
-}
-
-fn op_label(via: Via, client_op: &str, method: &str, path: &str) -> String {
-    match via {
-        Via::Client => client_op.to_string(),
-        Via::Http => format!("HTTP {method} {path}"),
+        self.calls
+            .push(SidecarCall::new(op, url, id, ty, params, returned));
     }
 }
 
@@ -144,7 +131,7 @@ impl Sidecars for LiveSidecars {
             request: request.clone(),
             id: id.clone(),
         });
-        let op = op_label(via, "SubmitTask", "POST", "/v0/tasks");
+        let op = via.op_label("SubmitTask", "POST", "/v0/tasks");
         self.record(
             op,
             url,
@@ -157,7 +144,7 @@ impl Sidecars for LiveSidecars {
     }
 
     fn get_task(&mut self, via: Via, url: &str, id: &str) -> Result<TaskState, SidecarError> {
-        let op = op_label(via, "GetTask", "GET", &format!("/v0/tasks/{id}"));
+        let op = via.op_label("GetTask", "GET", &format!("/v0/tasks/{id}"));
         if self.submitted.contains(id) {
             // Accepted a moment ago in this simulation: still running.
             self.record(op, url, id, "", None, "running (simulated)".into());

@@ -16,6 +16,17 @@ pub enum Via {
     Http,
 }
 
+impl Via {
+    /// The trace label of a request: the seictl client's operation name, or
+    /// `HTTP <METHOD> <path>` for a direct request.
+    pub fn op_label(self, client_op: &str, method: &str, path: &str) -> String {
+        match self {
+            Via::Client => client_op.to_string(),
+            Via::Http => format!("HTTP {method} {path}"),
+        }
+    }
+}
+
 /// A task submission.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRequest {
@@ -66,6 +77,27 @@ pub struct SidecarCall {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<Value>,
     pub returned: String,
+}
+
+impl SidecarCall {
+    /// A recorded request (`task_id` empty for status and node-id requests).
+    pub fn new(
+        op: String,
+        url: &str,
+        task_id: &str,
+        task_type: &str,
+        params: Option<Value>,
+        returned: String,
+    ) -> Self {
+        SidecarCall {
+            op,
+            sidecar_url: url.to_string(),
+            task_id: task_id.to_string(),
+            task_type: task_type.to_string(),
+            params,
+            returned,
+        }
+    }
 }
 
 /// Everything the reconcilers ask of node sidecars.

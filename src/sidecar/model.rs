@@ -157,14 +157,9 @@ impl ScriptedSidecars {
         params: Option<serde_json::Value>,
         returned: String,
     ) {
-        self.calls.push(SidecarCall {
-            op,
-            sidecar_url: url.to_string(),
-            task_id: task_id.to_string(),
-            task_type: task_type.to_string(),
-            params,
-            returned,
-        });
+        self.calls.push(SidecarCall::new(
+            op, url, task_id, task_type, params, returned,
+        ));
     }
 
     fn poll_outcome(&mut self, task_type: &str) -> TaskOutcome {
@@ -215,13 +210,6 @@ fn host_of(url: &str) -> &str {
         .unwrap_or("")
 }
 
-fn op_label(via: Via, client_op: &str, method: &str, path: &str) -> String {
-    match via {
-        Via::Client => client_op.to_string(),
-        Via::Http => format!("HTTP {method} {path}"),
-    }
-}
-
 /// The default node id: lowercase hex of the first 20 bytes of SHA-256("node-id/<node>").
 pub fn default_node_id(node: &str) -> String {
     let digest = Sha256::digest(format!("node-id/{node}").as_bytes());
@@ -259,7 +247,7 @@ impl Sidecars for ScriptedSidecars {
                 uuid::Uuid::new_v5(&NAMESPACE_URL, seed.as_bytes()).to_string()
             }
         };
-        let op = op_label(via, "SubmitTask", "POST", "/v0/tasks");
+        let op = via.op_label("SubmitTask", "POST", "/v0/tasks");
         let failure = self
             .effective
             .submit_errors
@@ -299,7 +287,7 @@ impl Sidecars for ScriptedSidecars {
         if let Some(err) = self.unreachable(url) {
             return Err(err);
         }
-        let op = op_label(via, "GetTask", "GET", &format!("/v0/tasks/{id}"));
+        let op = via.op_label("GetTask", "GET", &format!("/v0/tasks/{id}"));
         let task_type = self.task_types.get(id).cloned().unwrap_or_default();
         if !self.effective.get_task_error.is_empty() {
             let text = self.effective.get_task_error.clone();
