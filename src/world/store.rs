@@ -358,12 +358,7 @@ impl ApiServer {
         kind: &str,
         body: Value,
     ) -> Result<Arc<Value>, ApiError> {
-        let namespace = get_str(&body, &["metadata", "namespace"])
-            .unwrap_or("")
-            .to_string();
-        let name = get_str(&body, &["metadata", "name"])
-            .unwrap_or("")
-            .to_string();
+        let (namespace, name) = namespace_and_name(&body);
         let mut record = Self::base_record("Create", api_version, kind, &namespace, &name);
         let body = Arc::new(body);
         record.object = Some(Arc::clone(&body));
@@ -436,12 +431,7 @@ impl ApiServer {
         body: Value,
         status: bool,
     ) -> Result<Arc<Value>, ApiError> {
-        let namespace = get_str(&body, &["metadata", "namespace"])
-            .unwrap_or("")
-            .to_string();
-        let name = get_str(&body, &["metadata", "name"])
-            .unwrap_or("")
-            .to_string();
+        let (namespace, name) = namespace_and_name(&body);
         let mut record = Self::base_record("Update", api_version, kind, &namespace, &name);
         let body = Arc::new(body);
         record.object = Some(Arc::clone(&body));
@@ -491,12 +481,7 @@ impl ApiServer {
         body: Value,
         field_manager: &str,
     ) -> Result<Arc<Value>, ApiError> {
-        let namespace = get_str(&body, &["metadata", "namespace"])
-            .unwrap_or("")
-            .to_string();
-        let name = get_str(&body, &["metadata", "name"])
-            .unwrap_or("")
-            .to_string();
+        let (namespace, name) = namespace_and_name(&body);
         let mut record = Self::base_record("Patch", api_version, kind, &namespace, &name);
         let body = Arc::new(body);
         record.patch_type = Some(APPLY_PATCH);
@@ -812,18 +797,23 @@ fn content_entries(object: &Value) -> impl Iterator<Item = (&String, &Value)> {
 fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {
     let api_version = get_str(object, &["apiVersion"]).unwrap_or("").to_string();
     let kind = get_str(object, &["kind"]).unwrap_or("").to_string();
-    let namespace = get_str(object, &["metadata", "namespace"])
-        .unwrap_or("")
-        .to_string();
-    let name = get_str(object, &["metadata", "name"])
-        .unwrap_or("")
-        .to_string();
+    let (namespace, name) = namespace_and_name(object);
     if kind.is_empty() || api_version.is_empty() || name.is_empty() {
         return Err(ApiError::Invalid(
             "object is missing apiVersion, kind or metadata.name".into(),
         ));
     }
     Ok((api_version, kind, namespace, name))
+}
+
+/// `metadata.namespace` and `metadata.name` of a request body (empty when absent).
+fn namespace_and_name(body: &Value) -> (String, String) {
+    let text = |field: &str| {
+        get_str(body, &["metadata", field])
+            .unwrap_or("")
+            .to_string()
+    };
+    (text("namespace"), text("name"))
 }
 
 fn set_type_meta(object: &mut Value, api_version: &str, kind: &str) {
