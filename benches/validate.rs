@@ -5,6 +5,10 @@
 //! times through the library (load + validate, parallel over files) and prints docs/second.
 
 use std::path::PathBuf;
+
+// The same allocator as the `nodectl` binary, so the figures are the tool's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use nodectl::manifest::load_paths_lenient;
@@ -94,8 +98,11 @@ fn measure(label: &str, paths: &[PathBuf]) {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let per_doc = dir.path().join("per-doc");
-    std::fs::create_dir(&per_doc).unwrap();
+    // VALIDATE_BENCH_KEEP=DIR writes the corpus there and keeps it (for profiling the binary).
+    let root = std::env::var_os("VALIDATE_BENCH_KEEP")
+        .map_or_else(|| dir.path().to_path_buf(), PathBuf::from);
+    let per_doc = root.join("per-doc");
+    std::fs::create_dir_all(&per_doc).unwrap();
     let mut multi = String::new();
     for i in 0..DOCS {
         let d = document(i);
@@ -103,7 +110,7 @@ fn main() {
         multi.push_str("---\n");
         multi.push_str(&d);
     }
-    let multi_path = dir.path().join("all.yaml");
+    let multi_path = root.join("all.yaml");
     std::fs::write(&multi_path, &multi).unwrap();
     println!("corpus: {DOCS} documents, {} bytes", multi.len());
     measure("one file per document", &[per_doc]);

@@ -29,6 +29,8 @@ pub struct SourceFile {
     pub name: String,
     /// Full UTF-8 text.
     pub text: String,
+    /// Byte offset of every line start, built on the first [`SourceFile::line_text`] call.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -37,18 +39,21 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
+            line_starts: OnceLock::new(),
         }
     }
 
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: u32) -> Option<&str> {
-        if line == 0 {
-            return None;
-        }
-        self.text
-            .split('\n')
-            .nth(line as usize - 1)
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let start = *starts.get((line as usize).checked_sub(1)?)?;
+        let rest = &self.text[start..];
+        let l = rest.split('\n').next().unwrap_or(rest);
+        Some(l.strip_suffix('\r').unwrap_or(l))
     }
 }
 
@@ -351,6 +356,17 @@ pub fn load_file(path: &Path) -> Result<Vec<Document>, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_text_by_number() {
+        let src = SourceFile::new("f.yaml", "a: 1\r\nb: 2\n\nc: 3");
+        assert_eq!(src.line_text(0), None);
+        assert_eq!(src.line_text(1), Some("a: 1"));
+        assert_eq!(src.line_text(2), Some("b: 2"));
+        assert_eq!(src.line_text(3), Some(""));
+        assert_eq!(src.line_text(4), Some("c: 3"));
+        assert_eq!(src.line_text(5), None);
+    }
 
     #[test]
     fn parallel_parse_matches_sequential() {
