@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::manifest;
 use crate::validate::render::{render, Format};
-use crate::validate::{validate_loads_with, OldObjects, Options};
+use crate::validate::{validate_inputs, OldObjects, Options};
 
 /// Arguments of `nodectl validate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -61,14 +61,11 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     };
     let inputs = manifest::discover_inputs(&args.filename, args.recursive);
     let bar = if inputs.len() >= PROGRESS_MIN_FILES {
-        crate::progress::bar(inputs.len() as u64, "reading")
+        crate::progress::bar(inputs.len() as u64, "validating")
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let loads = manifest::load_inputs_lenient(&inputs, &|| bar.inc(1));
-    bar.reset();
-    bar.set_message("validating");
-    let report = validate_loads_with(loads, &old, &opts, &|| bar.inc(1));
+    let report = validate_inputs(&inputs, &old, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
     if let Err(e) = render(&report, args.output, out, err) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

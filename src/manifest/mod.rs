@@ -234,11 +234,32 @@ pub struct FileLoad {
 }
 
 /// Streams larger than this are cut at document markers and parsed in parallel.
-const PARALLEL_PARSE_BYTES: usize = 1 << 20;
+const PARALLEL_PARSE_BYTES: usize = 256 << 10;
 
 /// Parses every document of a source. Errors in one document do not stop the others.
 /// Large multi-document streams are parsed in parallel pieces with identical results.
 pub fn parse_source(source: Arc<SourceFile>) -> FileLoad {
+    let (documents, errors) = parse_source_each(&source, &|d| d, |d, base| {
+        d.index_in_file += base;
+    });
+    FileLoad {
+        name: source.name.clone(),
+        source: Some(source),
+        documents,
+        errors,
+    }
+}
+
+/// Parses every document of a source and maps each one through `each` as soon as it is built,
+/// so a large stream never sits in memory whole; returns the outputs in document order and
+/// the errors. Large streams are parsed in parallel pieces: `each` then sees documents numbered
+/// within their piece, and `renumber(output, first)` adds the number of the piece's first
+/// document once it is known.
+pub fn parse_source_each<T: Send>(
+    source: &Arc<SourceFile>,
+    each: &(dyn Fn(Document) -> T + Sync),
+    renumber: fn(&mut T, usize),
+) -> (Vec<T>, Vec<LoadError>) {
     let cuts = if source.text.len() > PARALLEL_PARSE_BYTES {
         let chunk = (source.text.len() / (rayon::current_num_threads() * 4)).max(64 << 10);
         yaml::split_points(&source.text, chunk)
@@ -246,13 +267,9 @@ pub fn parse_source(source: Arc<SourceFile>) -> FileLoad {
         Vec::new()
     };
     if cuts.is_empty() {
-        let (documents, errors) = yaml::parse_documents(&source);
-        return FileLoad {
-            name: source.name.clone(),
-            source: Some(source),
-            documents,
-            errors,
-        };
+        let mut outputs = Vec::new();
+        let (errors, _) = yaml::parse_text(source, &source.text, &mut |d| outputs.push(each(d)));
+        return (outputs, errors);
     }
     let mut bounds = vec![0];
     bounds.extend(cuts);
@@ -262,31 +279,32 @@ pub fn parse_source(source: Arc<SourceFile>) -> FileLoad {
         .par_iter()
         .map(|(a, b)| {
             let line_offset = source.text[..*a].matches('\n').count() as u32;
-            (line_offset, yaml::parse_text(&source, &source.text[*a..*b]))
+            let mut outputs = Vec::new();
+            let (mut errors, count) =
+                yaml::parse_text(source, &source.text[*a..*b], &mut |mut d| {
+                    d.start.line += line_offset;
+                    d.positions.shift_lines(line_offset);
+                    outputs.push(each(d));
+                });
+            for e in &mut errors {
+                e.span.line += line_offset;
+            }
+            (outputs, errors, count)
         })
         .collect();
-    let (mut documents, mut errors, mut base) = (Vec::new(), Vec::new(), 0usize);
-    for (line_offset, (docs, errs, count)) in parsed {
-        for mut d in docs {
-            d.index_in_file += base;
-            d.start.line += line_offset;
-            d.positions.shift_lines(line_offset);
-            documents.push(d);
+    let (mut all, mut all_errors, mut base) = (Vec::new(), Vec::new(), 0usize);
+    for (outputs, errors, count) in parsed {
+        for mut out in outputs {
+            renumber(&mut out, base);
+            all.push(out);
         }
-        for mut e in errs {
+        for mut e in errors {
             e.document = e.document.map(|i| i + base);
-            e.span.line += line_offset;
-            errors.push(e);
+            all_errors.push(e);
         }
         base += count;
     }
-    let (documents, errors) = (documents, errors);
-    FileLoad {
-        name: source.name.clone(),
-        source: Some(source),
-        documents,
-        errors,
-    }
+    (all, all_errors)
 }
 
 /// Parses a string (handy for tests and embedded files).

@@ -359,15 +359,21 @@ impl<'a> Builder<'a> {
 
 /// Parses every document in `source`. Errors are collected per document; parsing resumes at
 /// the next document boundary when the parser allows it.
+#[cfg(test)]
 pub fn parse_documents(source: &Arc<SourceFile>) -> (Vec<Document>, Vec<LoadError>) {
-    let (docs, errors, _) = parse_text(source, &source.text);
+    let mut docs = Vec::new();
+    let (errors, _) = parse_text(source, &source.text, &mut |d| docs.push(d));
     (docs, errors)
 }
 
-/// Parses `text` (all or part of `source`), returning documents, errors and the number of
-/// documents in the stream (empty ones included). Positions are relative to `text`.
-pub fn parse_text(source: &Arc<SourceFile>, text: &str) -> (Vec<Document>, Vec<LoadError>, usize) {
-    let mut docs = Vec::new();
+/// Parses `text` (all or part of `source`), handing each document to `each` as soon as it is
+/// complete; returns the errors and the number of documents in the stream (empty ones
+/// included). Positions are relative to `text`.
+pub fn parse_text(
+    source: &Arc<SourceFile>,
+    text: &str,
+    each: &mut dyn FnMut(Document),
+) -> (Vec<LoadError>, usize) {
     let mut errors = Vec::new();
     let mut parser = Parser::new_from_str(text);
     let mut index = 0usize;
@@ -394,8 +400,8 @@ pub fn parse_text(source: &Arc<SourceFile>, text: &str) -> (Vec<Document>, Vec<L
                     None
                 }
                 Event::DocumentEnd => {
-                    if let Some(b) = builder.take() {
-                        docs.extend(b.finish());
+                    if let Some(doc) = builder.take().and_then(Builder::finish) {
+                        each(doc);
                     }
                     index += 1;
                     None
@@ -419,7 +425,7 @@ pub fn parse_text(source: &Arc<SourceFile>, text: &str) -> (Vec<Document>, Vec<L
             }
         }
     }
-    (docs, errors, index)
+    (errors, index)
 }
 
 /// Byte offsets where large multi-document streams can be cut: lines that are exactly a

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::manifest::{Document, FileLoad, LoadError, SourceFile};
+use crate::manifest::{Document, FileLoad, Input, LoadError, SourceFile};
 
 pub use document::{object_key, ObjectKey};
 
@@ -269,6 +269,9 @@ impl OldObjects {
     }
 }
 
+/// A document's result and, for parsed documents, what the cross-object checks need.
+type Checked = (DocResult, Option<cross::ObjectFacts>);
+
 /// Validates loaded inputs: each document on its own (in parallel), then across documents.
 pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) -> Report {
     validate_loads_with(loads, old, opts, &|| {})
@@ -281,69 +284,111 @@ pub fn validate_loads_with(
     opts: &Options,
     on_file: &(dyn Fn() + Sync),
 ) -> Report {
-    let mut sources = HashMap::new();
-    let per_file: Vec<Vec<(DocResult, Option<cross::ObjectFacts>)>> = loads
+    let per_file: Vec<Vec<Checked>> = loads
         .into_par_iter()
         .map(|mut load| {
-            let mut out = Vec::new();
-            for e in &load.errors {
-                out.push((
-                    DocResult {
-                        file: e.file.clone(),
-                        index: e.document,
-                        line: e.span.line,
-                        kind: None,
-                        namespace: None,
-                        name: None,
-                        status: Status::Invalid,
-                        diagnostics: vec![Diagnostic::from_load_error(e)],
-                    },
-                    None,
-                ));
-            }
-            if load.documents.is_empty() && load.errors.is_empty() {
-                out.push((
-                    DocResult {
-                        file: load.name.clone(),
-                        index: None,
-                        line: 1,
-                        kind: None,
-                        namespace: None,
-                        name: None,
-                        status: Status::Invalid,
-                        diagnostics: vec![Diagnostic {
-                            file: load.name.clone(),
-                            line: 1,
-                            column: 1,
-                            json_path: String::new(),
-                            rule: "manifest.empty".into(),
-                            severity: Severity::Error,
-                            message: "input contains no documents".into(),
-                            help: Some(
-                                "an empty file usually means a templating or path mistake".into(),
-                            ),
-                            object: None,
-                        }],
-                    },
-                    None,
-                ));
-            }
-            let docs: Vec<_> = if load.documents.len() > 64 {
-                load.documents
-                    .par_iter_mut()
-                    .map(|d| document::validate_document(d, old, opts))
-                    .collect()
-            } else {
-                load.documents
-                    .iter_mut()
-                    .map(|d| document::validate_document(d, old, opts))
-                    .collect()
+            let docs: Vec<Checked> = load
+                .documents
+                .par_iter_mut()
+                .with_min_len(64)
+                .map(|d| checked(document::validate_document(d, old, opts)))
+                .collect();
+            on_file();
+            file_results(&load.name, &load.errors, docs)
+        })
+        .collect();
+    finish(per_file)
+}
+
+/// Reads, parses and validates inputs in one pass: files in parallel, and each document is
+/// checked as soon as it is parsed and then dropped, so memory stays flat however large the
+/// input. Calls `on_file` after each input. Same report as loading first and then
+/// [`validate_loads`].
+pub fn validate_inputs(
+    inputs: &[Result<Input, LoadError>],
+    old: &OldObjects,
+    opts: &Options,
+    on_file: &(dyn Fn() + Sync),
+) -> Report {
+    let per_file: Vec<Vec<Checked>> = inputs
+        .par_iter()
+        .map(|input| {
+            let source = match input {
+                Ok(input) => input.read().map(Arc::new),
+                Err(err) => Err(err.clone()),
             };
-            out.extend(docs.into_iter().map(|(r, f)| (r, Some(f))));
+            let out = match source {
+                Ok(source) => {
+                    let (docs, errors) = crate::manifest::parse_source_each(
+                        &source,
+                        &|mut d| checked(document::validate_document(&mut d, old, opts)),
+                        |(r, _), base| r.index = r.index.map(|i| i + base),
+                    );
+                    file_results(&source.name, &errors, docs)
+                }
+                Err(err) => file_results(&err.file, std::slice::from_ref(&err), Vec::new()),
+            };
             on_file();
             out
         })
         .collect();
+    finish(per_file)
+}
+
+fn checked((result, facts): (DocResult, cross::ObjectFacts)) -> Checked {
+    (result, Some(facts))
+}
+
+/// The results of one input: its load errors, its documents, or "no documents" when it has
+/// neither.
+fn file_results(name: &str, errors: &[LoadError], docs: Vec<Checked>) -> Vec<Checked> {
+    let mut out = Vec::with_capacity(errors.len() + docs.len().max(1));
+    for e in errors {
+        out.push((
+            DocResult {
+                file: e.file.clone(),
+                index: e.document,
+                line: e.span.line,
+                kind: None,
+                namespace: None,
+                name: None,
+                status: Status::Invalid,
+                diagnostics: vec![Diagnostic::from_load_error(e)],
+            },
+            None,
+        ));
+    }
+    if docs.is_empty() && errors.is_empty() {
+        out.push((
+            DocResult {
+                file: name.to_string(),
+                index: None,
+                line: 1,
+                kind: None,
+                namespace: None,
+                name: None,
+                status: Status::Invalid,
+                diagnostics: vec![Diagnostic {
+                    file: name.to_string(),
+                    line: 1,
+                    column: 1,
+                    json_path: String::new(),
+                    rule: "manifest.empty".into(),
+                    severity: Severity::Error,
+                    message: "input contains no documents".into(),
+                    help: Some("an empty file usually means a templating or path mistake".into()),
+                    object: None,
+                }],
+            },
+            None,
+        ));
+    }
+    out.extend(docs);
+    out
+}
+
+/// Cross-object checks, statuses, and a stable order over every file's results.
+fn finish(per_file: Vec<Vec<Checked>>) -> Report {
     let mut results = Vec::new();
     let mut facts = Vec::new();
     for file in per_file {
@@ -362,6 +407,7 @@ pub fn validate_loads_with(
         });
     }
     results.sort_by(|a, b| (&a.file, a.index, a.line).cmp(&(&b.file, b.index, b.line)));
+    let mut sources = HashMap::new();
     for (_, f) in facts {
         sources.entry(f.source.name.clone()).or_insert(f.source);
     }
