@@ -48,6 +48,24 @@ fn malformed_files_give_diagnostics_and_exit_2() {
 }
 
 #[test]
+fn load_errors_show_the_source_line_with_a_caret() {
+    let (code, out, _) = validate(
+        &["-f", "testdata/validate/malformed/unterminated-quote.yaml"],
+        None,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("4 |   name: \"x\n  |         ^~\n"),
+        "no snippet under the syntax error:\n{out}"
+    );
+    let (_, out, _) = validate(
+        &["-f", "testdata/validate/malformed/duplicate-keys.yaml"],
+        None,
+    );
+    assert!(out.contains("8 |   chainId: b\n  |   ^~~~~~~\n"), "{out}");
+}
+
+#[test]
 fn huge_and_deep_documents_do_not_crash() {
     let dir = tempfile::tempdir().unwrap();
     // 20 MB string value.

@@ -272,6 +272,10 @@ impl OldObjects {
 /// A document's result and, for parsed documents, what the cross-object checks need.
 type Checked = (DocResult, Option<cross::ObjectFacts>);
 
+/// The results of one input and, when it could be read but not fully parsed, its text (for the
+/// snippets of load errors).
+type FileResults = (Vec<Checked>, Option<Arc<SourceFile>>);
+
 /// Validates loaded inputs: each document on its own (in parallel), then across documents.
 pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) -> Report {
     validate_loads_with(loads, old, opts, &|| {})
@@ -284,7 +288,7 @@ pub fn validate_loads_with(
     opts: &Options,
     on_file: &(dyn Fn() + Sync),
 ) -> Report {
-    let per_file: Vec<Vec<Checked>> = loads
+    let per_file: Vec<FileResults> = loads
         .into_par_iter()
         .map(|mut load| {
             let docs: Vec<Checked> = load
@@ -310,7 +314,7 @@ pub fn validate_inputs(
     opts: &Options,
     on_file: &(dyn Fn() + Sync),
 ) -> Report {
-    let per_file: Vec<Vec<Checked>> = inputs
+    let per_file: Vec<FileResults> = inputs
         .par_iter()
         .map(|input| {
             let source = match input {
@@ -341,7 +345,7 @@ fn checked((result, facts): (DocResult, cross::ObjectFacts)) -> Checked {
 
 /// The results of one input: its load errors, its documents, or "no documents" when it has
 /// neither.
-fn file_results(name: &str, errors: &[LoadError], docs: Vec<Checked>) -> Vec<Checked> {
+fn file_results(name: &str, errors: &[LoadError], docs: Vec<Checked>) -> FileResults {
     let mut out = Vec::with_capacity(errors.len() + docs.len().max(1));
     for e in errors {
         out.push((
@@ -384,14 +388,19 @@ fn file_results(name: &str, errors: &[LoadError], docs: Vec<Checked>) -> Vec<Che
         ));
     }
     out.extend(docs);
-    out
+    let source = errors.iter().find_map(|e| e.source_file.clone());
+    (out, source)
 }
 
 /// Cross-object checks, statuses, and a stable order over every file's results.
-fn finish(per_file: Vec<Vec<Checked>>) -> Report {
+fn finish(per_file: Vec<FileResults>) -> Report {
     let mut results = Vec::new();
     let mut facts = Vec::new();
-    for file in per_file {
+    let mut sources = HashMap::new();
+    for (file, source) in per_file {
+        if let Some(source) = source {
+            sources.insert(source.name.clone(), source);
+        }
         for (r, f) in file {
             if let Some(f) = f {
                 facts.push((results.len(), f));
@@ -407,7 +416,6 @@ fn finish(per_file: Vec<Vec<Checked>>) -> Report {
         });
     }
     results.sort_by(|a, b| (&a.file, a.index, a.line).cmp(&(&b.file, b.index, b.line)));
-    let mut sources = HashMap::new();
     for (_, f) in facts {
         sources.entry(f.source.name.clone()).or_insert(f.source);
     }
