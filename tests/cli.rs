@@ -263,3 +263,58 @@ fn platform_settings_come_from_the_operator_environment() {
     let overridden = run(&["--platform-env", "--platform", "StorageClassPerf=gp3"]);
     assert!(!overridden.contains("io2-fast"));
 }
+
+/// `kubectl get seinodes -o yaml` prints a `kind: List`; plan reads its items as objects.
+#[test]
+fn a_list_plans_like_its_items_in_separate_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<String> = ["pacific-1-full-node", "pacific-1-snapshotter"]
+        .iter()
+        .map(|f| std::fs::read_to_string(format!("examples/seinode/{f}.yaml")).unwrap())
+        .collect();
+    let mut list =
+        String::from("apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems:\n");
+    for item in &items {
+        for (i, line) in item
+            .lines()
+            .filter(|l| !l.starts_with('#') && *l != "---")
+            .enumerate()
+        {
+            list.push_str(if i == 0 { "- " } else { "  " });
+            list.push_str(line);
+            list.push('\n');
+        }
+    }
+    let list_path = dir.path().join("list.yaml");
+    std::fs::write(&list_path, list).unwrap();
+    let run = |files: &[&str]| {
+        let mut args = vec!["plan", "--now", "2026-01-01T00:00:00Z"];
+        for f in files {
+            args.extend(["-f", f]);
+        }
+        let out = nodectl().args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let from_list = run(&[list_path.to_str().unwrap()]);
+    let from_files = run(&[
+        "examples/seinode/pacific-1-full-node.yaml",
+        "examples/seinode/pacific-1-snapshotter.yaml",
+    ]);
+    assert!(from_list.contains("SeiNode "), "{from_list}");
+    assert_eq!(from_list, from_files);
+    // An empty list holds no object (rather than being an object without a name).
+    let empty = dir.path().join("empty.yaml");
+    std::fs::write(&empty, "apiVersion: v1\nkind: List\nitems: []\n").unwrap();
+    let (code, err) = stderr_of(&["plan", "-f", empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("holds no SeiNode or SeiNodeDeployment"),
+        "{err}"
+    );
+}

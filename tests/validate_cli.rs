@@ -224,3 +224,25 @@ fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
     serde_json::from_str::<serde_json::Value>(&json).expect("stdout stays pure JSON");
     assert!(!json_err.contains('\u{1b}'));
 }
+
+/// `kubectl get … -o yaml` output (`kind: List`) is validated item by item, with positions in
+/// the list file.
+#[test]
+fn list_items_are_validated_as_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems:\n- apiVersion: sei.io/v1alpha1\n  kind: SeiNode\n  metadata:\n    name: a\n  spec:\n    chainId: pacific-1\n    image: ghcr.io/sei-protocol/sei:v6.3.0\n    fullNode: {}\n- apiVersion: sei.io/v1alpha1\n  kind: SeiNode\n  metadata:\n    name: b\n  spec:\n    chainId: pacific-1\n    image: ghcr.io/sei-protocol/sei:v6.3.0\n    fullNode: {}\n    bogus: 1\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let (code, out, _) = validate(&["-f", file], None);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains(&format!("{file}:22:5")), "{out}");
+    assert!(out.contains("object: SeiNode default/b"), "{out}");
+    assert!(
+        out.contains("2 documents checked: 1 valid, 1 invalid, 0 skipped"),
+        "{out}"
+    );
+}

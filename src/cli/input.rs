@@ -56,7 +56,8 @@ pub fn read_objects(paths: &[PathBuf], recursive: bool) -> Result<Input, InputPr
     })?;
     let mut input = Input::default();
     for doc in &documents {
-        if doc.value.is_null() {
+        // Lists were read item by item; one still here is empty.
+        if doc.value.is_null() || crate::manifest::is_list(&doc.value) {
             continue;
         }
         let object = check_document(doc, &mut input.warnings)?;

@@ -8,6 +8,7 @@
 //! are booleans, as they are for `kubectl`.
 
 mod discover;
+mod list;
 pub mod path;
 mod scalar;
 mod yaml;
@@ -20,6 +21,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 pub use discover::{decode, discover_inputs, Input};
+pub use list::is_list;
 pub use path::{child_index, child_key};
 
 /// The text of one input (a file or stdin) and the name used in diagnostics.

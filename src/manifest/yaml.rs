@@ -401,7 +401,7 @@ pub fn parse_text(
                 }
                 Event::DocumentEnd => {
                     if let Some(doc) = builder.take().and_then(Builder::finish) {
-                        each(doc);
+                        super::list::expand(doc, each);
                     }
                     index += 1;
                     None

@@ -1,0 +1,96 @@
+//! List documents (`kind: List`, what `kubectl get -o yaml` prints for several objects) are
+//! read as one document per item, the way `kubectl apply -f` reads them.
+
+use serde_json::Value;
+
+use super::{Document, Positions};
+
+/// True for a list kind (`List`, `SeiNodeList`, …) that carries an `items` array.
+pub fn is_list(v: &Value) -> bool {
+    v.get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && v.get("items").is_some_and(Value::is_array)
+}
+
+/// Hands `doc` to `each`, or, for a non-empty list, each of its items (recursively) as a
+/// document of its own whose paths and positions start at the item. An empty list is kept
+/// as it is, so an input holding only an empty list still has a document.
+pub(crate) fn expand(mut doc: Document, each: &mut dyn FnMut(Document)) {
+    if !is_list(&doc.value) || doc.value["items"].as_array().is_some_and(Vec::is_empty) {
+        return each(doc);
+    }
+    let Some(Value::Array(items)) = doc.value.get_mut("items").map(Value::take) else {
+        return each(doc);
+    };
+    for (i, value) in items.into_iter().enumerate() {
+        let prefix = format!("items[{i}]");
+        let positions = doc.positions.subtree(&prefix);
+        let start = positions.get("").map_or(doc.start, |p| p.value);
+        let item = Document {
+            source: doc.source.clone(),
+            index_in_file: doc.index_in_file,
+            value,
+            positions,
+            start,
+        };
+        expand(item, each);
+    }
+}
+
+impl Positions {
+    /// The positions under `prefix`, with paths relative to it (`prefix` itself becomes the
+    /// root).
+    fn subtree(&self, prefix: &str) -> Positions {
+        let mut out = Positions::default();
+        for (path, pos) in self.iter() {
+            let Some(rest) = path.strip_prefix(prefix) else {
+                continue;
+            };
+            let rest = match rest.as_bytes().first() {
+                None => {
+                    out.insert("", super::NodePos { key: None, ..pos });
+                    continue;
+                }
+                Some(b'.') => &rest[1..],
+                Some(b'[') => rest,
+                Some(_) => continue,
+            };
+            out.insert(rest, pos);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_str, Span};
+    use serde_json::json;
+
+    #[test]
+    fn list_items_become_documents_with_their_own_positions() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: sei.io/v1alpha1\n  kind: SeiNode\n  metadata:\n    name: a\n- kind: SeiNodeList\n  items:\n  - kind: SeiNode\n    metadata: {name: b, labels: {sei.io/role: rpc}}\n---\nkind: List\nitems: []\n";
+        let load = parse_str("l.yaml", text);
+        assert!(load.errors.is_empty(), "{:?}", load.errors);
+        let docs = &load.documents;
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0].value["metadata"]["name"], json!("a"));
+        assert_eq!(docs[0].start, Span { line: 4, column: 3 });
+        assert_eq!(
+            docs[0].position_of("metadata.name"),
+            Some(Span { line: 7, column: 5 })
+        );
+        assert_eq!(docs[1].value["metadata"]["name"], json!("b"));
+        assert_eq!(
+            docs[1].position_of("metadata.labels[sei.io/role]"),
+            Some(Span {
+                line: 11,
+                column: 34
+            })
+        );
+        assert_eq!((docs[0].index_in_file, docs[1].index_in_file), (0, 0));
+        // An empty list stays one document.
+        assert_eq!(docs[2].value["kind"], json!("List"));
+        assert_eq!(docs[2].index_in_file, 1);
+    }
+}
