@@ -138,7 +138,7 @@ impl ExporterTask {
                 name: p.exporter_name.clone(),
                 namespace: p.namespace.clone(),
                 labels: [
-                    (GROUP_LABEL.to_string(), group.name().to_string()),
+                    (GROUP_LABEL.to_string(), p.group_name.clone()),
                     (ROLE_LABEL.to_string(), EXPORTER_ROLE.to_string()),
                 ]
                 .into(),

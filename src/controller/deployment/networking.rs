@@ -77,17 +77,26 @@ pub struct EffectiveRoute {
     pub ws_port: i64,
 }
 
+/// Whether the route protocol `prefix` is served by a mode with `active_ports`:
+/// `evm` needs the `evm-rpc` port, every other protocol the port of its own name.
+pub fn is_protocol_active_for_mode(prefix: &str, active_ports: &[&str]) -> bool {
+    let port = if prefix == "evm" { "evm-rpc" } else { prefix };
+    active_ports.contains(&port)
+}
+
 /// The routes the group's mode exposes, with internal (and public) hostnames.
 pub fn effective_routes(
     group: &SeiNodeDeployment,
     domain: &str,
     public_domain: &str,
 ) -> Vec<EffectiveRoute> {
-    let ports = ports_for_mode(group_mode(group));
-    let has_port = |name: &str| ports.iter().any(|(n, _)| *n == name);
+    let ports: Vec<&str> = ports_for_mode(group_mode(group))
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
     ROUTE_PROTOCOLS
         .iter()
-        .filter(|(prefix, _)| has_port(if *prefix == "evm" { "evm-rpc" } else { prefix }))
+        .filter(|(prefix, _)| is_protocol_active_for_mode(prefix, &ports))
         .map(|(prefix, port)| {
             let subdomain = format!("{}-{prefix}", group.name());
             let mut hostnames = vec![format!("{subdomain}.{domain}")];
@@ -99,7 +108,7 @@ pub fn effective_routes(
                 protocol: prefix.to_string(),
                 hostnames,
                 port: *port,
-                ws_port: if *prefix == "evm" && has_port("evm-ws") {
+                ws_port: if *prefix == "evm" && ports.contains(&"evm-ws") {
                     EVM_WS_PORT
                 } else {
                     0
@@ -228,7 +237,7 @@ fn reconcile_routes(env: &mut Env, group: &mut SeiNodeDeployment) -> Result<(), 
     let routes = routes_for(env, group);
     if routes.is_empty() {
         remove_condition(group, ROUTE_READY);
-        return delete_http_routes_by_label(env, group, |_| true);
+        return delete_http_routes_by_label(env, group);
     }
     for route in &routes {
         let body = http_route(
@@ -261,7 +270,7 @@ fn reconcile_routes(env: &mut Env, group: &mut SeiNodeDeployment) -> Result<(), 
         }
     }
     let desired: Vec<&str> = routes.iter().map(|r| r.name.as_str()).collect();
-    delete_http_routes_by_label(env, group, |name| !desired.contains(&name))
+    delete_labelled_http_routes(env, group, |name| !desired.contains(&name), ORPHAN_CLEANUP)
         .map_err(|e| format!("cleaning up orphaned HTTPRoutes: {e}"))?;
     if !has_condition_reason(group, ROUTE_READY, HTTPROUTE_READY) {
         group_event(
@@ -281,11 +290,33 @@ fn group_event(env: &mut Env, group: &SeiNodeDeployment, kind: &str, reason: &st
     super::group_event(env, group, kind, reason, message.to_string());
 }
 
+/// How a route cleanup words its errors: the list failure prefix and the noun
+/// of a deleted route (the operator words its two cleanups differently).
+struct CleanupWording {
+    listing: &'static str,
+    route: &'static str,
+}
+
+const FULL_CLEANUP: CleanupWording = CleanupWording {
+    listing: "listing HTTPRoutes for deletion",
+    route: "HTTPRoute",
+};
+const ORPHAN_CLEANUP: CleanupWording = CleanupWording {
+    listing: "listing HTTPRoutes",
+    route: "orphaned HTTPRoute",
+};
+
+/// Deletes every HTTPRoute labelled with the group.
+fn delete_http_routes_by_label(env: &mut Env, group: &SeiNodeDeployment) -> Result<(), String> {
+    delete_labelled_http_routes(env, group, |_| true, FULL_CLEANUP)
+}
+
 /// Deletes the labelled HTTPRoutes whose name passes `doomed` (a missing CRD is not an error).
-fn delete_http_routes_by_label(
+fn delete_labelled_http_routes(
     env: &mut Env,
     group: &SeiNodeDeployment,
     doomed: impl Fn(&str) -> bool,
+    wording: CleanupWording,
 ) -> Result<(), String> {
     let routes = match env.api.list(
         HTTPROUTE_API_VERSION,
@@ -294,7 +325,7 @@ fn delete_http_routes_by_label(
         &[(GROUP_LABEL, group.name())],
     ) {
         Err(e) if e.is_no_match() => return Ok(()),
-        Err(e) => return Err(format!("listing HTTPRoutes: {e}")),
+        Err(e) => return Err(format!("{}: {e}", wording.listing)),
         Ok(routes) => routes,
     };
     for route in routes {
@@ -311,7 +342,9 @@ fn delete_http_routes_by_label(
             &name,
             DeleteOptions::default(),
         ) {
-            Err(e) if !e.is_not_found() => return Err(format!("deleting HTTPRoute {name}: {e}")),
+            Err(e) if !e.is_not_found() => {
+                return Err(format!("deleting {} {name}: {e}", wording.route))
+            }
             _ => {}
         }
     }
@@ -337,8 +370,7 @@ pub fn delete_networking_resources(env: &mut Env, group: &SeiNodeDeployment) -> 
             _ => {}
         }
     }
-    delete_http_routes_by_label(env, group, |_| true)
-        .map_err(|e| format!("deleting HTTPRoutes: {e}"))
+    delete_http_routes_by_label(env, group).map_err(|e| format!("deleting HTTPRoutes: {e}"))
 }
 
 /// Removes the group's owner reference from the external Service, the HTTPRoutes
