@@ -13,7 +13,7 @@
 //! observable counterpart.
 
 mod support {
-    pub mod operator;
+    pub mod operator_deployment;
 }
 
 use std::collections::BTreeSet;
@@ -33,7 +33,7 @@ use nodectl::controller::deployment::networking::{
 };
 use nodectl::controller::deployment::status::compute_group_phase;
 
-use support::operator::{env_with_domains, node, set_condition, test_group};
+use support::operator_deployment::{env_with_domains, node, set_condition, test_group};
 
 const PROD_DOMAIN: &str = "prod.platform.sei.io";
 const PUBLIC_DOMAIN: &str = "platform.sei.io";

@@ -7,7 +7,7 @@
 //! reconciler (`reconcile_seinodes`, `reconcile_plan`) on an in-memory cluster.
 
 mod support {
-    pub mod operator;
+    pub mod operator_deployment;
 }
 
 use serde_json::json;
@@ -24,7 +24,9 @@ use nodectl::controller::deployment::nodes::{generate_seinode, reconcile_seinode
 use nodectl::controller::deployment::plan::reconcile_plan;
 use nodectl::env::Env;
 
-use support::operator::{condition, env, node, set_condition, store_node, test_group, NOW};
+use support::operator_deployment::{
+    condition, env, node, set_condition, store_node, test_group, NOW,
+};
 
 const TEST_OLD_HASH: &str = "oldhash1234";
 

@@ -8,7 +8,7 @@
 //! holding the group and the nodes of the Go test.
 
 mod support {
-    pub mod operator;
+    pub mod operator_deployment;
 }
 
 use serde_json::{json, Value};
@@ -25,7 +25,7 @@ use nodectl::task::{
     TaskExecution,
 };
 
-use support::operator::{env, node, store_group, store_node, stored_node};
+use support::operator_deployment::{env, node, store_group, store_node, stored_node};
 
 // ------------------------------------------------------------------- planners
 

@@ -145,8 +145,9 @@ fn patch_status(
         .map_err(|e| e.to_string())
 }
 
-/// Stamps `status.currentImage` once the StatefulSet has rolled out the spec.
-fn observe_current_image(env: &Env, node: &mut SeiNode) -> Result<bool, String> {
+/// Stamps `status.currentImage` once the StatefulSet has rolled out the spec;
+/// returns whether it changed.
+pub fn observe_current_image(env: &Env, node: &mut SeiNode) -> Result<bool, String> {
     let sts = match env
         .api
         .get_opt("apps/v1", "StatefulSet", node.namespace(), node.name())
