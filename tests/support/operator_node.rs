@@ -25,34 +25,10 @@ use nodectl::world::ApiServer;
 pub const NS: &str = "default";
 pub const NOW: &str = "2026-01-01T00:00:00Z";
 
-/// `platformtest.Config()`, field by field (GatewayPublicDomain is left empty there).
+/// `platformtest.Config()`: the operator's test platform settings are the ones nodectl
+/// uses by default (GatewayPublicDomain empty in both).
 pub fn platform_test_config() -> Platform {
-    Platform {
-        nodepool_name: "sei-node".into(),
-        nodepool_archive: "sei-archive".into(),
-        toleration_key: "sei.io/workload".into(),
-        service_account: "seid-node".into(),
-        storage_class_perf: "gp3-10k-750".into(),
-        storage_class_default: "gp3".into(),
-        storage_class_archive: "io2-archive".into(),
-        storage_size_default: "2000Gi".into(),
-        storage_size_archive: "25000Gi".into(),
-        resource_cpu_archive: "48".into(),
-        resource_mem_archive: "448Gi".into(),
-        resource_cpu_default: "4".into(),
-        resource_mem_default: "32Gi".into(),
-        snapshot_bucket: "test-sei-snapshots".into(),
-        snapshot_region: "us-east-2".into(),
-        result_export_bucket: "test-sei-shadow-results".into(),
-        result_export_region: "us-east-2".into(),
-        result_export_prefix: "shadow-results/".into(),
-        genesis_bucket: "test-sei-k8s-genesis-artifacts".into(),
-        genesis_region: "us-east-2".into(),
-        gateway_name: "sei-gateway".into(),
-        gateway_namespace: "istio-system".into(),
-        gateway_domain: "test.platform.sei.io".into(),
-        gateway_public_domain: String::new(),
-    }
+    Platform::default()
 }
 
 // ------------------------------------------------------------------ sidecar double
