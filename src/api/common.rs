@@ -123,7 +123,9 @@ pub struct SidecarConfig {
     pub resources: Option<ResourceRequirements>,
 }
 
-/// `corev1.ResourceRequirements`; quantities are kept as strings (not canonicalised).
+/// `corev1.ResourceRequirements`; quantities are held in the canonical text Go's
+/// `resource.Quantity` re-encodes them with (`"0.5"` → `"500m"`), as a typed Go
+/// client writes them back.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceRequirements {
@@ -157,19 +159,25 @@ pub struct ResourceClaim {
     pub request: String,
 }
 
-/// A resource list whose values may be JSON strings or numbers (Go Quantity accepts both).
+/// A resource list whose values may be JSON strings or numbers (Go Quantity accepts both),
+/// canonicalised like a decoded Go `Quantity`; text that is not a quantity stays as written.
 fn quantity_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
     let raw: Option<BTreeMap<String, Value>> = Option::deserialize(d)?;
     raw.unwrap_or_default()
         .into_iter()
         .map(|(k, v)| match v {
-            Value::String(s) => Ok((k, s)),
-            Value::Number(n) => Ok((k, n.to_string())),
+            Value::String(s) => Ok((k, canonical(s))),
+            Value::Number(n) => Ok((k, canonical(n.to_string()))),
             other => Err(serde::de::Error::custom(format!(
                 "quantity for {k:?} must be a string or number, got {other}"
             ))),
         })
         .collect()
+}
+
+/// Go trims the text before parsing it; the canonical form, or the text as written.
+fn canonical(text: String) -> String {
+    crate::resources::canonical_quantity(text.trim()).unwrap_or(text)
 }
 
 /// Values of `TaskPlan::phase`.
