@@ -61,12 +61,12 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l max-reconciles 
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
@@ -106,12 +106,12 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l max-reconciles
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
@@ -146,12 +146,12 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform -d 
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l max-reconciles -d 'The reconcile limit of the run to the eventual state' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l retries -d 'Retries after a 5xx answer or a timeout' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s A -l all-namespaces -d 'Read and plan every namespace'
@@ -172,9 +172,15 @@ junit\t''
 sarif\t''
 github\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l against -d 'Old objects (FILE|DIR) for transition rules (`oldSelf`), matched by kind/namespace/name' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l retries -d 'Retries after a 5xx answer or a timeout' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l retry-backoff -d 'Delay before the first retry, doubled for each further one' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s R -l recursive -d 'Recurse into subdirectories of directory arguments'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l allow-unknown-fields -d 'Accept fields the CRD schema does not define (the API server would drop them)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l strict-kinds -d 'Fail on documents that are not SeiNode / SeiNodeDeployment instead of skipping them'
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l against-cluster -d 'Read the old objects from the cluster instead: one GET per SeiNode / SeiNodeDeployment of the input (documents without a namespace are looked up in the context\'s namespace)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c nodectl -n "__fish_nodectl_using_subcommand completions" -l dir -d 'Write the scripts for every shell into DIR instead of printing one' -r -F

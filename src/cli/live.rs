@@ -24,27 +24,16 @@ use crate::live::{
 };
 use crate::render::plan_text::Summary;
 
-/// Connection flags (kubectl conventions), shared by `plan`, `apply` and `explain`.
-#[derive(Debug, Args, Default)]
-pub struct ConnectArgs {
+/// How to reach the API server (kubectl conventions), shared by every command that reads a
+/// cluster.
+#[derive(Debug, Clone, Args, Default)]
+pub struct KubeArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: the current context).
     #[arg(long = "context", value_name = "NAME")]
     pub kube_context: Option<String>,
-    /// Namespace to read and plan (default: the context's namespace).
-    #[arg(short = 'n', long, value_name = "NS")]
-    pub namespace: Option<String>,
-    /// Read and plan every namespace.
-    #[arg(short = 'A', long, conflicts_with = "namespace")]
-    pub all_namespaces: bool,
-    /// Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`).
-    #[arg(short = 'l', long, value_name = "SELECTOR")]
-    pub selector: Option<String>,
-    /// Send sidecar requests to this base URL instead of through the API server's pod proxy.
-    #[arg(long, value_name = "URL")]
-    pub sidecar_url: Option<String>,
     /// Time allowed for one request (Go duration, e.g. 30s).
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub request_timeout: String,
@@ -56,15 +45,10 @@ pub struct ConnectArgs {
     pub retry_backoff: String,
 }
 
-impl ConnectArgs {
-    /// Any connection flag given.
+impl KubeArgs {
+    /// `--kubeconfig` or `--context` given.
     pub fn any(&self) -> bool {
-        self.kubeconfig.is_some()
-            || self.kube_context.is_some()
-            || self.namespace.is_some()
-            || self.all_namespaces
-            || self.selector.is_some()
-            || self.sidecar_url.is_some()
+        self.kubeconfig.is_some() || self.kube_context.is_some()
     }
 
     pub fn retry(&self) -> Result<RetryPolicy, String> {
@@ -89,6 +73,45 @@ impl ConnectArgs {
             retry,
         })
         .await
+    }
+}
+
+/// Connection and scope flags, shared by `plan`, `apply` and `explain`.
+#[derive(Debug, Args, Default)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    /// Namespace to read and plan (default: the context's namespace).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Read and plan every namespace.
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Send sidecar requests to this base URL instead of through the API server's pod proxy.
+    #[arg(long, value_name = "URL")]
+    pub sidecar_url: Option<String>,
+}
+
+impl ConnectArgs {
+    /// Any connection flag given.
+    pub fn any(&self) -> bool {
+        self.kube.any()
+            || self.namespace.is_some()
+            || self.all_namespaces
+            || self.selector.is_some()
+            || self.sidecar_url.is_some()
+    }
+
+    pub fn retry(&self) -> Result<RetryPolicy, String> {
+        self.kube.retry()
+    }
+
+    /// Connects with the kubeconfig and context flags.
+    pub async fn connect(&self, retry: RetryPolicy) -> Result<Cluster, String> {
+        self.kube.connect(retry).await
     }
 
     /// `-A`, `-n NS`, or the context's namespace.

@@ -3,9 +3,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::live::{runtime, KubeArgs};
+use super::{exit, fail};
+use crate::live::client::RawRequest;
+use crate::live::snapshot::{object_path, plural_of};
 use crate::manifest;
+use crate::manifest::FileLoad;
 use crate::validate::render::{render, Format};
-use crate::validate::{validate_inputs, OldObjects, Options};
+use crate::validate::{object_key, validate_inputs, validate_loads_with, OldObjects, Options};
 
 /// Arguments of `nodectl validate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -33,6 +38,12 @@ pub struct ValidateArgs {
     /// Old objects (FILE|DIR) for transition rules (`oldSelf`), matched by kind/namespace/name.
     #[arg(long, value_name = "PATH")]
     pub against: Option<PathBuf>,
+    /// Read the old objects from the cluster instead: one GET per SeiNode / SeiNodeDeployment
+    /// of the input (documents without a namespace are looked up in the context's namespace).
+    #[arg(long, conflicts_with = "against")]
+    pub against_cluster: bool,
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// Fewer files than this validate too fast to need a progress bar.
@@ -40,6 +51,13 @@ const PROGRESS_MIN_FILES: usize = 50;
 
 /// Runs the command. Exit code: 0 all valid, 2 any invalid or unreadable input, 1 tool error.
 pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if args.kube.any() && !args.against_cluster {
+        return fail(
+            err,
+            exit::INVALID,
+            "--kubeconfig and --context are used with --against-cluster",
+        );
+    }
     let old = match &args.against {
         None => OldObjects::default(),
         Some(p) => {
@@ -65,7 +83,17 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let report = validate_inputs(&inputs, &old, &opts, &|| bar.inc(1));
+    let report = if args.against_cluster {
+        // The old objects are known only once the input is read: load, fetch, then validate.
+        let loads = manifest::load_inputs_lenient(&inputs, &|| {});
+        let old = match old_objects_from_cluster(&args.kube, &loads, err) {
+            Ok(old) => old,
+            Err(e) => return fail(err, exit::RUNTIME, format!("--against-cluster: {e}")),
+        };
+        validate_loads_with(loads, &old, &opts, &|| bar.inc(1))
+    } else {
+        validate_inputs(&inputs, &old, &opts, &|| bar.inc(1))
+    };
     bar.finish_and_clear();
     if let Err(e) = render(&report, args.output, out, err) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -74,4 +102,68 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         }
     }
     report.exit_code()
+}
+
+/// GETs the stored version of every SeiNode / SeiNodeDeployment in the input (only GETs; a 404
+/// means the object is new) and says on `err` how many exist.
+fn old_objects_from_cluster(
+    kube: &KubeArgs,
+    loads: &[FileLoad],
+    err: &mut dyn Write,
+) -> Result<OldObjects, String> {
+    let wanted: Vec<_> = loads
+        .iter()
+        .flat_map(|l| &l.documents)
+        .filter(|d| {
+            matches!(
+                d.value["kind"].as_str(),
+                Some("SeiNode" | "SeiNodeDeployment")
+            )
+        })
+        .filter_map(|d| Some((object_key(&d.value)?, d.value.clone())))
+        .collect();
+    let mut old = OldObjects::default();
+    if wanted.is_empty() {
+        return Ok(old);
+    }
+    let asked = wanted.len();
+    let retry = kube.retry()?;
+    let fetched = runtime()?.block_on(async {
+        let cluster = kube.connect(retry).await?;
+        let mut found = Vec::new();
+        for (key, doc) in wanted {
+            let namespace = match doc["metadata"]["namespace"].as_str() {
+                Some(ns) if !ns.is_empty() => ns.to_string(),
+                _ => cluster.default_namespace.clone(),
+            };
+            let api_version = doc["apiVersion"].as_str().unwrap_or_default();
+            let path = object_path(
+                api_version,
+                &plural_of(api_version, &key.kind),
+                &namespace,
+                &key.name,
+            );
+            match cluster.send(&RawRequest::get(path)).await {
+                Ok(object) => found.push((key, object)),
+                Err(e) if e.code() == Some(404) => {}
+                Err(e) => {
+                    return Err(format!(
+                        "reading {} {namespace}/{}: {e}",
+                        key.kind, key.name
+                    ))
+                }
+            }
+        }
+        Ok::<_, String>((cluster.context.clone(), found))
+    })?;
+    let (context, found) = fetched;
+    let _ = writeln!(
+        err,
+        "--against-cluster: {} of {asked} object(s) exist in context {context:?}; the others are new",
+        found.len()
+    );
+    for (key, object) in found {
+        old.insert(key, object);
+    }
+    Ok(old)
 }

@@ -240,20 +240,26 @@ pub struct OldObjects {
 impl OldObjects {
     /// Indexes the SeiNode / SeiNodeDeployment documents among `docs`.
     pub fn from_documents(docs: &[Document]) -> OldObjects {
-        let reg = schema::registry();
-        let mut map = HashMap::new();
+        let mut old = OldObjects::default();
         for d in docs {
-            let (Some(av), Some(kind)) = (d.value["apiVersion"].as_str(), d.value["kind"].as_str())
-            else {
-                continue;
-            };
-            if let (Some(crd), Some(key)) = (reg.find(av, kind), object_key(&d.value)) {
-                let mut v = d.value.clone();
-                structural::apply_defaults(&crd.root, &mut v);
-                map.insert(key, v);
+            if let Some(key) = object_key(&d.value) {
+                old.insert(key, d.value.clone());
             }
         }
-        OldObjects { map }
+        old
+    }
+
+    /// Adds the stored form of a SeiNode / SeiNodeDeployment (schema defaults applied) as the
+    /// old object of `key`; other kinds are ignored.
+    pub fn insert(&mut self, key: ObjectKey, mut object: Value) {
+        let (Some(av), Some(kind)) = (object["apiVersion"].as_str(), object["kind"].as_str())
+        else {
+            return;
+        };
+        if let Some(crd) = schema::registry().find(av, kind) {
+            structural::apply_defaults(&crd.root, &mut object);
+            self.map.insert(key, object);
+        }
     }
 
     pub fn get(&self, key: &ObjectKey) -> Option<&Value> {
