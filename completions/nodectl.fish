@@ -128,7 +128,8 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s h -l help -d '
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l target -d 'The object to explain when the input holds several (same as the positional argument)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s o -l output -d 'Output format' -r -f -a "text\t'A readable report'
-json\t'The report as JSON (`formatVersion: 1`)'"
+json\t'The report as JSON (`formatVersion: 1`)'
+markdown\t'Tables and lists for an incident ticket or a pull-request comment'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l now -d 'The fixed wall clock (RFC 3339) ages are measured against; default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l seed -d 'Seed of the plan-id stream of the in-memory reconciles' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar -d 'How node sidecars answer in the next reconcile (default: `running`; on a cluster: `live`, the current task\'s real answer). The eventual run assumes completed' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'

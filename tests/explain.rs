@@ -352,3 +352,49 @@ fn simulate_until_settled_stops_at_the_limit() {
         r.stderr
     );
 }
+
+/// `-o markdown` says what the text says, as tables and lists (golden), with the facts of the
+/// JSON report in it.
+#[test]
+fn markdown_report_for_a_ticket() {
+    for (input, name) in [
+        (
+            "testdata/explain/configure-genesis-failed.yaml",
+            "configure_genesis_failed_md",
+        ),
+        (
+            "testdata/explain/group-dns-pending.yaml",
+            "group_dns_pending_md",
+        ),
+    ] {
+        let (_, doc) = explain(input, &[]);
+        let mut args = explain_args(input, &[]);
+        args.extend_from_slice(&["-o", "markdown"]);
+        let md = run(&args);
+        assert_eq!(md.code, 0, "{}", md.stderr);
+        insta::assert_snapshot!(name, md.stdout);
+        for id in pattern_ids(&doc) {
+            assert!(
+                md.stdout.contains(&format!("**[{id}]")),
+                "{id} missing:\n{}",
+                md.stdout
+            );
+        }
+        for heading in [
+            "#### Next reconcile",
+            "#### Eventually",
+            "#### Stuck patterns",
+        ] {
+            assert!(md.stdout.contains(heading), "{heading} missing");
+        }
+        // Every row of a table has as many cells as its header: a `|` inside a cell is escaped.
+        let cells = |line: &str| line.matches('|').count() - line.matches("\\|").count();
+        for table in md.stdout.split("\n\n").filter(|b| b.starts_with('|')) {
+            let widths: Vec<usize> = table.lines().map(cells).collect();
+            assert!(
+                widths.iter().all(|w| *w == widths[0]),
+                "ragged table:\n{table}"
+            );
+        }
+    }
+}

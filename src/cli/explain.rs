@@ -23,6 +23,8 @@ pub enum ExplainFormat {
     Text,
     /// The report as JSON (`formatVersion: 1`).
     Json,
+    /// Tables and lists for an incident ticket or a pull-request comment.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,6 +135,7 @@ pub fn render(
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
         ExplainFormat::Text => crate::render::explain::write(out, explanation),
+        ExplainFormat::Markdown => crate::render::explain_markdown::write(out, explanation),
     }
 }
 

@@ -78,14 +78,21 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(out))
         }
-        ExplainFormat::Text => writeln!(
-            out,
-            "Live snapshot: context {context:?}, {scope_text}: {} objects in {} API requests; {} sidecar reads.\n",
-            input.objects.len(),
-            input.api_requests,
-            input.sidecar_requests
-        )
-        .and_then(|_| render(&explanation, args.output, out)),
+        ExplainFormat::Text | ExplainFormat::Markdown => {
+            let emphasis = if args.output == ExplainFormat::Markdown {
+                "_"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "{emphasis}Live snapshot: context {context:?}, {scope_text}: {} objects in {} API requests; {} sidecar reads.{emphasis}\n",
+                input.objects.len(),
+                input.api_requests,
+                input.sidecar_requests
+            )
+            .and_then(|_| render(&explanation, args.output, out))
+        }
     };
     match written {
         Ok(()) => exit::OK,

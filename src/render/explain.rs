@@ -9,11 +9,11 @@ use crate::env::go_duration;
 use crate::explain::{age_text, requeue_text, Explanation};
 use crate::planner::executor::TASK_POLL_INTERVAL;
 
-fn or_none(v: Option<&str>) -> &str {
+pub(super) fn or_none(v: Option<&str>) -> &str {
     v.filter(|s| !s.is_empty()).unwrap_or("<none>")
 }
 
-fn params_text(params: Option<&Value>) -> String {
+pub(super) fn params_text(params: Option<&Value>) -> String {
     match params {
         Some(Value::Object(m)) if !m.is_empty() => m
             .iter()
@@ -140,10 +140,7 @@ fn sidecar_view(out: &mut dyn Write, v: &crate::explain::SidecarView) -> io::Res
 fn next_reconcile(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
     let n = &e.next;
     writeln!(out, "Next reconcile ({}):", e.assumptions.join("; "))?;
-    let plan = match (&n.plan_id_after, &n.plan_phase_after) {
-        (Some(id), phase) => format!("plan {id} ({})", or_none(phase.as_deref())),
-        (None, _) => "no plan".into(),
-    };
+    let plan = plan_after(e);
     writeln!(
         out,
         "  then:     phase {}, {plan}, current task {}",
@@ -154,12 +151,7 @@ fn next_reconcile(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
     if let Some(err) = &n.error {
         writeln!(out, "  error:    {err}")?;
     }
-    for (title, lines) in [
-        ("writes", &n.writes),
-        ("sidecar", &n.sidecar_calls),
-        ("events", &n.events),
-        ("dns", &n.dns_lookups),
-    ] {
+    for (title, lines) in next_effects(e) {
         if lines.is_empty() {
             if title != "dns" {
                 writeln!(out, "  {:<9} none", format!("{title}:"))?;
@@ -178,43 +170,86 @@ fn next_reconcile(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
     writeln!(out)
 }
 
+/// One reconcile of the eventual run, as shown in the table.
+pub(super) struct StepRow {
+    pub index: usize,
+    pub phase: String,
+    pub task: String,
+    /// Write count, `*` when the stored state changed.
+    pub writes: String,
+    pub requeue: String,
+    pub error: String,
+}
+
+/// The rows of the eventual-run table.
+pub(super) fn step_rows(e: &Explanation) -> Vec<StepRow> {
+    e.eventually
+        .report
+        .steps
+        .iter()
+        .map(|s| {
+            let phase = s
+                .after
+                .as_deref()
+                .and_then(|v| v.pointer("/status/phase"))
+                .and_then(Value::as_str);
+            let changed = if crate::plan::changed_state(s) {
+                "*"
+            } else {
+                ""
+            };
+            StepRow {
+                index: s.trace.index,
+                phase: or_none(phase).to_string(),
+                task: crate::plan::current_task(s.after.as_deref()).unwrap_or_else(|| "-".into()),
+                writes: format!("{}{changed}", s.trace.writes.len()),
+                requeue: requeue_text(s.trace.outcome.result),
+                error: s
+                    .trace
+                    .outcome
+                    .error
+                    .as_deref()
+                    .map(|e| abbreviate(e, 60))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// `plan ID (phase)` or `no plan`, after the next reconcile.
+pub(super) fn plan_after(e: &Explanation) -> String {
+    match (&e.next.plan_id_after, &e.next.plan_phase_after) {
+        (Some(id), phase) => format!("plan {id} ({})", or_none(phase.as_deref())),
+        (None, _) => "no plan".into(),
+    }
+}
+
+/// The next reconcile's effects by kind; `dns` is left out when empty.
+pub(super) fn next_effects(e: &Explanation) -> [(&'static str, &Vec<String>); 4] {
+    let n = &e.next;
+    [
+        ("writes", &n.writes),
+        ("sidecar", &n.sidecar_calls),
+        ("events", &n.events),
+        ("dns", &n.dns_lookups),
+    ]
+}
+
 fn eventually(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
-    let report = &e.eventually.report;
     writeln!(out, "Eventually ({}):", e.eventually.assumption)?;
     writeln!(
         out,
         "  {:>3}  {:<14} {:<30} {:<7} {:<12} error",
         "#", "phase", "current task", "writes", "requeue"
     )?;
-    for s in &report.steps {
-        let phase = s
-            .after
-            .as_deref()
-            .and_then(|v| v.pointer("/status/phase"))
-            .and_then(Value::as_str);
-        let changed = if crate::plan::changed_state(s) {
-            "*"
-        } else {
-            ""
-        };
-        let error = s
-            .trace
-            .outcome
-            .error
-            .as_deref()
-            .map(|e| abbreviate(e, 60))
-            .unwrap_or_default();
+    for r in step_rows(e) {
         let row = format!(
-            "  {:>3}  {:<14} {:<30} {:<7} {:<12} {error}",
-            s.trace.index,
-            or_none(phase),
-            crate::plan::current_task(s.after.as_deref()).unwrap_or_else(|| "-".into()),
-            format!("{}{changed}", s.trace.writes.len()),
-            requeue_text(s.trace.outcome.result),
+            "  {:>3}  {:<14} {:<30} {:<7} {:<12} {}",
+            r.index, r.phase, r.task, r.writes, r.requeue, r.error
         );
         writeln!(out, "{}", row.trim_end())?;
     }
-    if let Some(v) = &report.verdict {
+    if let Some(v) = &e.eventually.report.verdict {
         writeln!(out, "  {v}")?;
     }
     writeln!(out, "  (* = changed stored state)")?;
@@ -238,7 +273,7 @@ fn patterns(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
     Ok(())
 }
 
-fn abbreviate(text: &str, max: usize) -> String {
+pub(super) fn abbreviate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
     } else {

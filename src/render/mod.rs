@@ -2,5 +2,6 @@
 
 pub mod changes;
 pub mod explain;
+pub mod explain_markdown;
 pub mod plan_text;
 pub mod trace_text;
