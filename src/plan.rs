@@ -397,12 +397,32 @@ pub fn settle(
     max: usize,
     index: &mut usize,
 ) -> Result<TargetReport, String> {
+    settle_with(env, target, max, index, false)
+}
+
+/// [`settle`]; with `children`, after each reconcile of a SeiNodeDeployment every SeiNode it
+/// owns is reconciled once too (as the operator's SeiNode controller would, concurrently), so a
+/// group waiting on its nodes sees them progress. The report holds the target's steps only; a
+/// change of a child counts as a change of state.
+pub fn settle_with(
+    env: &mut Env,
+    target: &TargetRef,
+    max: usize,
+    index: &mut usize,
+    children: bool,
+) -> Result<TargetReport, String> {
     let mut steps = Vec::new();
     let mut seen = vec![fingerprint(env)];
     let mut verdict = Verdict::Limit { max };
+    let mut child_index = 0;
     for n in 0..max {
         let step = reconcile_once(env, target, index)?;
-        let changed = changed_state(&step);
+        let mut changed = changed_state(&step);
+        if children && target.kind == "SeiNodeDeployment" {
+            for child in owned_nodes(env, target) {
+                changed |= changed_state(&reconcile_once(env, &child, &mut child_index)?);
+            }
+        }
         let result = step.trace.outcome.result;
         let errored = step.trace.outcome.error.is_some();
         let at_rest = result.is_zero() || (!result.requeue && result.after >= STEADY_REQUEUE);
@@ -434,6 +454,33 @@ pub fn settle(
         steps,
         verdict: Some(verdict),
     })
+}
+
+/// The SeiNodes a SeiNodeDeployment owns (by owner reference), by name.
+fn owned_nodes(env: &Env, group: &TargetRef) -> Vec<TargetRef> {
+    let nodes = env
+        .api
+        .list("sei.io/v1alpha1", "SeiNode", Some(&group.namespace), &[])
+        .unwrap_or_default();
+    nodes
+        .iter()
+        .filter(|n| {
+            n.pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .is_some_and(|refs| {
+                    refs.iter().any(|r| {
+                        r["kind"] == "SeiNodeDeployment" && r["name"] == group.name.as_str()
+                    })
+                })
+        })
+        .filter_map(|n| {
+            Some(TargetRef {
+                kind: "SeiNode".into(),
+                namespace: group.namespace.clone(),
+                name: n.pointer("/metadata/name")?.as_str()?.to_string(),
+            })
+        })
+        .collect()
 }
 
 fn read_target(env: &Env, t: &TargetRef) -> Option<Arc<Value>> {

@@ -398,3 +398,22 @@ fn markdown_report_for_a_ticket() {
         }
     }
 }
+
+/// The eventual run of a group reconciles its SeiNodes too, so a genesis group that waits for
+/// its nodes reaches Ready instead of stalling on await-nodes-running.
+#[test]
+fn a_fresh_genesis_group_eventually_becomes_ready_with_its_nodes() {
+    let (_, doc) = explain("examples/genesis-devnet/devnet.yaml", &[]);
+    let verdict = &doc["eventually"]["verdict"];
+    assert_eq!(verdict["kind"], "settled", "{verdict}");
+    let last = doc["eventually"]["timeline"]
+        .as_array()
+        .and_then(|t| t.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["phase"], "Ready", "{last}");
+    assert!(doc["eventually"]["assumption"]
+        .as_str()
+        .unwrap_or("")
+        .contains("its SeiNodes are reconciled"));
+}

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::env::{go_duration, Dns};
 use crate::plan::{
-    build_env, current_task, reconcile_once, settle, PlanOptions, TargetRef, TargetReport,
+    build_env, current_task, reconcile_once, settle_with, PlanOptions, TargetRef, TargetReport,
 };
 use crate::sidecar::model::SidecarScript;
 use crate::world::WriteOutcome;
@@ -135,10 +135,21 @@ pub fn explain(
     best_case.complete_jobs = true;
     let mut env = build_env(objects, &best_case)?;
     let mut index = 0;
-    let report = settle(&mut env, target, options.max_reconciles.max(1), &mut index)?;
+    let report = settle_with(
+        &mut env,
+        target,
+        options.max_reconciles.max(1),
+        &mut index,
+        true,
+    )?;
+    let others = if target.kind == "SeiNodeDeployment" {
+        "its SeiNodes are reconciled after each of its reconciles, other objects keep their state"
+    } else {
+        "other objects keep their state"
+    };
     let eventually = Eventually {
         assumption: format!(
-            "every sidecar task and Job completes, {dns_text}, other objects keep their state; at most {} reconciles",
+            "every sidecar task and Job completes, {dns_text}, {others}; at most {} reconciles",
             options.max_reconciles.max(1)
         ),
         report,
