@@ -215,7 +215,14 @@ pub fn plan_in(
 ) -> Result<PlanReport, String> {
     let mut reports: Vec<TargetReport> = Vec::new();
     let mut index = 0;
-    let mut queue: std::collections::VecDeque<TargetRef> = targets.iter().cloned().collect();
+    if let (Some(max), true) = (options.until_settled, options.cascade) {
+        reports = settle_tree(&mut env, targets, max, &mut index)?;
+    }
+    let mut queue: std::collections::VecDeque<TargetRef> = if reports.is_empty() {
+        targets.iter().cloned().collect()
+    } else {
+        Default::default()
+    };
     while let Some(target) = queue.pop_front() {
         let target = &target;
         let report = match options.until_settled {
@@ -400,6 +407,77 @@ pub fn settle(
     settle_with(env, target, max, index, false)
 }
 
+/// One target on its way to a verdict.
+struct Settling {
+    target: TargetRef,
+    steps: Vec<ReconcileStep>,
+    /// World fingerprints after each reconcile (the first: before any).
+    seen: Vec<u64>,
+    verdict: Option<Verdict>,
+}
+
+impl Settling {
+    fn new(env: &Env, target: TargetRef) -> Self {
+        Settling {
+            target,
+            steps: Vec::new(),
+            seen: vec![fingerprint(env)],
+            verdict: None,
+        }
+    }
+
+    /// Records a reconcile (`changed`: it, or what ran with it, changed stored state) and
+    /// decides whether the target is done: at rest and unchanged, or back in a world it has
+    /// seen (a stall on a polled task, or a loop), or out of reconciles.
+    fn record(&mut self, env: &Env, step: ReconcileStep, changed: bool, max: usize) {
+        let n = self.steps.len();
+        let result = step.trace.outcome.result;
+        let errored = step.trace.outcome.error.is_some();
+        let at_rest = result.is_zero() || (!result.requeue && result.after >= STEADY_REQUEUE);
+        let task = current_task(step.after.as_deref());
+        self.steps.push(step);
+        if !changed && !errored && at_rest {
+            self.verdict = Some(Verdict::Settled { after: n + 1 });
+            return;
+        }
+        let fp = fingerprint(env);
+        if let Some(j) = self.seen.iter().position(|f| *f == fp) {
+            self.verdict = Some(
+                if !changed && !errored && result.after == POLL_REQUEUE && task.is_some() {
+                    Verdict::Stalled {
+                        after: n + 1,
+                        task: task.unwrap_or_default(),
+                    }
+                } else {
+                    Verdict::Loop {
+                        start: j,
+                        period: n + 1 - j,
+                    }
+                },
+            );
+            return;
+        }
+        self.seen.push(fp);
+        if n + 1 >= max {
+            self.verdict = Some(Verdict::Limit { max });
+        }
+    }
+
+    /// Back to work: another target wrote this one after it had settled.
+    fn reopen(&mut self, env: &Env) {
+        self.verdict = None;
+        self.seen = vec![fingerprint(env)];
+    }
+
+    fn report(self) -> TargetReport {
+        TargetReport {
+            target: self.target,
+            steps: self.steps,
+            verdict: self.verdict,
+        }
+    }
+}
+
 /// [`settle`]; with `children`, after each reconcile of a SeiNodeDeployment every SeiNode it
 /// owns is reconciled once too (as the operator's SeiNode controller would, concurrently), so a
 /// group waiting on its nodes sees them progress. The report holds the target's steps only; a
@@ -411,11 +489,9 @@ pub fn settle_with(
     index: &mut usize,
     children: bool,
 ) -> Result<TargetReport, String> {
-    let mut steps = Vec::new();
-    let mut seen = vec![fingerprint(env)];
-    let mut verdict = Verdict::Limit { max };
+    let mut settling = Settling::new(env, target.clone());
     let mut child_index = 0;
-    for n in 0..max {
+    while settling.verdict.is_none() {
         let step = reconcile_once(env, target, index)?;
         let mut changed = changed_state(&step);
         if children && target.kind == "SeiNodeDeployment" {
@@ -423,37 +499,76 @@ pub fn settle_with(
                 changed |= changed_state(&reconcile_once(env, &child, &mut child_index)?);
             }
         }
-        let result = step.trace.outcome.result;
-        let errored = step.trace.outcome.error.is_some();
-        let at_rest = result.is_zero() || (!result.requeue && result.after >= STEADY_REQUEUE);
-        let task = current_task(step.after.as_deref());
-        steps.push(step);
-        if !changed && !errored && at_rest {
-            verdict = Verdict::Settled { after: n + 1 };
-            break;
-        }
-        let fp = fingerprint(env);
-        if let Some(j) = seen.iter().position(|f| *f == fp) {
-            verdict = if !changed && !errored && result.after == POLL_REQUEUE && task.is_some() {
-                Verdict::Stalled {
-                    after: n + 1,
-                    task: task.unwrap_or_default(),
-                }
-            } else {
-                Verdict::Loop {
-                    start: j,
-                    period: n + 1 - j,
-                }
-            };
-            break;
-        }
-        seen.push(fp);
+        settling.record(env, step, changed, max.max(1));
     }
-    Ok(TargetReport {
-        target: target.clone(),
-        steps,
-        verdict: Some(verdict),
-    })
+    Ok(settling.report())
+}
+
+/// Settles `roots` and every SeiNode they create, round-robin in discovery order, so a group
+/// waiting on its nodes sees them progress and every reconcile is reported under its target.
+/// A target that settled is reconciled again when another one writes it (while it has
+/// reconciles left).
+fn settle_tree(
+    env: &mut Env,
+    roots: &[TargetRef],
+    max: usize,
+    index: &mut usize,
+) -> Result<Vec<TargetReport>, String> {
+    let mut all: Vec<Settling> = Vec::new();
+    for root in roots {
+        if !all.iter().any(|s| s.target == *root) {
+            all.push(Settling::new(env, root.clone()));
+        }
+    }
+    while all.iter().any(|s| s.verdict.is_none()) {
+        // Targets created during a round take their turn in the same round.
+        let mut i = 0;
+        while i < all.len() {
+            if all[i].verdict.is_none() {
+                take_turn(env, &mut all, i, max, index)?;
+            }
+            i += 1;
+        }
+    }
+    Ok(all.into_iter().map(Settling::report).collect())
+}
+
+/// One reconcile of `all[i]` in [`settle_tree`]: SeiNodes it creates join the round, settled
+/// ones it changes are reopened.
+fn take_turn(
+    env: &mut Env,
+    all: &mut Vec<Settling>,
+    i: usize,
+    max: usize,
+    index: &mut usize,
+) -> Result<(), String> {
+    let target = all[i].target.clone();
+    let step = reconcile_once(env, &target, index)?;
+    for w in step.trace.writes.iter().filter(|w| w.kind == "SeiNode") {
+        let written = TargetRef {
+            kind: w.kind.clone(),
+            namespace: w.namespace.clone(),
+            name: w.name.clone(),
+        };
+        match all.iter_mut().find(|s| s.target == written) {
+            Some(other)
+                if other.verdict.is_some()
+                    && other.steps.len() < max
+                    && written != target
+                    && !matches!(w.outcome, WriteOutcome::Unchanged { .. }) =>
+            {
+                other.reopen(env);
+            }
+            Some(_) => {}
+            None if matches!(w.outcome, WriteOutcome::Created { .. }) => {
+                all.push(Settling::new(env, written));
+            }
+            None => {}
+        }
+    }
+    let changed = changed_state(&step);
+    all[i].record(env, step, changed, max.max(1));
+    Ok(())
 }
 
 /// The SeiNodes a SeiNodeDeployment owns (by owner reference), by name.

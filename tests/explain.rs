@@ -417,3 +417,49 @@ fn a_fresh_genesis_group_eventually_becomes_ready_with_its_nodes() {
         .unwrap_or("")
         .contains("its SeiNodes are reconciled"));
 }
+
+/// `--until-settled --cascade` settles a group together with the SeiNodes it creates, round
+/// robin, so a genesis group waiting on its nodes reaches Ready (it used to stall on
+/// await-nodes-running and exit 1) and every reconcile is listed under its own target.
+#[test]
+fn until_settled_cascade_settles_a_genesis_group_with_its_nodes() {
+    let r = run(&[
+        "plan",
+        "-f",
+        "examples/genesis-devnet/devnet.yaml",
+        "--until-settled",
+        "--cascade",
+        "--sidecar",
+        "completed",
+        "--now",
+        "2026-01-01T00:00:00Z",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    let reconciles = doc["reconciles"].as_array().expect("reconciles");
+    let targets: Vec<&str> = reconciles
+        .iter()
+        .map(|r| r["target"].as_str().unwrap_or(""))
+        .collect();
+    for node in 0..4 {
+        let name = format!("SeiNode default/devnet-{node}");
+        assert!(
+            targets.contains(&name.as_str()),
+            "{name} never reconciled: {targets:?}"
+        );
+    }
+    // Interleaved: the nodes' first reconciles (1..=4) ran between the group's first two.
+    let group_indices: Vec<u64> = reconciles
+        .iter()
+        .filter(|r| r["target"] == "SeiNodeDeployment default/devnet")
+        .filter_map(|r| r["index"].as_u64())
+        .collect();
+    assert_eq!(group_indices[..2], [0, 5], "{group_indices:?}");
+    let group = doc["finalObjects"]
+        .as_array()
+        .and_then(|o| o.iter().find(|o| o["kind"] == "SeiNodeDeployment"))
+        .expect("group in final objects");
+    assert_eq!(group["status"]["phase"], "Ready");
+}
