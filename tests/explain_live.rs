@@ -225,3 +225,24 @@ fn explain_without_file_or_target_is_an_input_error() {
     assert_eq!(both.status.code(), Some(2));
     only_gets(&fake.requests());
 }
+
+#[test]
+fn markdown_names_the_snapshot_and_the_sidecar_view() {
+    let fake = stuck_cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let out = nodectl(&fake, dir.path(), &[NODE, "-n", "ops", "-o", "markdown"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("_Live snapshot: context "), "{text}");
+    assert!(
+        text.contains("#### Sidecar view (live, `pacific-1-full-node-0`)"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("`GET /v0/tasks/{TASK}`")), "{text}");
+    only_gets(&fake.requests());
+}

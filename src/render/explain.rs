@@ -128,13 +128,17 @@ fn sidecar_view(out: &mut dyn Write, v: &crate::explain::SidecarView) -> io::Res
             answer.label()
         )?;
     }
-    let verdict = match (&v.sidecar, v.agree) {
+    writeln!(out, "  {}: {}", sidecar_verdict(v), v.statement)?;
+    writeln!(out)
+}
+
+/// `note` (no sidecar answer), `agree` or `DISAGREE`: the sidecar against the controller.
+pub(super) fn sidecar_verdict(v: &crate::explain::SidecarView) -> &'static str {
+    match (&v.sidecar, v.agree) {
         (None, _) => "note",
         (Some(_), true) => "agree",
         (Some(_), false) => "DISAGREE",
-    };
-    writeln!(out, "  {verdict}: {}", v.statement)?;
-    writeln!(out)
+    }
 }
 
 fn next_reconcile(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {

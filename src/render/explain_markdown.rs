@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::explain::{next_effects, or_none, params_text, plan_after, step_rows};
+use super::explain::{next_effects, or_none, params_text, plan_after, sidecar_verdict, step_rows};
 use crate::env::go_duration;
 use crate::explain::{age_text, Explanation, SidecarView};
 use crate::planner::executor::TASK_POLL_INTERVAL;
@@ -151,10 +151,9 @@ fn sidecar_view(out: &mut dyn Write, v: &SidecarView) -> io::Result<()> {
             answer.label()
         )?;
     }
-    let verdict = match (&v.sidecar, v.agree) {
-        (None, _) => "note",
-        (Some(_), true) => "agree",
-        (Some(_), false) => "**DISAGREE**",
+    let verdict = match sidecar_verdict(v) {
+        "DISAGREE" => "**DISAGREE**",
+        other => other,
     };
     writeln!(out, "- {verdict}: {}", v.statement)?;
     writeln!(out)
