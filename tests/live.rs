@@ -533,3 +533,38 @@ fn a_plan_saved_from_files_cannot_be_applied() {
     assert!(stderr.contains("planned from files"), "{stderr}");
     assert!(writes(&fake.requests()).is_empty());
 }
+
+/// A Create that landed although the answer was a 500 is retried and then refused with 409
+/// AlreadyExists: apply stops there and says the first attempt may have been applied.
+#[test]
+fn a_retried_create_that_had_landed_is_reported_as_maybe_applied() {
+    let fake = Fake::start(&objects(NODE), &[]);
+    fake.fault(Fault {
+        method: "POST",
+        path_contains: "persistentvolumeclaims".into(),
+        kind: FaultKind::AppliedThen(500, "InternalError"),
+        times: 1,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = nodectl(&fake, dir.path(), &["apply", "--yes"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("HTTP 409 AlreadyExists"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "an earlier attempt of this request failed with HTTP 500 InternalError: injected fault after processing; it may have been applied"
+        ),
+        "{stderr}"
+    );
+    let state = fake.state.lock().unwrap();
+    assert!(state
+        .api
+        .get_opt(
+            "v1",
+            "PersistentVolumeClaim",
+            "default",
+            "data-pacific-1-full-node"
+        )
+        .unwrap()
+        .is_some());
+}

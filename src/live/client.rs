@@ -199,8 +199,24 @@ impl Cluster {
             tracing::debug!(method = %request.method, path = %request.path, attempt, "API request");
             last = match self.attempt(request).await {
                 Ok(value) => return Ok(value),
-                Err(final_answer @ RequestError::Status { code, .. }) if code < 500 => {
-                    return Err(final_answer)
+                Err(RequestError::Status {
+                    code,
+                    reason,
+                    message,
+                }) if code < 500 => {
+                    // A retried write answered 409: the attempt that "failed" may have landed.
+                    let message = if code == 409 && attempt > 1 {
+                        format!(
+                            "{message} (an earlier attempt of this request failed with {last}; it may have been applied)"
+                        )
+                    } else {
+                        message
+                    };
+                    return Err(RequestError::Status {
+                        code,
+                        reason,
+                        message,
+                    });
                 }
                 Err(RequestError::Timeout { .. }) => {
                     timed_out = true;

@@ -43,6 +43,9 @@ pub enum FaultKind {
     Status(u16, &'static str),
     /// Answer only after this delay, with 504, without processing.
     Delay(Duration),
+    /// Process the request, then answer with this HTTP status anyway (a write that landed
+    /// although the client saw an error).
+    AppliedThen(u16, &'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -225,6 +228,11 @@ async fn handle(
         Some(FaultKind::Delay(d)) => {
             tokio::time::sleep(d).await;
             return status(504, "Timeout", "injected delay");
+        }
+        Some(FaultKind::AppliedThen(code, reason)) => {
+            let mut s = state.lock().unwrap();
+            let _ = serve(&mut s, &method, &path, &query, &content_type, body);
+            return status(code, reason, "injected fault after processing");
         }
         None => {}
     }
