@@ -614,17 +614,21 @@ impl PlanReport {
             .map(|t| t.target.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let reconciles: Vec<Value> = self
+        let mut steps: Vec<(&TargetRef, &ReconcileStep)> = self
             .targets
             .iter()
-            .flat_map(|t| {
-                t.steps.iter().map(move |s| {
-                    let mut r = s.trace.to_json();
-                    if let Some(m) = r.as_object_mut() {
-                        m.insert("target".into(), Value::String(t.target.to_string()));
-                    }
-                    r
-                })
+            .flat_map(|t| t.steps.iter().map(move |s| (&t.target, s)))
+            .collect();
+        // In run order (targets settled together take turns).
+        steps.sort_by_key(|(_, s)| s.trace.index);
+        let reconciles: Vec<Value> = steps
+            .into_iter()
+            .map(|(target, s)| {
+                let mut r = s.trace.to_json();
+                if let Some(m) = r.as_object_mut() {
+                    m.insert("target".into(), Value::String(target.to_string()));
+                }
+                r
             })
             .collect();
         serde_json::json!({

@@ -457,6 +457,13 @@ fn until_settled_cascade_settles_a_genesis_group_with_its_nodes() {
         .filter_map(|r| r["index"].as_u64())
         .collect();
     assert_eq!(group_indices[..2], [0, 5], "{group_indices:?}");
+    // The JSON lists the reconciles in the order they ran.
+    let indices: Vec<u64> = reconciles
+        .iter()
+        .filter_map(|r| r["index"].as_u64())
+        .collect();
+    assert!(indices.windows(2).all(|w| w[0] < w[1]), "{indices:?}");
+    assert_eq!(targets[1], "SeiNode default/devnet-0");
     let group = doc["finalObjects"]
         .as_array()
         .and_then(|o| o.iter().find(|o| o["kind"] == "SeiNodeDeployment"))

@@ -203,9 +203,51 @@ impl Sidecars for Reporting {
 
 /// Every write of a plan, in order.
 pub fn planned_writes(report: &PlanReport) -> Vec<crate::world::WriteRecord> {
-    report
+    let mut writes: Vec<_> = report
         .targets
         .iter()
         .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.writes.iter().cloned()))
-        .collect()
+        .collect();
+    // In the order they happened (targets settled together take turns).
+    writes.sort_by_key(|w| w.seq);
+    writes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::Clock;
+    use crate::plan::{plan, targets_of, PlanOptions};
+    use crate::sidecar::model::SidecarScript;
+
+    /// A group settled together with its nodes takes turns with them: apply must send the
+    /// writes in the order they happened, not grouped by target.
+    #[test]
+    fn planned_writes_follow_the_run_not_the_targets() {
+        let objects =
+            crate::cli::input::read_objects(&["examples/genesis-devnet/devnet.yaml".into()], false)
+                .expect("example loads")
+                .objects;
+        let mut options = PlanOptions::new(Clock::parse("2026-01-01T00:00:00Z").unwrap());
+        options.sidecar = SidecarScript::uniform("completed");
+        options.until_settled = Some(50);
+        options.cascade = true;
+        let report = plan(&objects, &targets_of(&objects), &options).expect("plans");
+        let grouped: Vec<u64> = report
+            .targets
+            .iter()
+            .flat_map(|t| {
+                t.steps
+                    .iter()
+                    .flat_map(|s| s.trace.writes.iter().map(|w| w.seq))
+            })
+            .collect();
+        assert!(
+            grouped.windows(2).any(|w| w[0] > w[1]),
+            "the run did not interleave targets"
+        );
+        let sent: Vec<u64> = planned_writes(&report).iter().map(|w| w.seq).collect();
+        assert!(sent.windows(2).all(|w| w[0] < w[1]), "{sent:?}");
+        assert_eq!(sent.len(), grouped.len());
+    }
 }
