@@ -99,7 +99,7 @@ impl std::fmt::Display for Verdict {
             Verdict::Settled { after } => write!(f, "settled after {after} reconcile(s)"),
             Verdict::Stalled { after, task } => write!(
                 f,
-                "stalled after {after} reconcile(s): waiting on task {task}, which the sidecar never finishes"
+                "stalled after {after} reconcile(s): waiting on task {task}, which never completes under these assumptions"
             ),
             Verdict::Loop { start, period } => write!(
                 f,
