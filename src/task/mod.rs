@@ -218,7 +218,8 @@ pub fn decode_params<P: GoParams + DeserializeOwned + Default>(
         None | Some(Value::Null) => Ok(P::default()),
         Some(value) => {
             params_error::check::<P>(value)?;
-            serde_json::from_value(value.clone()).map_err(|e| format!("json: {e}"))
+            serde_json::from_value(params_error::go_view::<P>(value))
+                .map_err(|e| format!("json: {e}"))
         }
     }
 }
@@ -312,5 +313,24 @@ mod tests {
             "deserializing params for task tid: json: cannot unmarshal string into Go struct field SnapshotRestoreParams.targetHeight of type int64"
         );
         assert!(deserialize("mark-ready", "id", Some(&Value::Null)).is_ok());
+    }
+
+    #[test]
+    fn params_decode_like_go_unmarshal() {
+        // Go skips a null for a string field and ignores fields its struct lacks.
+        let peers = json!({"groupName": null, "namespace": "ns", "nodeNames": ["a"]});
+        assert!(deserialize("collect-and-set-peers", "id", Some(&peers)).is_ok());
+        let exporter = json!({"exporterName": "e", "namespace": "ns", "exportHeight": "x"});
+        assert!(deserialize("await-exporter-running", "id", Some(&exporter)).is_ok());
+        // Keys match field names case-insensitively; null list items decode as "".
+        let p: group::AwaitNodesRunningParams = decode_params(Some(&json!({
+            "GroupName": "g", "nodenames": ["a", null], "expected": null
+        })))
+        .unwrap();
+        assert_eq!(p.group_name, "g");
+        assert_eq!(p.node_names, ["a", ""]);
+        assert_eq!(p.expected, 0);
+        let nodes = json!({"nodes": [null, {"name": "a"}], "namespace": null});
+        assert!(deserialize("assemble-and-upload-genesis", "id", Some(&nodes)).is_ok());
     }
 }

@@ -1,7 +1,8 @@
-//! Go `encoding/json` unmarshal error texts for task params
-//! (`json: cannot unmarshal <json type> into Go ...`).
+//! Go `encoding/json` unmarshal of task params: its error texts
+//! (`json: cannot unmarshal <json type> into Go ...`) and the view of a params
+//! object its decoder takes.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::params::{GoKind, GoParams};
 
@@ -69,4 +70,57 @@ pub fn check<P: GoParams>(value: &Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The params object as Go's decoder reads it into `P`: each key goes to the field
+/// of the same name, else to one matching case-insensitively; keys of no field
+/// are dropped; a null leaves a scalar field alone and a slice or map field nil;
+/// null items decode as "" (strings) or an empty struct.
+pub fn go_view<P: GoParams>(value: &Value) -> Value {
+    let Value::Object(input) = value else {
+        return value.clone();
+    };
+    let mut view = Map::new();
+    for (key, v) in input {
+        let field = P::FIELDS.iter().find(|(name, _)| name == key).or_else(|| {
+            P::FIELDS
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key))
+        });
+        let Some((name, kind)) = field else {
+            continue;
+        };
+        let null_as_empty = |v: &Value| match v {
+            Value::Null => Value::String(String::new()),
+            other => other.clone(),
+        };
+        let decoded = match (kind, v) {
+            (GoKind::StringSlice | GoKind::StringMap | GoKind::StructSlice, Value::Null) => {
+                view.remove(*name);
+                continue;
+            }
+            (_, Value::Null) => continue,
+            (GoKind::StringSlice, Value::Array(items)) => {
+                Value::Array(items.iter().map(null_as_empty).collect())
+            }
+            (GoKind::StructSlice, Value::Array(items)) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Null => Value::Object(Map::new()),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ),
+            (GoKind::StringMap, Value::Object(entries)) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), null_as_empty(v)))
+                    .collect(),
+            ),
+            (_, other) => other.clone(),
+        };
+        view.insert((*name).to_string(), decoded);
+    }
+    Value::Object(view)
 }
