@@ -9,9 +9,8 @@ mod support {
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
-use support::fake_api::{Fake, Recorded};
+use support::fake_api::{isolated_nodectl, Fake, Recorded};
 
 const NOW: &str = "2026-01-01T03:00:00Z";
 const STUCK: &str = "examples/stuck-node/snapshot-restore-waiting.yaml";
@@ -26,19 +25,8 @@ fn objects(path: &str) -> Vec<Value> {
 }
 
 fn nodectl(fake: &Fake, dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("nodectl").unwrap();
-    for var in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "KUBECONFIG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("RUST_BACKTRACE", "0")
-        .env("NO_COLOR", "1")
+    let mut cmd = isolated_nodectl();
+    cmd.env("NO_COLOR", "1")
         .arg("explain")
         .arg("--kubeconfig")
         .arg(fake.kubeconfig(dir))

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use support::fake_api::{Fake, Fault, FaultKind, Recorded};
+use support::fake_api::{isolated_nodectl, Fake, Fault, FaultKind, Recorded};
 
 const NOW: &str = "2026-01-01T00:00:00Z";
 const NODE: &str = "examples/seinode/pacific-1-full-node.yaml";
@@ -24,19 +24,8 @@ fn objects(path: &str) -> Vec<Value> {
 }
 
 fn nodectl(fake: &Fake, dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("nodectl").unwrap();
-    for var in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "KUBECONFIG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("RUST_BACKTRACE", "0")
-        .arg(args[0])
+    let mut cmd = isolated_nodectl();
+    cmd.arg(args[0])
         .arg("--kubeconfig")
         .arg(fake.kubeconfig(dir))
         .args(["--now", NOW, "--retry-backoff", "10ms"])

@@ -10,7 +10,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use support::fake_api::{Fake, Fault, FaultKind};
+use support::fake_api::{isolated_nodectl, Fake, Fault, FaultKind};
 
 const NODE: &str = "examples/seinode/pacific-1-full-node.yaml";
 const GROUP: &str = "examples/seinodedeployment/pacific-1-rpc-group.yaml";
@@ -23,19 +23,8 @@ fn objects(path: &str) -> Vec<Value> {
 
 fn validate(fake: &Fake, args: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::cargo_bin("nodectl").unwrap();
-    for var in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "KUBECONFIG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("RUST_BACKTRACE", "0")
-        .arg("validate")
+    let mut cmd = isolated_nodectl();
+    cmd.arg("validate")
         .arg("--against-cluster")
         .arg("--kubeconfig")
         .arg(fake.kubeconfig(dir.path()))

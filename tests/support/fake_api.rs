@@ -20,6 +20,24 @@ use serde_json::{json, Value};
 use nodectl::sidecar::model::default_node_id;
 use nodectl::world::{ApiError, ApiServer, DeleteOptions, APPLY_PATCH};
 
+/// The `nodectl` binary, isolated from the machine's cluster settings: proxies and
+/// `$KUBECONFIG` removed, no backtraces.
+pub fn isolated_nodectl() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("nodectl").unwrap();
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "KUBECONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("RUST_BACKTRACE", "0");
+    cmd
+}
+
 /// One request as received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
