@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use crate::env::go_duration;
-use crate::explain::{age_text, requeue_text, Explanation};
+use crate::explain::{age_text, requeue_text, Explanation, TaskView};
 use crate::planner::executor::TASK_POLL_INTERVAL;
 
 pub(super) fn or_none(v: Option<&str>) -> &str {
@@ -26,6 +26,25 @@ pub(super) fn params_text(params: Option<&Value>) -> String {
         Some(Value::Object(_)) | None => "<none>".into(),
         Some(other) => other.to_string(),
     }
+}
+
+/// When the current task was submitted and how long ago.
+pub(super) fn submitted_text(t: &TaskView) -> String {
+    match (&t.submitted_at, t.waiting_seconds) {
+        (Some(at), Some(s)) => format!("{at} ({} ago)", age_text(s)),
+        _ => "not yet (no submittedAt)".into(),
+    }
+}
+
+/// Retries so far, the poll interval and what a failure does.
+pub(super) fn retries_text(t: &TaskView) -> String {
+    format!(
+        "{}/{}; polled every {}; on failure: {}",
+        t.retry_count,
+        t.max_retries,
+        go_duration(TASK_POLL_INTERVAL),
+        t.on_failure()
+    )
 }
 
 /// Writes the explanation for a person.
@@ -58,18 +77,8 @@ pub fn write(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
             t.index, t.task_type, t.id, t.status
         )?;
         writeln!(out, "    params:     {}", params_text(t.params.as_ref()))?;
-        match (&t.submitted_at, t.waiting_seconds) {
-            (Some(at), Some(s)) => writeln!(out, "    submitted:  {at} ({} ago)", age_text(s))?,
-            _ => writeln!(out, "    submitted:  not yet (no submittedAt)")?,
-        }
-        writeln!(
-            out,
-            "    retries:    {}/{}; polled every {}; on failure: {}",
-            t.retry_count,
-            t.max_retries,
-            go_duration(TASK_POLL_INTERVAL),
-            t.on_failure()
-        )?;
+        writeln!(out, "    submitted:  {}", submitted_text(t))?;
+        writeln!(out, "    retries:    {}", retries_text(t))?;
         if !t.error.is_empty() {
             writeln!(out, "    error:      {}", t.error)?;
         }

@@ -3,10 +3,11 @@
 
 use std::io::{self, Write};
 
-use super::explain::{next_effects, or_none, params_text, plan_after, sidecar_verdict, step_rows};
-use crate::env::go_duration;
+use super::explain::{
+    next_effects, or_none, params_text, plan_after, retries_text, sidecar_verdict, step_rows,
+    submitted_text,
+};
 use crate::explain::{age_text, Explanation, SidecarView};
-use crate::planner::executor::TASK_POLL_INTERVAL;
 
 /// Text safe inside a table cell.
 fn cell(text: &str) -> String {
@@ -83,23 +84,8 @@ fn state_table(out: &mut dyn Write, e: &Explanation) -> io::Result<()> {
             ),
         ));
         rows.push(("params", code(&params_text(t.params.as_ref()))));
-        rows.push((
-            "submitted",
-            match (&t.submitted_at, t.waiting_seconds) {
-                (Some(at), Some(s)) => format!("{at} ({} ago)", age_text(s)),
-                _ => "not yet (no submittedAt)".into(),
-            },
-        ));
-        rows.push((
-            "retries",
-            format!(
-                "{}/{}; polled every {}; on failure: {}",
-                t.retry_count,
-                t.max_retries,
-                go_duration(TASK_POLL_INTERVAL),
-                t.on_failure()
-            ),
-        ));
+        rows.push(("submitted", submitted_text(t)));
+        rows.push(("retries", retries_text(t)));
         if !t.error.is_empty() {
             rows.push(("error", t.error.clone()));
         }
