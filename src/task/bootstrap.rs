@@ -52,23 +52,38 @@ impl TaskExecution for DeployBootstrapService {
     }
 
     fn status(&mut self, env: &mut Env, _cfg: &ExecutionConfig) -> ExecutionStatus {
-        if let Some(done) = self.base.terminal() {
-            return done;
-        }
-        if let Ok(Some(_)) = env.api.get_opt(
+        let p = &self.params;
+        complete_once_present(
+            &mut self.base,
+            env,
             "v1",
             "Service",
-            &self.params.namespace,
-            &self.params.service_name,
-        ) {
-            self.base.complete();
-        }
-        self.base.status
+            &p.namespace,
+            &p.service_name,
+        )
     }
 
     fn error(&self) -> Option<String> {
         self.base.error.clone()
     }
+}
+
+/// The status of a task that creates one object: complete as soon as the object exists.
+fn complete_once_present(
+    base: &mut TaskBase,
+    env: &Env,
+    api_version: &str,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> ExecutionStatus {
+    if let Some(done) = base.terminal() {
+        return done;
+    }
+    if let Ok(Some(_)) = env.api.get_opt(api_version, kind, namespace, name) {
+        base.complete();
+    }
+    base.status
 }
 
 /// deploy-bootstrap-job.
@@ -99,18 +114,15 @@ impl TaskExecution for DeployBootstrapJob {
     }
 
     fn status(&mut self, env: &mut Env, _cfg: &ExecutionConfig) -> ExecutionStatus {
-        if let Some(done) = self.base.terminal() {
-            return done;
-        }
-        if let Ok(Some(_)) = env.api.get_opt(
+        let p = &self.params;
+        complete_once_present(
+            &mut self.base,
+            env,
             "batch/v1",
             "Job",
-            &self.params.namespace,
-            &self.params.job_name,
-        ) {
-            self.base.complete();
-        }
-        self.base.status
+            &p.namespace,
+            &p.job_name,
+        )
     }
 
     fn error(&self) -> Option<String> {
