@@ -10,19 +10,13 @@ use std::path::Path;
 use std::process::Output;
 
 use serde_json::{json, Value};
-use support::fake_api::{isolated_nodectl, Fake, Recorded};
+use support::fake_api::{isolated_nodectl, manifest_objects, Fake, Recorded};
 
 const NOW: &str = "2026-01-01T03:00:00Z";
 const STUCK: &str = "examples/stuck-node/snapshot-restore-waiting.yaml";
 const GROUP: &str = "examples/seinodedeployment/pacific-1-rpc-group.yaml";
 const TASK: &str = "cbcbe561-8804-5f3f-ad0d-cd82cfc24d73";
 const NODE: &str = "seinode/pacific-1-full-node";
-
-fn objects(path: &str) -> Vec<Value> {
-    nodectl::cli::input::read_objects(&[path.into()], false)
-        .expect("example loads")
-        .objects
-}
 
 fn nodectl(fake: &Fake, dir: &Path, args: &[&str]) -> Output {
     let mut cmd = isolated_nodectl();
@@ -59,7 +53,7 @@ fn only_gets(sent: &[Recorded]) {
 }
 
 fn stuck_cluster() -> Fake {
-    Fake::start(&objects(STUCK), &[])
+    Fake::start(&manifest_objects(STUCK), &[])
 }
 
 #[test]
@@ -186,7 +180,7 @@ fn an_unreachable_sidecar_is_said_so() {
 
 #[test]
 fn a_deployment_gets_a_node_only_note() {
-    let fake = Fake::start(&objects(GROUP), &[]);
+    let fake = Fake::start(&manifest_objects(GROUP), &[]);
     let doc = explain_json(&fake, &["snd/pacific-1-rpc"]);
     let view = &doc["sidecarView"];
     assert!(view["sidecar"].is_null());

@@ -11,17 +11,11 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use support::fake_api::{isolated_nodectl, Fake, Fault, FaultKind, Recorded};
+use support::fake_api::{isolated_nodectl, manifest_objects, Fake, Fault, FaultKind, Recorded};
 
 const NOW: &str = "2026-01-01T00:00:00Z";
 const NODE: &str = "examples/seinode/pacific-1-full-node.yaml";
 const GROUP: &str = "examples/seinodedeployment/pacific-1-rpc-group.yaml";
-
-fn objects(path: &str) -> Vec<Value> {
-    nodectl::cli::input::read_objects(&[path.into()], false)
-        .expect("example loads")
-        .objects
-}
 
 fn nodectl(fake: &Fake, dir: &Path, args: &[&str]) -> Output {
     let mut cmd = isolated_nodectl();
@@ -39,8 +33,8 @@ fn writes(requests: &[Recorded]) -> Vec<&Recorded> {
 
 #[test]
 fn plan_sends_only_gets_for_every_flag_combination() {
-    let mut world = objects(NODE);
-    world.extend(objects(GROUP));
+    let mut world = manifest_objects(NODE);
+    world.extend(manifest_objects(GROUP));
     let fake = Fake::start(&world, &["gateway.networking.k8s.io/v1/HTTPRoute"]);
     let dir = tempfile::tempdir().unwrap();
     let url = fake.url();
@@ -102,7 +96,7 @@ fn plan_sends_only_gets_for_every_flag_combination() {
 
 #[test]
 fn plan_reads_500_seinodes_with_one_list_per_kind_and_namespace() {
-    let template = objects(NODE).remove(0);
+    let template = manifest_objects(NODE).remove(0);
     let fleet: Vec<Value> = (0..500)
         .map(|i| {
             let mut o = template.clone();
@@ -190,7 +184,7 @@ fn without_type_meta(mut v: Value) -> Value {
 
 #[test]
 fn apply_sends_exactly_the_writes_the_offline_plan_predicts() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     let dir = tempfile::tempdir().unwrap();
     let out = nodectl(
         &fake,
@@ -253,7 +247,7 @@ fn last_write_index(requests: &[Recorded]) -> usize {
 
 #[test]
 fn a_conflict_on_the_status_patch_stops_and_asks_for_a_rerun() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     fake.fault(Fault {
         method: "PATCH",
         path_contains: "/status".into(),
@@ -284,7 +278,7 @@ fn a_conflict_on_the_status_patch_stops_and_asks_for_a_rerun() {
 
 #[test]
 fn a_500_is_retried_and_then_succeeds() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     fake.fault(Fault {
         method: "POST",
         path_contains: "persistentvolumeclaims".into(),
@@ -320,7 +314,7 @@ fn a_500_is_retried_and_then_succeeds() {
 
 #[test]
 fn a_timeout_gives_up_after_bounded_retries_and_writes_nothing_after() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     fake.fault(Fault {
         method: "PATCH",
         path_contains: "statefulsets".into(),
@@ -360,7 +354,7 @@ fn a_timeout_gives_up_after_bounded_retries_and_writes_nothing_after() {
 
 #[test]
 fn an_unreachable_sidecar_stops_apply_before_later_writes() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     fake.state
         .lock()
         .unwrap()
@@ -381,7 +375,7 @@ fn an_unreachable_sidecar_stops_apply_before_later_writes() {
 
 #[test]
 fn apply_refuses_without_confirmation_when_not_on_a_terminal() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     let dir = tempfile::tempdir().unwrap();
     let out = nodectl(&fake, dir.path(), &["apply"]);
     assert_eq!(out.status.code(), Some(2));
@@ -404,7 +398,7 @@ fn a_saved_plan_applies_exactly_its_writes() {
     let plan_file = dir.path().join("plan.json");
     let plan_path = plan_file.to_str().unwrap();
     // The reference: a direct apply on one fake cluster.
-    let direct = Fake::start(&objects(NODE), &[]);
+    let direct = Fake::start(&manifest_objects(NODE), &[]);
     let out = nodectl(
         &direct,
         dir.path(),
@@ -417,7 +411,7 @@ fn a_saved_plan_applies_exactly_its_writes() {
         String::from_utf8_lossy(&out.stderr)
     );
     // The same world: plan --out, then apply the saved plan.
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     let out = nodectl(
         &fake,
         dir.path(),
@@ -457,7 +451,7 @@ fn a_stale_saved_plan_is_refused_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let plan_file = dir.path().join("plan.json");
     let plan_path = plan_file.to_str().unwrap();
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     let out = nodectl(
         &fake,
         dir.path(),
@@ -515,7 +509,7 @@ fn a_plan_saved_from_files_cannot_be_applied() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     let out = nodectl(&fake, dir.path(), &["apply", plan_path, "--yes"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -527,7 +521,7 @@ fn a_plan_saved_from_files_cannot_be_applied() {
 /// AlreadyExists: apply stops there and says the first attempt may have been applied.
 #[test]
 fn a_retried_create_that_had_landed_is_reported_as_maybe_applied() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     fake.fault(Fault {
         method: "POST",
         path_contains: "persistentvolumeclaims".into(),

@@ -9,17 +9,10 @@ mod support {
 use std::process::Output;
 
 use assert_cmd::Command;
-use serde_json::Value;
-use support::fake_api::{isolated_nodectl, Fake, Fault, FaultKind};
+use support::fake_api::{isolated_nodectl, manifest_objects, Fake, Fault, FaultKind};
 
 const NODE: &str = "examples/seinode/pacific-1-full-node.yaml";
 const GROUP: &str = "examples/seinodedeployment/pacific-1-rpc-group.yaml";
-
-fn objects(path: &str) -> Vec<Value> {
-    nodectl::cli::input::read_objects(&[path.into()], false)
-        .expect("example loads")
-        .objects
-}
 
 fn validate(fake: &Fake, args: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
@@ -36,7 +29,7 @@ fn validate(fake: &Fake, args: &[&str]) -> Output {
 #[test]
 fn reads_each_input_object_once_with_gets_only() {
     // The node exists in the cluster; the deployment does not yet.
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     let out = validate(&fake, &["-f", NODE, "-f", GROUP]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -59,7 +52,7 @@ fn reads_each_input_object_once_with_gets_only() {
 
 #[test]
 fn a_failing_read_is_a_tool_error() {
-    let fake = Fake::start(&objects(NODE), &[]);
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
     fake.fault(Fault {
         method: "GET",
         path_contains: "seinodes/pacific-1-full-node".into(),

@@ -38,6 +38,13 @@ pub fn isolated_nodectl() -> assert_cmd::Command {
     cmd
 }
 
+/// The objects of a manifest file (to start a fake cluster with).
+pub fn manifest_objects(path: &str) -> Vec<Value> {
+    nodectl::cli::input::read_objects(&[path.into()], false)
+        .expect("manifest loads")
+        .objects
+}
+
 /// One request as received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
