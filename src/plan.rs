@@ -571,29 +571,18 @@ fn take_turn(
     Ok(())
 }
 
-/// The SeiNodes a SeiNodeDeployment owns (by owner reference), by name.
+/// The SeiNodes a SeiNodeDeployment controls, as its own controller lists them.
 fn owned_nodes(env: &Env, group: &TargetRef) -> Vec<TargetRef> {
-    let nodes = env
-        .api
-        .list("sei.io/v1alpha1", "SeiNode", Some(&group.namespace), &[])
+    let children = read_target(env, group)
+        .and_then(|object| controller::deployment::decode_group(&object).ok())
+        .and_then(|g| controller::deployment::nodes::list_child_seinodes(env, &g).ok())
         .unwrap_or_default();
-    nodes
+    children
         .iter()
-        .filter(|n| {
-            n.pointer("/metadata/ownerReferences")
-                .and_then(Value::as_array)
-                .is_some_and(|refs| {
-                    refs.iter().any(|r| {
-                        r["kind"] == "SeiNodeDeployment" && r["name"] == group.name.as_str()
-                    })
-                })
-        })
-        .filter_map(|n| {
-            Some(TargetRef {
-                kind: "SeiNode".into(),
-                namespace: group.namespace.clone(),
-                name: n.pointer("/metadata/name")?.as_str()?.to_string(),
-            })
+        .map(|n| TargetRef {
+            kind: "SeiNode".into(),
+            namespace: group.namespace.clone(),
+            name: n.name().to_string(),
         })
         .collect()
 }
