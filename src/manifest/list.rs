@@ -17,11 +17,10 @@ pub fn is_list(v: &Value) -> bool {
 /// document of its own whose paths and positions start at the item. An empty list is kept
 /// as it is, so an input holding only an empty list still has a document.
 pub(crate) fn expand(mut doc: Document, each: &mut dyn FnMut(Document)) {
-    if !is_list(&doc.value) || doc.value["items"].as_array().is_some_and(Vec::is_empty) {
-        return each(doc);
-    }
-    let Some(Value::Array(items)) = doc.value.get_mut("items").map(Value::take) else {
-        return each(doc);
+    let list = is_list(&doc.value);
+    let items = match doc.value.get_mut("items") {
+        Some(Value::Array(items)) if list && !items.is_empty() => std::mem::take(items),
+        _ => return each(doc),
     };
     for (i, value) in items.into_iter().enumerate() {
         let prefix = format!("items[{i}]");
