@@ -77,4 +77,10 @@ fn connection_flags_need_against_cluster() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--against-cluster"));
+    // A bad connection flag is an input error, found before anything is read.
+    let fake = Fake::start(&[], &[]);
+    let out = validate(&fake, &["-f", NODE, "--request-timeout", "soon"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--request-timeout \"soon\""));
+    assert!(fake.requests().is_empty());
 }

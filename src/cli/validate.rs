@@ -7,6 +7,7 @@ use super::live::{runtime, KubeArgs};
 use super::{exit, fail};
 use crate::live::client::RawRequest;
 use crate::live::snapshot::{object_path, plural_of};
+use crate::live::RetryPolicy;
 use crate::manifest;
 use crate::manifest::FileLoad;
 use crate::validate::render::{render, Format};
@@ -58,6 +59,11 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             "--kubeconfig and --context are used with --against-cluster",
         );
     }
+    // Flag problems are reported before anything is read.
+    let retry = match args.kube.retry() {
+        Ok(r) => r,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
     let old = match &args.against {
         None => OldObjects::default(),
         Some(p) => {
@@ -86,7 +92,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     let report = if args.against_cluster {
         // The old objects are known only once the input is read: load, fetch, then validate.
         let loads = manifest::load_inputs_lenient(&inputs, &|| {});
-        let old = match old_objects_from_cluster(&args.kube, &loads, err) {
+        let old = match old_objects_from_cluster(&args.kube, retry, &loads, err) {
             Ok(old) => old,
             Err(e) => return fail(err, exit::RUNTIME, format!("--against-cluster: {e}")),
         };
@@ -108,6 +114,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
 /// means the object is new) and says on `err` how many exist.
 fn old_objects_from_cluster(
     kube: &KubeArgs,
+    retry: RetryPolicy,
     loads: &[FileLoad],
     err: &mut dyn Write,
 ) -> Result<OldObjects, String> {
@@ -127,7 +134,6 @@ fn old_objects_from_cluster(
         return Ok(old);
     }
     let asked = wanted.len();
-    let retry = kube.retry()?;
     let fetched = runtime()?.block_on(async {
         let cluster = kube.connect(retry).await?;
         let mut found = Vec::new();
