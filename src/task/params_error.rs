@@ -44,6 +44,16 @@ fn accepts(kind: GoKind, value: &Value) -> bool {
     }
 }
 
+/// The field of `P` a params key decodes into, as Go's decoder picks it: the field of
+/// that name, else one whose name matches case-insensitively.
+fn field_for<P: GoParams>(key: &str) -> Option<&'static (&'static str, GoKind)> {
+    P::FIELDS.iter().find(|(name, _)| *name == key).or_else(|| {
+        P::FIELDS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(key))
+    })
+}
+
 /// Checks `value` against the params struct `P`, returning Go's error text for the
 /// first mismatch (top-level type, then fields in declaration order).
 pub fn check<P: GoParams>(value: &Value) -> Result<(), String> {
@@ -55,8 +65,9 @@ pub fn check<P: GoParams>(value: &Value) -> Result<(), String> {
         ));
     };
     for (name, kind) in P::FIELDS {
-        // Go matches field names case-insensitively.
-        let found = fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
+        let found = fields
+            .iter()
+            .find(|(k, _)| field_for::<P>(k).is_some_and(|(f, _)| f == name));
         if let Some((_, v)) = found {
             if !accepts(*kind, v) {
                 return Err(format!(
@@ -82,12 +93,7 @@ pub fn go_view<P: GoParams>(value: &Value) -> Value {
     };
     let mut view = Map::new();
     for (key, v) in input {
-        let field = P::FIELDS.iter().find(|(name, _)| name == key).or_else(|| {
-            P::FIELDS
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(key))
-        });
-        let Some((name, kind)) = field else {
+        let Some((name, kind)) = field_for::<P>(key) else {
             continue;
         };
         let null_as_empty = |v: &Value| match v {
