@@ -76,8 +76,10 @@ pub fn main() -> ExitCode {
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
+    // stderr is not locked for the whole run: progress bars draw on it from worker threads
+    // (the parallel validate pass, the live reads), and a lock held here would block them
+    // forever. It is unbuffered, so each message is still written in one piece.
+    let mut err = std::io::stderr();
     let code = match &cli.command {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),
