@@ -7,6 +7,7 @@ pub mod generate;
 pub mod input;
 pub mod live;
 pub mod plan;
+pub mod plan_input;
 pub mod simulate;
 pub mod validate;
 pub mod world_flags;

@@ -236,9 +236,21 @@ pub fn quantity_bytes(text: &str) -> Option<f64> {
     Some(number * factor)
 }
 
+/// A Delete answered "not found" or "no matches for kind": the object is already absent, and
+/// the operator treats the answer as success (`apierrors.IsNotFound` / `meta.IsNoMatchError`),
+/// so it is no failure of the plan. A delete the operator does not tolerate this way ends its
+/// reconcile with the error, which the plan reports as a reconcile error.
+fn already_absent(write: &WriteRecord) -> bool {
+    write.verb == "Delete"
+        && write.error.as_deref().is_some_and(|e| {
+            e.ends_with(" not found") || e.starts_with("no matches for kind ")
+        })
+}
+
 /// Judges one write.
 pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
     let (action, before, after) = match &write.outcome {
+        WriteOutcome::Failed if already_absent(write) => (Action::NoOp, None, None),
         WriteOutcome::Failed => (Action::Failed, None, None),
         WriteOutcome::Created { after } => (Action::Create, None, Some(cleaned(after, ignore))),
         WriteOutcome::Updated { before, after } => {
@@ -254,14 +266,17 @@ pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
         WriteOutcome::Removed { before } => (Action::Delete, Some(cleaned(before, ignore)), None),
         WriteOutcome::Unchanged { .. } => (Action::NoOp, None, None),
     };
-    let reason = match (action, &before, &after) {
+    let forbidden = match (action, &before, &after) {
         (Action::Update, Some(b), Some(a)) => forbidden_update(&write.kind, &write.name, b, a),
         _ => None,
     };
-    let action = if reason.is_some() {
-        Action::Forbidden
-    } else {
-        action
+    let (action, reason) = match forbidden {
+        Some(reason) => (Action::Forbidden, Some(reason)),
+        None if matches!(write.outcome, WriteOutcome::Failed) && action == Action::NoOp => (
+            action,
+            Some("already absent: the operator ignores this answer to a delete".to_string()),
+        ),
+        None => (action, None),
     };
     Change {
         write,
