@@ -359,6 +359,20 @@ pub(super) fn outcome(
     ignore: &[IgnorePath],
     err: &mut dyn Write,
 ) -> u8 {
+    for (text, path) in args.ignore_paths.iter().zip(ignore) {
+        let used = report
+            .targets
+            .iter()
+            .flat_map(|t| &t.steps)
+            .flat_map(|s| &s.trace.writes)
+            .any(|w| path.matches_write(w));
+        if !used {
+            let _ = writeln!(
+                err,
+                "warning: --ignore-path {text} matches nothing in this plan (paths are printed by --compact)"
+            );
+        }
+    }
     let unsettled: Vec<String> = report
         .targets
         .iter()

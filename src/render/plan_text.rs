@@ -332,6 +332,22 @@ impl View<'_> {
                 (None, Action::NoOp) => " (no-op)".to_string(),
                 _ => String::new(),
             };
+            let how = w.patch_type.unwrap_or("update");
+            if self.o.compact {
+                // The changed paths, as in the resource list (and as --ignore-path reads them).
+                if self.md() {
+                    writeln!(self.out, "Status patch (`{how}`){result}:\n")?;
+                } else {
+                    writeln!(self.out, "  status patch ({how}){result}:")?;
+                }
+                if change.action != Action::NoOp {
+                    self.path_list(&change)?;
+                }
+                if self.md() {
+                    writeln!(self.out)?;
+                }
+                continue;
+            }
             let body = w
                 .patch
                 .as_deref()
@@ -339,7 +355,6 @@ impl View<'_> {
                 .cloned()
                 .unwrap_or(Value::Null);
             let pretty = serde_json::to_string_pretty(&sorted_keys(&body)).unwrap_or_default();
-            let how = w.patch_type.unwrap_or("update");
             if self.md() {
                 writeln!(
                     self.out,
