@@ -12,9 +12,9 @@ use super::input::read_objects;
 use super::plan::{select_targets, SidecarBehaviour};
 use super::world_flags;
 use super::{exit, fail};
+use crate::engine::plan::{targets_of, PlanOptions};
 use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
-use crate::plan::{targets_of, PlanOptions};
 use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

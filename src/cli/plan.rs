@@ -10,10 +10,10 @@ use clap::{Args, ValueEnum};
 use super::input::read_objects;
 use super::world_flags;
 use super::{exit, fail};
+use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::saved::{ReadObject, SavedPlan};
-use crate::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{self, Style, Summary, ViewOptions};
 use crate::sidecar::model::PodSidecarScript;
@@ -286,7 +286,7 @@ pub(super) fn write_saved(
 /// Saves (`--out`) and renders a plan report; returns the exit code.
 pub(super) fn finish(
     args: &PlanArgs,
-    report: &crate::plan::PlanReport,
+    report: &crate::engine::plan::PlanReport,
     saved: &SavedPlan,
     out: &mut dyn Write,
     err: &mut dyn Write,
