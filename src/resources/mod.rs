@@ -9,6 +9,7 @@
 
 mod bootstrap;
 mod goquote;
+pub mod labels;
 mod node;
 mod pod;
 mod quantity;

@@ -15,10 +15,8 @@ use crate::api::{
     FullNodeSpec, ObjectMeta, S3SnapshotSource, SeiNode, SeiNodeSpec, SnapshotSource, API_VERSION,
     SEINODE_KIND,
 };
-use crate::controller::deployment::labels::{
-    controller_reference, EXPORTER_ROLE, GROUP_LABEL, ROLE_LABEL,
-};
 use crate::env::{go_duration, parse_time, Env};
+use crate::resources::labels::{controller_reference, EXPORTER_ROLE, GROUP_LABEL, ROLE_LABEL};
 use crate::sidecar::{TaskRequest, TaskState, Via};
 use crate::world::DeleteOptions;
 

@@ -117,7 +117,7 @@ impl AwaitNodesRunning {
         let ns = &self.params.namespace;
         if self.params.node_names.is_empty() {
             let selector = [(
-                crate::controller::deployment::labels::GROUP_LABEL,
+                crate::resources::labels::GROUP_LABEL,
                 self.params.group_name.as_str(),
             )];
             let objects = env

@@ -16,7 +16,7 @@ use crate::world::DeleteOptions;
 
 use super::conditions::{has_condition_true, remove_condition, set_condition};
 use super::group_event;
-use super::labels::{
+use crate::resources::labels::{
     active_revision, controller_reference, entrant_revision, group_only_selector, group_selector,
     incumbent_revision, is_controlled_by, node_name, template_hash, EXPORTER_ROLE, GROUP_LABEL,
     ORDINAL_LABEL, REVISION_LABEL, ROLE_LABEL,

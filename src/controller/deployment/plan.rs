@@ -13,8 +13,8 @@ use crate::planner::{execute_plan, PlanOwner};
 use crate::task::group::node_sidecar_url;
 use crate::world::WriteOutcome;
 
-use super::labels::group_only_selector;
 use super::nodes::list_seinodes;
+use crate::resources::labels::group_only_selector;
 
 use super::conditions::set_condition;
 use super::{group_event, planners};

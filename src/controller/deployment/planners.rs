@@ -9,7 +9,7 @@ use crate::api::{task_plan_phase, task_status, PlannedTask, SeiNodeDeployment, T
 use crate::env::Env;
 
 use super::conditions::has_condition_true;
-use super::labels::{entrant_node_names, entrant_revision, exporter_name};
+use crate::resources::labels::{entrant_node_names, entrant_revision, exporter_name};
 
 /// Namespace of the UUIDv5 task ids (`<planID>/<taskType>/<index>`).
 const TASK_ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0xb7e89c3a_4f12_4d8b_9a6e_1c2d3e4f5a6b);

@@ -12,9 +12,9 @@ use crate::env::Env;
 use crate::world::json::create_merge_patch;
 
 use super::conditions::{has_condition_true, set_condition};
-use super::labels::template_hash;
 use super::networking::networking_status;
 use super::nodes::list_child_seinodes;
+use crate::resources::labels::template_hash;
 
 /// The group phase from conditions, rollout and the listed children (first rule wins).
 pub fn compute_group_phase(
