@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 
 use nodectl::api::condition_type::{FORK_GENESIS_CEREMONY_NEEDED, GENESIS_CEREMONY_NEEDED};
 use nodectl::api::{Condition, PlannedTask, RolloutStatus, SeiNode, SeiNodeDeployment, TaskPlan};
-use nodectl::controller::deployment::planners::build_group_plan;
 use nodectl::env::Env;
+use nodectl::planner::group::build_group_plan;
 use nodectl::resources::labels::{GROUP_LABEL, ROLE_LABEL};
 use nodectl::task::fork::export_task_id;
 use nodectl::task::rollout::MarkNodesReadyParams;

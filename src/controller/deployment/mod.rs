@@ -7,7 +7,6 @@ pub mod monitoring;
 pub mod networking;
 pub mod nodes;
 pub mod plan;
-pub mod planners;
 pub mod status;
 
 use std::time::Duration;
