@@ -12,7 +12,6 @@ mod goquote;
 pub mod labels;
 mod node;
 mod pod;
-mod quantity;
 
 use serde_json::{json, Value};
 
@@ -32,7 +31,6 @@ pub use node::{
     RPC_PORT,
 };
 pub use pod::{DO_NOT_DISRUPT_ANNOTATION, NODEPOOL_LABEL};
-pub use quantity::{canonical_or_verbatim as canonical_quantity_or_verbatim, canonical_quantity};
 
 /// Label key carried by every resource owned by a SeiNode.
 pub const NODE_LABEL: &str = "sei.io/node";

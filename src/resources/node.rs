@@ -13,8 +13,8 @@ use super::pod::{
     nodepool_affinity, nodepool_tolerations, object, requests_value, seid_env, seid_init_container,
     sidecar_container, template_metadata,
 };
-use super::quantity::canonical_or_verbatim;
 use super::{owner_reference, NODE_LABEL};
+use crate::api::quantity::canonical_or_verbatim;
 
 /// sei-config mode of full nodes and replayers (and the fallback).
 pub const MODE_FULL: &str = "full";

@@ -7,7 +7,7 @@ use crate::api::{ResourceRequirements, SeiNode, StringMap};
 use crate::platform::{Platform, DATA_DIR};
 
 use super::node::{data_pvc_name, sidecar_image, sidecar_port};
-use super::quantity::canonical_or_verbatim;
+use crate::api::quantity::canonical_or_verbatim;
 
 /// Name of the data volume in every node pod.
 pub(crate) const DATA_VOLUME: &str = "data";
