@@ -19,10 +19,10 @@ use nodectl::env::Env;
 use nodectl::planner::group::build_group_plan;
 use nodectl::resources::labels::{GROUP_LABEL, ROLE_LABEL};
 use nodectl::task::fork::export_task_id;
+use nodectl::task::registry::deserialize;
 use nodectl::task::rollout::MarkNodesReadyParams;
 use nodectl::task::{
-    controller_params, deserialize, ExecutionConfig, ExecutionStatus, OwnerRef, TaskError,
-    TaskExecution,
+    controller_params, ExecutionConfig, ExecutionStatus, OwnerRef, TaskError, TaskExecution,
 };
 
 use support::operator_deployment::{env, node, store_group, store_node, stored_node};

@@ -10,7 +10,7 @@ use crate::api::{
 };
 use crate::env::{Env, Requeue};
 use crate::planner::{execute_plan, PlanOwner};
-use crate::task::group::node_sidecar_url;
+use crate::resources::node_sidecar_url;
 use crate::world::WriteOutcome;
 
 use super::nodes::list_seinodes;
