@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::changes::{judge, Action, IgnorePath};
 use super::summary::{problems, Summary};
-use crate::plan::{PlanReport, ReconcileStep, TargetRef};
+use crate::engine::plan::{PlanReport, ReconcileStep, TargetRef};
 
 /// Version of the plan document; 2 added `summary`, `targets`, `problems` and `action`.
 pub const FORMAT_VERSION: u64 = 2;
@@ -52,7 +52,7 @@ pub fn document(report: &PlanReport, ignore: &[IgnorePath]) -> Value {
     Value::Object(doc)
 }
 
-fn target_json(target: &TargetRef, verdict: Option<&crate::plan::Verdict>) -> Value {
+fn target_json(target: &TargetRef, verdict: Option<&crate::engine::plan::Verdict>) -> Value {
     let mut t = json!({"kind": target.kind, "namespace": target.namespace, "name": target.name});
     if let Some(v) = verdict {
         t["verdict"] = json!(v.to_string());

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::plan_text::{target_text, Style, ViewOptions};
 use super::summary::{problems, Summary};
-use crate::plan::{PlanReport, TargetReport};
+use crate::engine::plan::{PlanReport, TargetReport};
 
 /// GitHub's limit for a comment body, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;

@@ -12,8 +12,8 @@ use similar::TextDiff;
 use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
 pub use super::summary::Summary;
 use super::summary::problems;
+use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::env::go_duration;
-use crate::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::world::{WriteRecord, APPLY_PATCH};
 
 /// Terminal text or markdown for a pull-request comment.
@@ -146,7 +146,7 @@ impl View<'_> {
     fn timeline(
         &mut self,
         target: &TargetReport,
-        verdict: &crate::plan::Verdict,
+        verdict: &crate::engine::plan::Verdict,
     ) -> io::Result<()> {
         let title = format!("{} (until settled)", target.target);
         if self.md() {
@@ -172,7 +172,7 @@ impl View<'_> {
         ]);
         for step in &target.steps {
             let phase = str_at(step.after.as_deref(), "/status/phase").unwrap_or("<none>");
-            let task = crate::plan::current_task(step.after.as_deref()).unwrap_or_default();
+            let task = crate::engine::plan::current_task(step.after.as_deref()).unwrap_or_default();
             let changes = step
                 .trace
                 .writes

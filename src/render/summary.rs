@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::changes::{judge, Action, IgnorePath};
-use crate::plan::{PlanReport, ReconcileStep, TargetReport};
+use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 
 /// Counts over a whole plan.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
