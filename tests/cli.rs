@@ -101,7 +101,10 @@ fn unknown_fields_are_dropped_with_a_warning_under_validate_warn() {
         .expect("runs");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("error[schema.unknown-field]: unknown field \"spec.genesis\""), "{err}");
+    assert!(
+        err.contains("error[schema.unknown-field]: unknown field \"spec.genesis\""),
+        "{err}"
+    );
     assert!(
         err.contains("pacific-1-state-syncer.yaml:21:3: unknown field \"spec.genesis\""),
         "{err}"

@@ -94,14 +94,16 @@ fn node_files(dir: &Path, count: usize) {
 fn validate_draws_its_bar_over_sixty_files_and_finishes() {
     let dir = tempfile::tempdir().unwrap();
     node_files(dir.path(), 60);
-    let run = run_on_tty(
-        &["validate", "-f", dir.path().to_str().unwrap()],
-        DEADLINE,
-    );
+    let run = run_on_tty(&["validate", "-f", dir.path().to_str().unwrap()], DEADLINE);
     assert_eq!(run.code, Some(0), "{}", run.screen);
-    assert!(run.screen.contains("validating"), "no bar was drawn: {}", run.screen);
     assert!(
-        run.screen.contains("60 documents checked: 60 valid, 0 invalid, 0 skipped"),
+        run.screen.contains("validating"),
+        "no bar was drawn: {}",
+        run.screen
+    );
+    assert!(
+        run.screen
+            .contains("60 documents checked: 60 valid, 0 invalid, 0 skipped"),
         "{}",
         run.screen
     );
@@ -127,8 +129,16 @@ fn validate_against_a_cluster_draws_its_bar_and_finishes() {
         DEADLINE,
     );
     assert_eq!(run.code, Some(0), "{}", run.screen);
-    assert!(run.screen.contains("validating"), "no bar was drawn: {}", run.screen);
-    assert!(run.screen.contains("60 documents checked"), "{}", run.screen);
+    assert!(
+        run.screen.contains("validating"),
+        "no bar was drawn: {}",
+        run.screen
+    );
+    assert!(
+        run.screen.contains("60 documents checked"),
+        "{}",
+        run.screen
+    );
 }
 
 /// `plan` on the fake cluster holding `objects`, on a terminal.
@@ -155,7 +165,11 @@ fn live_plan_draws_the_listing_bar_and_finishes() {
         &["seinode/pacific-1-full-node", "-n", "ops"],
     );
     assert_eq!(run.code, Some(0), "{}", run.screen);
-    assert!(run.screen.contains("listing"), "no listing bar: {}", run.screen);
+    assert!(
+        run.screen.contains("listing"),
+        "no listing bar: {}",
+        run.screen
+    );
     assert!(run.screen.contains("Plan: "), "{}", run.screen);
 }
 
@@ -167,6 +181,10 @@ fn live_plan_draws_the_sidecar_bar_and_finishes() {
         &["-n", "default"],
     );
     assert_eq!(run.code, Some(0), "{}", run.screen);
-    assert!(run.screen.contains("sidecars"), "no sidecar bar: {}", run.screen);
+    assert!(
+        run.screen.contains("sidecars"),
+        "no sidecar bar: {}",
+        run.screen
+    );
     assert!(run.screen.contains("2 sidecar reads"), "{}", run.screen);
 }

@@ -324,7 +324,10 @@ pub(super) fn write_saved(
 
 /// The `--ignore-path` values, parsed.
 pub(super) fn ignore_paths(args: &PlanArgs) -> Result<Vec<IgnorePath>, String> {
-    args.ignore_paths.iter().map(|t| IgnorePath::parse(t)).collect()
+    args.ignore_paths
+        .iter()
+        .map(|t| IgnorePath::parse(t))
+        .collect()
 }
 
 /// Saves (`--out`) and renders a plan report; returns the exit code.

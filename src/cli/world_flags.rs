@@ -85,13 +85,18 @@ pub fn file_mode_kinds(
             ));
         }
         if extra.contains(gvk) {
-            return Err(format!("{gvk} is given both as --served-kind and --missing-kind"));
+            return Err(format!(
+                "{gvk} is given both as --served-kind and --missing-kind"
+            ));
         }
         if let Some(o) = objects.iter().find(|o| {
             let text = |key: &str| o.get(key).and_then(Value::as_str).unwrap_or("");
             gvk_name(text("apiVersion"), text("kind")) == *gvk
         }) {
-            let name = o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+            let name = o
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             return Err(format!(
                 "--missing-kind {gvk}: the input holds one ({name}); a cluster without the kind could not store it"
             ));
@@ -131,7 +136,10 @@ mod tests {
         let route = "gateway.networking.k8s.io/v1/HTTPRoute";
         let monitor = "monitoring.coreos.com/v1/ServiceMonitor";
         assert_eq!(file_mode_kinds(&[], &[], &[]).unwrap(), [route, monitor]);
-        assert_eq!(file_mode_kinds(&[], &[route.into()], &[]).unwrap(), [monitor]);
+        assert_eq!(
+            file_mode_kinds(&[], &[route.into()], &[]).unwrap(),
+            [monitor]
+        );
         assert!(file_mode_kinds(&[], &["v1/Pod".into()], &[]).is_err());
         assert!(file_mode_kinds(&[route.into()], &[route.into()], &[]).is_err());
     }

@@ -289,9 +289,10 @@ pub fn quantity_bytes(text: &str) -> Option<f64> {
 /// reconcile with the error, which the plan reports as a reconcile error.
 fn already_absent(write: &WriteRecord) -> bool {
     write.verb == "Delete"
-        && write.error.as_deref().is_some_and(|e| {
-            e.ends_with(" not found") || e.starts_with("no matches for kind ")
-        })
+        && write
+            .error
+            .as_deref()
+            .is_some_and(|e| e.ends_with(" not found") || e.starts_with("no matches for kind "))
 }
 
 /// Judges one write.
@@ -423,8 +424,10 @@ mod tests {
 
     #[test]
     fn changed_paths_read_back_as_ignore_paths() {
-        let before = json!({"metadata": {"labels": {"sei.io/revision": "1"}}, "l": [{"x": 1}, {"x": 2}]});
-        let after = json!({"metadata": {"labels": {"sei.io/revision": "2"}}, "l": [{"x": 1}, {"x": 3}]});
+        let before =
+            json!({"metadata": {"labels": {"sei.io/revision": "1"}}, "l": [{"x": 1}, {"x": 2}]});
+        let after =
+            json!({"metadata": {"labels": {"sei.io/revision": "2"}}, "l": [{"x": 1}, {"x": 3}]});
         let d = changed_paths(&before, &after);
         let paths: Vec<&str> = d.iter().map(|(p, _, _)| p.as_str()).collect();
         assert_eq!(paths, ["l[1].x", "metadata.labels[\"sei.io/revision\"]"]);

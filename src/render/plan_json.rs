@@ -22,7 +22,13 @@ pub fn document(report: &PlanReport, ignore: &[IgnorePath]) -> Value {
     doc.insert("summary".into(), Summary::of(report, ignore).to_json());
     doc.insert(
         "targets".into(),
-        Value::Array(report.targets.iter().map(|t| target_json(&t.target, t.verdict.as_ref())).collect()),
+        Value::Array(
+            report
+                .targets
+                .iter()
+                .map(|t| target_json(&t.target, t.verdict.as_ref()))
+                .collect(),
+        ),
     );
     doc.insert("problems".into(), json!(problems(report, ignore)));
     for (key, value) in trace {

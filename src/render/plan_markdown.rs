@@ -37,11 +37,7 @@ pub fn comment(report: &PlanReport, options: &ViewOptions, limit: usize) -> Stri
         }
         head.push('\n');
     }
-    let full: Vec<String> = report
-        .targets
-        .iter()
-        .map(|t| section(t, options))
-        .collect();
+    let full: Vec<String> = report.targets.iter().map(|t| section(t, options)).collect();
     let size = |parts: &[String]| parts.iter().map(|p| p.chars().count()).sum::<usize>();
     let budget = limit.saturating_sub(head.chars().count());
     if size(&full) <= budget {

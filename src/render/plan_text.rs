@@ -10,8 +10,8 @@ use serde_json::Value;
 use similar::TextDiff;
 
 use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
-pub use super::summary::Summary;
 use super::summary::problems;
+pub use super::summary::Summary;
 use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::env::go_duration;
 use crate::world::{WriteRecord, APPLY_PATCH};

@@ -93,9 +93,8 @@ impl Summary {
 
     /// `1 forbidden`, `2 failed`, `1 reconcile error`, `1 failed plan`: the non-zero problems.
     pub fn problem_counts(&self) -> Vec<String> {
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut out = Vec::new();
         if self.forbidden > 0 {
             out.push(format!("{} forbidden", self.forbidden));
@@ -182,7 +181,12 @@ pub fn problems(report: &PlanReport, ignore: &[IgnorePath]) -> Vec<String> {
 /// `SeiNode default/a`, with the reconcile number when the target was reconciled more than once.
 fn at(target: &TargetReport, n: usize) -> String {
     if target.steps.len() > 1 {
-        format!("{} (reconcile {}/{})", target.target, n + 1, target.steps.len())
+        format!(
+            "{} (reconcile {}/{})",
+            target.target,
+            n + 1,
+            target.steps.len()
+        )
     } else {
         target.target.to_string()
     }
