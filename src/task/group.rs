@@ -60,7 +60,11 @@ pub fn node_sidecar_url(node: &SeiNode) -> String {
     sidecar_url(node.name(), node.namespace(), port)
 }
 
-/// Gets a node and builds its sidecar client; any failure is reported as text.
+/// Gets a node and the URL of its sidecar; a failed read is reported as text.
+///
+/// Group tasks make their client from the node's pod DNS name
+/// (`sidecarClientForNode`), which never fails, so the execution config's client
+/// builder (and the scenario's `buildError`, PARITY.md §2.1) is not consulted here.
 pub fn node_client(
     env: &mut Env,
     namespace: &str,
@@ -68,9 +72,6 @@ pub fn node_client(
 ) -> Result<(SeiNode, String), String> {
     let node = get_node(env, namespace, name).map_err(|e| format!("getting node {name}: {e}"))?;
     let url = node_sidecar_url(&node);
-    env.sidecars
-        .build_client(&url)
-        .map_err(|e| format!("building sidecar client for {name}: {e}"))?;
     Ok((node, url))
 }
 
