@@ -2,10 +2,14 @@
 //! write semantics (PARITY.md §4), and the JSON helpers it is built on.
 
 pub mod error;
+pub mod fieldpath;
 pub mod json;
 pub mod kinds;
+pub mod managed;
 pub mod record;
+pub mod schema;
 mod ssa;
+mod ssa_schema;
 pub mod store;
 
 pub use error::ApiError;
