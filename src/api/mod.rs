@@ -71,6 +71,7 @@ pub mod deployment;
 pub mod gojson;
 pub mod meta;
 pub mod seinode;
+pub mod typed;
 
 pub use common::*;
 pub use deployment::*;
