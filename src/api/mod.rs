@@ -72,6 +72,7 @@ pub mod gojson;
 pub mod meta;
 pub mod quantity;
 pub mod seinode;
+pub mod typed;
 
 pub use common::*;
 pub use deployment::*;
