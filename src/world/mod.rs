@@ -9,6 +9,7 @@ pub mod managed;
 pub mod record;
 pub mod schema;
 mod ssa;
+#[rustfmt::skip]
 mod ssa_schema;
 pub mod store;
 

@@ -6,31 +6,11 @@
 use super::schema::{Field, ListType, Root, TypeDef, TypeKind, DEDUCED};
 
 pub(super) static ROOTS: &[Root] = &[
-    Root {
-        api_version: "apps/v1",
-        kind: "StatefulSet",
-        ty: 1,
-    },
-    Root {
-        api_version: "v1",
-        kind: "Service",
-        ty: 162,
-    },
-    Root {
-        api_version: "v1",
-        kind: "PersistentVolumeClaim",
-        ty: 149,
-    },
-    Root {
-        api_version: "v1",
-        kind: "Pod",
-        ty: 176,
-    },
-    Root {
-        api_version: "batch/v1",
-        kind: "Job",
-        ty: 203,
-    },
+    Root { api_version: "apps/v1", kind: "StatefulSet", ty: 1 },
+    Root { api_version: "v1", kind: "Service", ty: 162 },
+    Root { api_version: "v1", kind: "PersistentVolumeClaim", ty: 149 },
+    Root { api_version: "v1", kind: "Pod", ty: 176 },
+    Root { api_version: "batch/v1", kind: "Job", ty: 203 },
 ];
 
 pub(super) static TYPES: &[TypeDef] = &[
@@ -40,5003 +20,1837 @@ pub(super) static TYPES: &[TypeDef] = &[
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "metadata",
-                ty: 2,
-                default: None,
-            },
-            Field {
-                name: "spec",
-                ty: 9,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 159,
-                default: None,
-            },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "metadata", ty: 2, default: None },
+            Field { name: "spec", ty: 9, default: None },
+            Field { name: "status", ty: 159, default: None },
         ],
     }),
     // 2: meta/v1.ObjectMeta
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "generateName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "namespace",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "selfLink",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "uid",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resourceVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "generation",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "creationTimestamp",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "deletionTimestamp",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "deletionGracePeriodSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "labels",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "annotations",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "ownerReferences",
-                ty: 5,
-                default: None,
-            },
-            Field {
-                name: "finalizers",
-                ty: 6,
-                default: None,
-            },
-            Field {
-                name: "managedFields",
-                ty: 8,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "generateName", ty: 0, default: None },
+            Field { name: "namespace", ty: 0, default: None },
+            Field { name: "selfLink", ty: 0, default: None },
+            Field { name: "uid", ty: 0, default: None },
+            Field { name: "resourceVersion", ty: 0, default: None },
+            Field { name: "generation", ty: 0, default: None },
+            Field { name: "creationTimestamp", ty: 0, default: None },
+            Field { name: "deletionTimestamp", ty: 0, default: None },
+            Field { name: "deletionGracePeriodSeconds", ty: 0, default: None },
+            Field { name: "labels", ty: 3, default: None },
+            Field { name: "annotations", ty: 3, default: None },
+            Field { name: "ownerReferences", ty: 5, default: None },
+            Field { name: "finalizers", ty: 6, default: None },
+            Field { name: "managedFields", ty: 8, default: None },
         ],
     }),
     // 3: map map[string]string
-    TypeDef(TypeKind::Map {
-        elem: 0,
-        atomic: false,
-    }),
+    TypeDef(TypeKind::Map { elem: 0, atomic: false }),
     // 4: meta/v1.OwnerReference
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "uid",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "controller",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "blockOwnerDeletion",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "uid", ty: 0, default: None },
+            Field { name: "controller", ty: 0, default: None },
+            Field { name: "blockOwnerDeletion", ty: 0, default: None },
         ],
     }),
     // 5: list []OwnerReference
-    TypeDef(TypeKind::List {
-        elem: 4,
-        list: ListType::Map(&["uid"]),
-    }),
+    TypeDef(TypeKind::List { elem: 4, list: ListType::Map(&["uid"]) }),
     // 6: list []string
-    TypeDef(TypeKind::List {
-        elem: 0,
-        list: ListType::Set,
-    }),
+    TypeDef(TypeKind::List { elem: 0, list: ListType::Set }),
     // 7: meta/v1.ManagedFieldsEntry
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "manager",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "operation",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "time",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fieldsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fieldsV1",
-                ty: DEDUCED,
-                default: None,
-            },
-            Field {
-                name: "subresource",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "manager", ty: 0, default: None },
+            Field { name: "operation", ty: 0, default: None },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "time", ty: 0, default: None },
+            Field { name: "fieldsType", ty: 0, default: None },
+            Field { name: "fieldsV1", ty: DEDUCED, default: None },
+            Field { name: "subresource", ty: 0, default: None },
         ],
     }),
     // 8: list []ManagedFieldsEntry
-    TypeDef(TypeKind::List {
-        elem: 7,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 7, list: ListType::Atomic }),
     // 9: apps/v1.StatefulSetSpec
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "replicas",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "selector",
-                ty: 10,
-                default: None,
-            },
-            Field {
-                name: "template",
-                ty: 14,
-                default: None,
-            },
-            Field {
-                name: "volumeClaimTemplates",
-                ty: 154,
-                default: None,
-            },
-            Field {
-                name: "serviceName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "podManagementPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "updateStrategy",
-                ty: 155,
-                default: None,
-            },
-            Field {
-                name: "revisionHistoryLimit",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "minReadySeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "persistentVolumeClaimRetentionPolicy",
-                ty: 157,
-                default: None,
-            },
-            Field {
-                name: "ordinals",
-                ty: 158,
-                default: None,
-            },
+            Field { name: "replicas", ty: 0, default: None },
+            Field { name: "selector", ty: 10, default: None },
+            Field { name: "template", ty: 14, default: None },
+            Field { name: "volumeClaimTemplates", ty: 154, default: None },
+            Field { name: "serviceName", ty: 0, default: None },
+            Field { name: "podManagementPolicy", ty: 0, default: None },
+            Field { name: "updateStrategy", ty: 155, default: None },
+            Field { name: "revisionHistoryLimit", ty: 0, default: None },
+            Field { name: "minReadySeconds", ty: 0, default: None },
+            Field { name: "persistentVolumeClaimRetentionPolicy", ty: 157, default: None },
+            Field { name: "ordinals", ty: 158, default: None },
         ],
     }),
     // 10: meta/v1.LabelSelector
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "matchLabels",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "matchExpressions",
-                ty: 13,
-                default: None,
-            },
+            Field { name: "matchLabels", ty: 3, default: None },
+            Field { name: "matchExpressions", ty: 13, default: None },
         ],
     }),
     // 11: meta/v1.LabelSelectorRequirement
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "key",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "operator",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "values",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "key", ty: 0, default: None },
+            Field { name: "operator", ty: 0, default: None },
+            Field { name: "values", ty: 12, default: None },
         ],
     }),
     // 12: list []string
-    TypeDef(TypeKind::List {
-        elem: 0,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 0, list: ListType::Atomic }),
     // 13: list []LabelSelectorRequirement
-    TypeDef(TypeKind::List {
-        elem: 11,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 11, list: ListType::Atomic }),
     // 14: core/v1.PodTemplateSpec
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "metadata",
-                ty: 2,
-                default: None,
-            },
-            Field {
-                name: "spec",
-                ty: 15,
-                default: None,
-            },
+            Field { name: "metadata", ty: 2, default: None },
+            Field { name: "spec", ty: 15, default: None },
         ],
     }),
     // 15: core/v1.PodSpec
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "volumes",
-                ty: 67,
-                default: None,
-            },
-            Field {
-                name: "initContainers",
-                ty: 109,
-                default: None,
-            },
-            Field {
-                name: "containers",
-                ty: 109,
-                default: None,
-            },
-            Field {
-                name: "ephemeralContainers",
-                ty: 111,
-                default: None,
-            },
-            Field {
-                name: "restartPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "terminationGracePeriodSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "activeDeadlineSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "dnsPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "nodeSelector",
-                ty: 112,
-                default: None,
-            },
-            Field {
-                name: "serviceAccountName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "serviceAccount",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "automountServiceAccountToken",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "nodeName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostNetwork",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostPID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostIPC",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "shareProcessNamespace",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "securityContext",
-                ty: 113,
-                default: None,
-            },
-            Field {
-                name: "imagePullSecrets",
-                ty: 116,
-                default: None,
-            },
-            Field {
-                name: "hostname",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "subdomain",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "affinity",
-                ty: 117,
-                default: None,
-            },
-            Field {
-                name: "schedulerName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "tolerations",
-                ty: 133,
-                default: None,
-            },
-            Field {
-                name: "hostAliases",
-                ty: 135,
-                default: None,
-            },
-            Field {
-                name: "priorityClassName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "priority",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "dnsConfig",
-                ty: 136,
-                default: None,
-            },
-            Field {
-                name: "readinessGates",
-                ty: 140,
-                default: None,
-            },
-            Field {
-                name: "runtimeClassName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "enableServiceLinks",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "preemptionPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "overhead",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "topologySpreadConstraints",
-                ty: 142,
-                default: None,
-            },
-            Field {
-                name: "setHostnameAsFQDN",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "os",
-                ty: 143,
-                default: None,
-            },
-            Field {
-                name: "hostUsers",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "schedulingGates",
-                ty: 145,
-                default: None,
-            },
-            Field {
-                name: "resourceClaims",
-                ty: 147,
-                default: None,
-            },
-            Field {
-                name: "resources",
-                ty: 81,
-                default: None,
-            },
-            Field {
-                name: "hostnameOverride",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "workloadRef",
-                ty: 148,
-                default: None,
-            },
+            Field { name: "volumes", ty: 67, default: None },
+            Field { name: "initContainers", ty: 109, default: None },
+            Field { name: "containers", ty: 109, default: None },
+            Field { name: "ephemeralContainers", ty: 111, default: None },
+            Field { name: "restartPolicy", ty: 0, default: None },
+            Field { name: "terminationGracePeriodSeconds", ty: 0, default: None },
+            Field { name: "activeDeadlineSeconds", ty: 0, default: None },
+            Field { name: "dnsPolicy", ty: 0, default: None },
+            Field { name: "nodeSelector", ty: 112, default: None },
+            Field { name: "serviceAccountName", ty: 0, default: None },
+            Field { name: "serviceAccount", ty: 0, default: None },
+            Field { name: "automountServiceAccountToken", ty: 0, default: None },
+            Field { name: "nodeName", ty: 0, default: None },
+            Field { name: "hostNetwork", ty: 0, default: None },
+            Field { name: "hostPID", ty: 0, default: None },
+            Field { name: "hostIPC", ty: 0, default: None },
+            Field { name: "shareProcessNamespace", ty: 0, default: None },
+            Field { name: "securityContext", ty: 113, default: None },
+            Field { name: "imagePullSecrets", ty: 116, default: None },
+            Field { name: "hostname", ty: 0, default: None },
+            Field { name: "subdomain", ty: 0, default: None },
+            Field { name: "affinity", ty: 117, default: None },
+            Field { name: "schedulerName", ty: 0, default: None },
+            Field { name: "tolerations", ty: 133, default: None },
+            Field { name: "hostAliases", ty: 135, default: None },
+            Field { name: "priorityClassName", ty: 0, default: None },
+            Field { name: "priority", ty: 0, default: None },
+            Field { name: "dnsConfig", ty: 136, default: None },
+            Field { name: "readinessGates", ty: 140, default: None },
+            Field { name: "runtimeClassName", ty: 0, default: None },
+            Field { name: "enableServiceLinks", ty: 0, default: None },
+            Field { name: "preemptionPolicy", ty: 0, default: None },
+            Field { name: "overhead", ty: 3, default: None },
+            Field { name: "topologySpreadConstraints", ty: 142, default: None },
+            Field { name: "setHostnameAsFQDN", ty: 0, default: None },
+            Field { name: "os", ty: 143, default: None },
+            Field { name: "hostUsers", ty: 0, default: None },
+            Field { name: "schedulingGates", ty: 145, default: None },
+            Field { name: "resourceClaims", ty: 147, default: None },
+            Field { name: "resources", ty: 81, default: None },
+            Field { name: "hostnameOverride", ty: 0, default: None },
+            Field { name: "workloadRef", ty: 148, default: None },
         ],
     }),
     // 16: core/v1.Volume
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostPath",
-                ty: 17,
-                default: None,
-            },
-            Field {
-                name: "emptyDir",
-                ty: 18,
-                default: None,
-            },
-            Field {
-                name: "gcePersistentDisk",
-                ty: 19,
-                default: None,
-            },
-            Field {
-                name: "awsElasticBlockStore",
-                ty: 20,
-                default: None,
-            },
-            Field {
-                name: "gitRepo",
-                ty: 21,
-                default: None,
-            },
-            Field {
-                name: "secret",
-                ty: 22,
-                default: None,
-            },
-            Field {
-                name: "nfs",
-                ty: 25,
-                default: None,
-            },
-            Field {
-                name: "iscsi",
-                ty: 26,
-                default: None,
-            },
-            Field {
-                name: "glusterfs",
-                ty: 28,
-                default: None,
-            },
-            Field {
-                name: "persistentVolumeClaim",
-                ty: 29,
-                default: None,
-            },
-            Field {
-                name: "rbd",
-                ty: 30,
-                default: None,
-            },
-            Field {
-                name: "flexVolume",
-                ty: 31,
-                default: None,
-            },
-            Field {
-                name: "cinder",
-                ty: 32,
-                default: None,
-            },
-            Field {
-                name: "cephfs",
-                ty: 33,
-                default: None,
-            },
-            Field {
-                name: "flocker",
-                ty: 34,
-                default: None,
-            },
-            Field {
-                name: "downwardAPI",
-                ty: 35,
-                default: None,
-            },
-            Field {
-                name: "fc",
-                ty: 40,
-                default: None,
-            },
-            Field {
-                name: "azureFile",
-                ty: 41,
-                default: None,
-            },
-            Field {
-                name: "configMap",
-                ty: 42,
-                default: None,
-            },
-            Field {
-                name: "vsphereVolume",
-                ty: 43,
-                default: None,
-            },
-            Field {
-                name: "quobyte",
-                ty: 44,
-                default: None,
-            },
-            Field {
-                name: "azureDisk",
-                ty: 45,
-                default: None,
-            },
-            Field {
-                name: "photonPersistentDisk",
-                ty: 46,
-                default: None,
-            },
-            Field {
-                name: "projected",
-                ty: 47,
-                default: None,
-            },
-            Field {
-                name: "portworxVolume",
-                ty: 56,
-                default: None,
-            },
-            Field {
-                name: "scaleIO",
-                ty: 57,
-                default: None,
-            },
-            Field {
-                name: "storageos",
-                ty: 58,
-                default: None,
-            },
-            Field {
-                name: "csi",
-                ty: 59,
-                default: None,
-            },
-            Field {
-                name: "ephemeral",
-                ty: 60,
-                default: None,
-            },
-            Field {
-                name: "image",
-                ty: 66,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "hostPath", ty: 17, default: None },
+            Field { name: "emptyDir", ty: 18, default: None },
+            Field { name: "gcePersistentDisk", ty: 19, default: None },
+            Field { name: "awsElasticBlockStore", ty: 20, default: None },
+            Field { name: "gitRepo", ty: 21, default: None },
+            Field { name: "secret", ty: 22, default: None },
+            Field { name: "nfs", ty: 25, default: None },
+            Field { name: "iscsi", ty: 26, default: None },
+            Field { name: "glusterfs", ty: 28, default: None },
+            Field { name: "persistentVolumeClaim", ty: 29, default: None },
+            Field { name: "rbd", ty: 30, default: None },
+            Field { name: "flexVolume", ty: 31, default: None },
+            Field { name: "cinder", ty: 32, default: None },
+            Field { name: "cephfs", ty: 33, default: None },
+            Field { name: "flocker", ty: 34, default: None },
+            Field { name: "downwardAPI", ty: 35, default: None },
+            Field { name: "fc", ty: 40, default: None },
+            Field { name: "azureFile", ty: 41, default: None },
+            Field { name: "configMap", ty: 42, default: None },
+            Field { name: "vsphereVolume", ty: 43, default: None },
+            Field { name: "quobyte", ty: 44, default: None },
+            Field { name: "azureDisk", ty: 45, default: None },
+            Field { name: "photonPersistentDisk", ty: 46, default: None },
+            Field { name: "projected", ty: 47, default: None },
+            Field { name: "portworxVolume", ty: 56, default: None },
+            Field { name: "scaleIO", ty: 57, default: None },
+            Field { name: "storageos", ty: 58, default: None },
+            Field { name: "csi", ty: 59, default: None },
+            Field { name: "ephemeral", ty: 60, default: None },
+            Field { name: "image", ty: 66, default: None },
         ],
     }),
     // 17: core/v1.HostPathVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "type", ty: 0, default: None },
         ],
     }),
     // 18: core/v1.EmptyDirVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "medium",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "sizeLimit",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "medium", ty: 0, default: None },
+            Field { name: "sizeLimit", ty: 0, default: None },
         ],
     }),
     // 19: core/v1.GCEPersistentDiskVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "pdName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "partition",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "pdName", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "partition", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 20: core/v1.AWSElasticBlockStoreVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "volumeID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "partition",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "volumeID", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "partition", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 21: core/v1.GitRepoVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "repository",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "revision",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "directory",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "repository", ty: 0, default: None },
+            Field { name: "revision", ty: 0, default: None },
+            Field { name: "directory", ty: 0, default: None },
         ],
     }),
     // 22: core/v1.SecretVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "secretName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "items",
-                ty: 24,
-                default: None,
-            },
-            Field {
-                name: "defaultMode",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "secretName", ty: 0, default: None },
+            Field { name: "items", ty: 24, default: None },
+            Field { name: "defaultMode", ty: 0, default: None },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 23: core/v1.KeyToPath
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "key",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "mode",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "key", ty: 0, default: None },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "mode", ty: 0, default: None },
         ],
     }),
     // 24: list []KeyToPath
-    TypeDef(TypeKind::List {
-        elem: 23,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 23, list: ListType::Atomic }),
     // 25: core/v1.NFSVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "server",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "server", ty: 0, default: None },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 26: core/v1.ISCSIVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "targetPortal",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "iqn",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lun",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "iscsiInterface",
-                ty: 0,
-                default: Some("\"default\""),
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "portals",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "chapAuthDiscovery",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "chapAuthSession",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "secretRef",
-                ty: 27,
-                default: None,
-            },
-            Field {
-                name: "initiatorName",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "targetPortal", ty: 0, default: None },
+            Field { name: "iqn", ty: 0, default: None },
+            Field { name: "lun", ty: 0, default: None },
+            Field { name: "iscsiInterface", ty: 0, default: Some("\"default\"") },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "portals", ty: 12, default: None },
+            Field { name: "chapAuthDiscovery", ty: 0, default: None },
+            Field { name: "chapAuthSession", ty: 0, default: None },
+            Field { name: "secretRef", ty: 27, default: None },
+            Field { name: "initiatorName", ty: 0, default: None },
         ],
     }),
     // 27: core/v1.LocalObjectReference
     TypeDef(TypeKind::Struct {
         atomic: true,
-        fields: &[Field {
-            name: "name",
-            ty: 0,
-            default: Some("\"\""),
-        }],
+        fields: &[
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+        ],
     }),
     // 28: core/v1.GlusterfsVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "endpoints",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "endpoints", ty: 0, default: None },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 29: core/v1.PersistentVolumeClaimVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "claimName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "claimName", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 30: core/v1.RBDVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "monitors",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "image",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "pool",
-                ty: 0,
-                default: Some("\"rbd\""),
-            },
-            Field {
-                name: "user",
-                ty: 0,
-                default: Some("\"admin\""),
-            },
-            Field {
-                name: "keyring",
-                ty: 0,
-                default: Some("\"/etc/ceph/keyring\""),
-            },
-            Field {
-                name: "secretRef",
-                ty: 27,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "monitors", ty: 12, default: None },
+            Field { name: "image", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "pool", ty: 0, default: Some("\"rbd\"") },
+            Field { name: "user", ty: 0, default: Some("\"admin\"") },
+            Field { name: "keyring", ty: 0, default: Some("\"/etc/ceph/keyring\"") },
+            Field { name: "secretRef", ty: 27, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 31: core/v1.FlexVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "driver",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "secretRef",
-                ty: 27,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "options",
-                ty: 3,
-                default: None,
-            },
+            Field { name: "driver", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "secretRef", ty: 27, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "options", ty: 3, default: None },
         ],
     }),
     // 32: core/v1.CinderVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "volumeID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "secretRef",
-                ty: 27,
-                default: None,
-            },
+            Field { name: "volumeID", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "secretRef", ty: 27, default: None },
         ],
     }),
     // 33: core/v1.CephFSVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "monitors",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "user",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "secretFile",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "secretRef",
-                ty: 27,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "monitors", ty: 12, default: None },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "user", ty: 0, default: None },
+            Field { name: "secretFile", ty: 0, default: None },
+            Field { name: "secretRef", ty: 27, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 34: core/v1.FlockerVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "datasetName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "datasetUUID",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "datasetName", ty: 0, default: None },
+            Field { name: "datasetUUID", ty: 0, default: None },
         ],
     }),
     // 35: core/v1.DownwardAPIVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "items",
-                ty: 39,
-                default: None,
-            },
-            Field {
-                name: "defaultMode",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "items", ty: 39, default: None },
+            Field { name: "defaultMode", ty: 0, default: None },
         ],
     }),
     // 36: core/v1.DownwardAPIVolumeFile
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fieldRef",
-                ty: 37,
-                default: None,
-            },
-            Field {
-                name: "resourceFieldRef",
-                ty: 38,
-                default: None,
-            },
-            Field {
-                name: "mode",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "fieldRef", ty: 37, default: None },
+            Field { name: "resourceFieldRef", ty: 38, default: None },
+            Field { name: "mode", ty: 0, default: None },
         ],
     }),
     // 37: core/v1.ObjectFieldSelector
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fieldPath",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "fieldPath", ty: 0, default: None },
         ],
     }),
     // 38: core/v1.ResourceFieldSelector
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "containerName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resource",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "divisor",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "containerName", ty: 0, default: None },
+            Field { name: "resource", ty: 0, default: None },
+            Field { name: "divisor", ty: 0, default: None },
         ],
     }),
     // 39: list []DownwardAPIVolumeFile
-    TypeDef(TypeKind::List {
-        elem: 36,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 36, list: ListType::Atomic }),
     // 40: core/v1.FCVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "targetWWNs",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "lun",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "wwids",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "targetWWNs", ty: 12, default: None },
+            Field { name: "lun", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "wwids", ty: 12, default: None },
         ],
     }),
     // 41: core/v1.AzureFileVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "secretName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "shareName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "secretName", ty: 0, default: None },
+            Field { name: "shareName", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 42: core/v1.ConfigMapVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: Some("\"\""),
-            },
-            Field {
-                name: "items",
-                ty: 24,
-                default: None,
-            },
-            Field {
-                name: "defaultMode",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+            Field { name: "items", ty: 24, default: None },
+            Field { name: "defaultMode", ty: 0, default: None },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 43: core/v1.VsphereVirtualDiskVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "volumePath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "storagePolicyName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "storagePolicyID",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "volumePath", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "storagePolicyName", ty: 0, default: None },
+            Field { name: "storagePolicyID", ty: 0, default: None },
         ],
     }),
     // 44: core/v1.QuobyteVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "registry",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "volume",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "user",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "group",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "tenant",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "registry", ty: 0, default: None },
+            Field { name: "volume", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "user", ty: 0, default: None },
+            Field { name: "group", ty: 0, default: None },
+            Field { name: "tenant", ty: 0, default: None },
         ],
     }),
     // 45: core/v1.AzureDiskVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "diskName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "diskURI",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "cachingMode",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: Some("\"ext4\""),
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: Some("false"),
-            },
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "diskName", ty: 0, default: None },
+            Field { name: "diskURI", ty: 0, default: None },
+            Field { name: "cachingMode", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: Some("\"ext4\"") },
+            Field { name: "readOnly", ty: 0, default: Some("false") },
+            Field { name: "kind", ty: 0, default: None },
         ],
     }),
     // 46: core/v1.PhotonPersistentDiskVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "pdID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "pdID", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
         ],
     }),
     // 47: core/v1.ProjectedVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "sources",
-                ty: 55,
-                default: None,
-            },
-            Field {
-                name: "defaultMode",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "sources", ty: 55, default: None },
+            Field { name: "defaultMode", ty: 0, default: None },
         ],
     }),
     // 48: core/v1.VolumeProjection
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "secret",
-                ty: 49,
-                default: None,
-            },
-            Field {
-                name: "downwardAPI",
-                ty: 50,
-                default: None,
-            },
-            Field {
-                name: "configMap",
-                ty: 51,
-                default: None,
-            },
-            Field {
-                name: "serviceAccountToken",
-                ty: 52,
-                default: None,
-            },
-            Field {
-                name: "clusterTrustBundle",
-                ty: 53,
-                default: None,
-            },
-            Field {
-                name: "podCertificate",
-                ty: 54,
-                default: None,
-            },
+            Field { name: "secret", ty: 49, default: None },
+            Field { name: "downwardAPI", ty: 50, default: None },
+            Field { name: "configMap", ty: 51, default: None },
+            Field { name: "serviceAccountToken", ty: 52, default: None },
+            Field { name: "clusterTrustBundle", ty: 53, default: None },
+            Field { name: "podCertificate", ty: 54, default: None },
         ],
     }),
     // 49: core/v1.SecretProjection
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: Some("\"\""),
-            },
-            Field {
-                name: "items",
-                ty: 24,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+            Field { name: "items", ty: 24, default: None },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 50: core/v1.DownwardAPIProjection
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "items",
-            ty: 39,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "items", ty: 39, default: None },
+        ],
     }),
     // 51: core/v1.ConfigMapProjection
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: Some("\"\""),
-            },
-            Field {
-                name: "items",
-                ty: 24,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+            Field { name: "items", ty: 24, default: None },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 52: core/v1.ServiceAccountTokenProjection
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "audience",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "expirationSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "audience", ty: 0, default: None },
+            Field { name: "expirationSeconds", ty: 0, default: None },
+            Field { name: "path", ty: 0, default: None },
         ],
     }),
     // 53: core/v1.ClusterTrustBundleProjection
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "signerName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "labelSelector",
-                ty: 10,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "signerName", ty: 0, default: None },
+            Field { name: "labelSelector", ty: 10, default: None },
+            Field { name: "optional", ty: 0, default: None },
+            Field { name: "path", ty: 0, default: None },
         ],
     }),
     // 54: core/v1.PodCertificateProjection
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "signerName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "keyType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "maxExpirationSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "credentialBundlePath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "keyPath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "certificateChainPath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "userAnnotations",
-                ty: 3,
-                default: None,
-            },
+            Field { name: "signerName", ty: 0, default: None },
+            Field { name: "keyType", ty: 0, default: None },
+            Field { name: "maxExpirationSeconds", ty: 0, default: None },
+            Field { name: "credentialBundlePath", ty: 0, default: None },
+            Field { name: "keyPath", ty: 0, default: None },
+            Field { name: "certificateChainPath", ty: 0, default: None },
+            Field { name: "userAnnotations", ty: 3, default: None },
         ],
     }),
     // 55: list []VolumeProjection
-    TypeDef(TypeKind::List {
-        elem: 48,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 48, list: ListType::Atomic }),
     // 56: core/v1.PortworxVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "volumeID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "volumeID", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 57: core/v1.ScaleIOVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "gateway",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "system",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "secretRef",
-                ty: 27,
-                default: None,
-            },
-            Field {
-                name: "sslEnabled",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "protectionDomain",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "storagePool",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "storageMode",
-                ty: 0,
-                default: Some("\"ThinProvisioned\""),
-            },
-            Field {
-                name: "volumeName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: Some("\"xfs\""),
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "gateway", ty: 0, default: None },
+            Field { name: "system", ty: 0, default: None },
+            Field { name: "secretRef", ty: 27, default: None },
+            Field { name: "sslEnabled", ty: 0, default: None },
+            Field { name: "protectionDomain", ty: 0, default: None },
+            Field { name: "storagePool", ty: 0, default: None },
+            Field { name: "storageMode", ty: 0, default: Some("\"ThinProvisioned\"") },
+            Field { name: "volumeName", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: Some("\"xfs\"") },
+            Field { name: "readOnly", ty: 0, default: None },
         ],
     }),
     // 58: core/v1.StorageOSVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "volumeName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "volumeNamespace",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "secretRef",
-                ty: 27,
-                default: None,
-            },
+            Field { name: "volumeName", ty: 0, default: None },
+            Field { name: "volumeNamespace", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "secretRef", ty: 27, default: None },
         ],
     }),
     // 59: core/v1.CSIVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "driver",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsType",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "volumeAttributes",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "nodePublishSecretRef",
-                ty: 27,
-                default: None,
-            },
+            Field { name: "driver", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "fsType", ty: 0, default: None },
+            Field { name: "volumeAttributes", ty: 3, default: None },
+            Field { name: "nodePublishSecretRef", ty: 27, default: None },
         ],
     }),
     // 60: core/v1.EphemeralVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "volumeClaimTemplate",
-            ty: 61,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "volumeClaimTemplate", ty: 61, default: None },
+        ],
     }),
     // 61: core/v1.PersistentVolumeClaimTemplate
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "metadata",
-                ty: 2,
-                default: None,
-            },
-            Field {
-                name: "spec",
-                ty: 62,
-                default: None,
-            },
+            Field { name: "metadata", ty: 2, default: None },
+            Field { name: "spec", ty: 62, default: None },
         ],
     }),
     // 62: core/v1.PersistentVolumeClaimSpec
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "accessModes",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "selector",
-                ty: 10,
-                default: None,
-            },
-            Field {
-                name: "resources",
-                ty: 63,
-                default: None,
-            },
-            Field {
-                name: "volumeName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "storageClassName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "volumeMode",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "dataSource",
-                ty: 64,
-                default: None,
-            },
-            Field {
-                name: "dataSourceRef",
-                ty: 65,
-                default: None,
-            },
-            Field {
-                name: "volumeAttributesClassName",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "accessModes", ty: 12, default: None },
+            Field { name: "selector", ty: 10, default: None },
+            Field { name: "resources", ty: 63, default: None },
+            Field { name: "volumeName", ty: 0, default: None },
+            Field { name: "storageClassName", ty: 0, default: None },
+            Field { name: "volumeMode", ty: 0, default: None },
+            Field { name: "dataSource", ty: 64, default: None },
+            Field { name: "dataSourceRef", ty: 65, default: None },
+            Field { name: "volumeAttributesClassName", ty: 0, default: None },
         ],
     }),
     // 63: core/v1.VolumeResourceRequirements
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "limits",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "requests",
-                ty: 3,
-                default: None,
-            },
+            Field { name: "limits", ty: 3, default: None },
+            Field { name: "requests", ty: 3, default: None },
         ],
     }),
     // 64: core/v1.TypedLocalObjectReference
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "apiGroup",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "apiGroup", ty: 0, default: None },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "name", ty: 0, default: None },
         ],
     }),
     // 65: core/v1.TypedObjectReference
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "apiGroup",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "namespace",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "apiGroup", ty: 0, default: None },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "namespace", ty: 0, default: None },
         ],
     }),
     // 66: core/v1.ImageVolumeSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "reference",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "pullPolicy",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "reference", ty: 0, default: None },
+            Field { name: "pullPolicy", ty: 0, default: None },
         ],
     }),
     // 67: list []Volume
-    TypeDef(TypeKind::List {
-        elem: 16,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 16, list: ListType::Map(&["name"]) }),
     // 68: core/v1.Container
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "image",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "command",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "args",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "workingDir",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "ports",
-                ty: 70,
-                default: None,
-            },
-            Field {
-                name: "envFrom",
-                ty: 74,
-                default: None,
-            },
-            Field {
-                name: "env",
-                ty: 80,
-                default: None,
-            },
-            Field {
-                name: "resources",
-                ty: 81,
-                default: None,
-            },
-            Field {
-                name: "resizePolicy",
-                ty: 85,
-                default: None,
-            },
-            Field {
-                name: "restartPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "restartPolicyRules",
-                ty: 88,
-                default: None,
-            },
-            Field {
-                name: "volumeMounts",
-                ty: 90,
-                default: None,
-            },
-            Field {
-                name: "volumeDevices",
-                ty: 92,
-                default: None,
-            },
-            Field {
-                name: "livenessProbe",
-                ty: 93,
-                default: None,
-            },
-            Field {
-                name: "readinessProbe",
-                ty: 93,
-                default: None,
-            },
-            Field {
-                name: "startupProbe",
-                ty: 93,
-                default: None,
-            },
-            Field {
-                name: "lifecycle",
-                ty: 100,
-                default: None,
-            },
-            Field {
-                name: "terminationMessagePath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "terminationMessagePolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "imagePullPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "securityContext",
-                ty: 103,
-                default: None,
-            },
-            Field {
-                name: "stdin",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "stdinOnce",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "tty",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "image", ty: 0, default: None },
+            Field { name: "command", ty: 12, default: None },
+            Field { name: "args", ty: 12, default: None },
+            Field { name: "workingDir", ty: 0, default: None },
+            Field { name: "ports", ty: 70, default: None },
+            Field { name: "envFrom", ty: 74, default: None },
+            Field { name: "env", ty: 80, default: None },
+            Field { name: "resources", ty: 81, default: None },
+            Field { name: "resizePolicy", ty: 85, default: None },
+            Field { name: "restartPolicy", ty: 0, default: None },
+            Field { name: "restartPolicyRules", ty: 88, default: None },
+            Field { name: "volumeMounts", ty: 90, default: None },
+            Field { name: "volumeDevices", ty: 92, default: None },
+            Field { name: "livenessProbe", ty: 93, default: None },
+            Field { name: "readinessProbe", ty: 93, default: None },
+            Field { name: "startupProbe", ty: 93, default: None },
+            Field { name: "lifecycle", ty: 100, default: None },
+            Field { name: "terminationMessagePath", ty: 0, default: None },
+            Field { name: "terminationMessagePolicy", ty: 0, default: None },
+            Field { name: "imagePullPolicy", ty: 0, default: None },
+            Field { name: "securityContext", ty: 103, default: None },
+            Field { name: "stdin", ty: 0, default: None },
+            Field { name: "stdinOnce", ty: 0, default: None },
+            Field { name: "tty", ty: 0, default: None },
         ],
     }),
     // 69: core/v1.ContainerPort
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostPort",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "containerPort",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "protocol",
-                ty: 0,
-                default: Some("\"TCP\""),
-            },
-            Field {
-                name: "hostIP",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "hostPort", ty: 0, default: None },
+            Field { name: "containerPort", ty: 0, default: None },
+            Field { name: "protocol", ty: 0, default: Some("\"TCP\"") },
+            Field { name: "hostIP", ty: 0, default: None },
         ],
     }),
     // 70: list []ContainerPort
-    TypeDef(TypeKind::List {
-        elem: 69,
-        list: ListType::Map(&["containerPort", "protocol"]),
-    }),
+    TypeDef(TypeKind::List { elem: 69, list: ListType::Map(&["containerPort", "protocol"]) }),
     // 71: core/v1.EnvFromSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "prefix",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "configMapRef",
-                ty: 72,
-                default: None,
-            },
-            Field {
-                name: "secretRef",
-                ty: 73,
-                default: None,
-            },
+            Field { name: "prefix", ty: 0, default: None },
+            Field { name: "configMapRef", ty: 72, default: None },
+            Field { name: "secretRef", ty: 73, default: None },
         ],
     }),
     // 72: core/v1.ConfigMapEnvSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: Some("\"\""),
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 73: core/v1.SecretEnvSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: Some("\"\""),
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 74: list []EnvFromSource
-    TypeDef(TypeKind::List {
-        elem: 71,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 71, list: ListType::Atomic }),
     // 75: core/v1.EnvVar
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "value",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "valueFrom",
-                ty: 76,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "value", ty: 0, default: None },
+            Field { name: "valueFrom", ty: 76, default: None },
         ],
     }),
     // 76: core/v1.EnvVarSource
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "fieldRef",
-                ty: 37,
-                default: None,
-            },
-            Field {
-                name: "resourceFieldRef",
-                ty: 38,
-                default: None,
-            },
-            Field {
-                name: "configMapKeyRef",
-                ty: 77,
-                default: None,
-            },
-            Field {
-                name: "secretKeyRef",
-                ty: 78,
-                default: None,
-            },
-            Field {
-                name: "fileKeyRef",
-                ty: 79,
-                default: None,
-            },
+            Field { name: "fieldRef", ty: 37, default: None },
+            Field { name: "resourceFieldRef", ty: 38, default: None },
+            Field { name: "configMapKeyRef", ty: 77, default: None },
+            Field { name: "secretKeyRef", ty: 78, default: None },
+            Field { name: "fileKeyRef", ty: 79, default: None },
         ],
     }),
     // 77: core/v1.ConfigMapKeySelector
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: Some("\"\""),
-            },
-            Field {
-                name: "key",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+            Field { name: "key", ty: 0, default: None },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 78: core/v1.SecretKeySelector
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: Some("\"\""),
-            },
-            Field {
-                name: "key",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: Some("\"\"") },
+            Field { name: "key", ty: 0, default: None },
+            Field { name: "optional", ty: 0, default: None },
         ],
     }),
     // 79: core/v1.FileKeySelector
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "volumeName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "key",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "optional",
-                ty: 0,
-                default: Some("false"),
-            },
+            Field { name: "volumeName", ty: 0, default: None },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "key", ty: 0, default: None },
+            Field { name: "optional", ty: 0, default: Some("false") },
         ],
     }),
     // 80: list []EnvVar
-    TypeDef(TypeKind::List {
-        elem: 75,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 75, list: ListType::Map(&["name"]) }),
     // 81: core/v1.ResourceRequirements
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "limits",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "requests",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "claims",
-                ty: 83,
-                default: None,
-            },
+            Field { name: "limits", ty: 3, default: None },
+            Field { name: "requests", ty: 3, default: None },
+            Field { name: "claims", ty: 83, default: None },
         ],
     }),
     // 82: core/v1.ResourceClaim
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "request",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "request", ty: 0, default: None },
         ],
     }),
     // 83: list []ResourceClaim
-    TypeDef(TypeKind::List {
-        elem: 82,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 82, list: ListType::Map(&["name"]) }),
     // 84: core/v1.ContainerResizePolicy
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "resourceName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "restartPolicy",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "resourceName", ty: 0, default: None },
+            Field { name: "restartPolicy", ty: 0, default: None },
         ],
     }),
     // 85: list []ContainerResizePolicy
-    TypeDef(TypeKind::List {
-        elem: 84,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 84, list: ListType::Atomic }),
     // 86: core/v1.ContainerRestartRule
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "action",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "exitCodes",
-                ty: 87,
-                default: None,
-            },
+            Field { name: "action", ty: 0, default: None },
+            Field { name: "exitCodes", ty: 87, default: None },
         ],
     }),
     // 87: core/v1.ContainerRestartRuleOnExitCodes
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "operator",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "values",
-                ty: 6,
-                default: None,
-            },
+            Field { name: "operator", ty: 0, default: None },
+            Field { name: "values", ty: 6, default: None },
         ],
     }),
     // 88: list []ContainerRestartRule
-    TypeDef(TypeKind::List {
-        elem: 86,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 86, list: ListType::Atomic }),
     // 89: core/v1.VolumeMount
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "recursiveReadOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "mountPath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "subPath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "mountPropagation",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "subPathExpr",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "recursiveReadOnly", ty: 0, default: None },
+            Field { name: "mountPath", ty: 0, default: None },
+            Field { name: "subPath", ty: 0, default: None },
+            Field { name: "mountPropagation", ty: 0, default: None },
+            Field { name: "subPathExpr", ty: 0, default: None },
         ],
     }),
     // 90: list []VolumeMount
-    TypeDef(TypeKind::List {
-        elem: 89,
-        list: ListType::Map(&["mountPath"]),
-    }),
+    TypeDef(TypeKind::List { elem: 89, list: ListType::Map(&["mountPath"]) }),
     // 91: core/v1.VolumeDevice
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "devicePath",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "devicePath", ty: 0, default: None },
         ],
     }),
     // 92: list []VolumeDevice
-    TypeDef(TypeKind::List {
-        elem: 91,
-        list: ListType::Map(&["devicePath"]),
-    }),
+    TypeDef(TypeKind::List { elem: 91, list: ListType::Map(&["devicePath"]) }),
     // 93: core/v1.Probe
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "exec",
-                ty: 94,
-                default: None,
-            },
-            Field {
-                name: "httpGet",
-                ty: 95,
-                default: None,
-            },
-            Field {
-                name: "tcpSocket",
-                ty: 98,
-                default: None,
-            },
-            Field {
-                name: "grpc",
-                ty: 99,
-                default: None,
-            },
-            Field {
-                name: "initialDelaySeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "timeoutSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "periodSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "successThreshold",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "failureThreshold",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "terminationGracePeriodSeconds",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "exec", ty: 94, default: None },
+            Field { name: "httpGet", ty: 95, default: None },
+            Field { name: "tcpSocket", ty: 98, default: None },
+            Field { name: "grpc", ty: 99, default: None },
+            Field { name: "initialDelaySeconds", ty: 0, default: None },
+            Field { name: "timeoutSeconds", ty: 0, default: None },
+            Field { name: "periodSeconds", ty: 0, default: None },
+            Field { name: "successThreshold", ty: 0, default: None },
+            Field { name: "failureThreshold", ty: 0, default: None },
+            Field { name: "terminationGracePeriodSeconds", ty: 0, default: None },
         ],
     }),
     // 94: core/v1.ExecAction
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "command",
-            ty: 12,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "command", ty: 12, default: None },
+        ],
     }),
     // 95: core/v1.HTTPGetAction
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "path",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "port",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "host",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "scheme",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "httpHeaders",
-                ty: 97,
-                default: None,
-            },
+            Field { name: "path", ty: 0, default: None },
+            Field { name: "port", ty: 0, default: None },
+            Field { name: "host", ty: 0, default: None },
+            Field { name: "scheme", ty: 0, default: None },
+            Field { name: "httpHeaders", ty: 97, default: None },
         ],
     }),
     // 96: core/v1.HTTPHeader
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "value",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "value", ty: 0, default: None },
         ],
     }),
     // 97: list []HTTPHeader
-    TypeDef(TypeKind::List {
-        elem: 96,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 96, list: ListType::Atomic }),
     // 98: core/v1.TCPSocketAction
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "port",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "host",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "port", ty: 0, default: None },
+            Field { name: "host", ty: 0, default: None },
         ],
     }),
     // 99: core/v1.GRPCAction
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "port",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "service",
-                ty: 0,
-                default: Some("\"\""),
-            },
+            Field { name: "port", ty: 0, default: None },
+            Field { name: "service", ty: 0, default: Some("\"\"") },
         ],
     }),
     // 100: core/v1.Lifecycle
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "postStart",
-                ty: 101,
-                default: None,
-            },
-            Field {
-                name: "preStop",
-                ty: 101,
-                default: None,
-            },
-            Field {
-                name: "stopSignal",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "postStart", ty: 101, default: None },
+            Field { name: "preStop", ty: 101, default: None },
+            Field { name: "stopSignal", ty: 0, default: None },
         ],
     }),
     // 101: core/v1.LifecycleHandler
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "exec",
-                ty: 94,
-                default: None,
-            },
-            Field {
-                name: "httpGet",
-                ty: 95,
-                default: None,
-            },
-            Field {
-                name: "tcpSocket",
-                ty: 98,
-                default: None,
-            },
-            Field {
-                name: "sleep",
-                ty: 102,
-                default: None,
-            },
+            Field { name: "exec", ty: 94, default: None },
+            Field { name: "httpGet", ty: 95, default: None },
+            Field { name: "tcpSocket", ty: 98, default: None },
+            Field { name: "sleep", ty: 102, default: None },
         ],
     }),
     // 102: core/v1.SleepAction
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "seconds",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "seconds", ty: 0, default: None },
+        ],
     }),
     // 103: core/v1.SecurityContext
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "capabilities",
-                ty: 104,
-                default: None,
-            },
-            Field {
-                name: "privileged",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "seLinuxOptions",
-                ty: 105,
-                default: None,
-            },
-            Field {
-                name: "windowsOptions",
-                ty: 106,
-                default: None,
-            },
-            Field {
-                name: "runAsUser",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "runAsGroup",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "runAsNonRoot",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnlyRootFilesystem",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "allowPrivilegeEscalation",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "procMount",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "seccompProfile",
-                ty: 107,
-                default: None,
-            },
-            Field {
-                name: "appArmorProfile",
-                ty: 108,
-                default: None,
-            },
+            Field { name: "capabilities", ty: 104, default: None },
+            Field { name: "privileged", ty: 0, default: None },
+            Field { name: "seLinuxOptions", ty: 105, default: None },
+            Field { name: "windowsOptions", ty: 106, default: None },
+            Field { name: "runAsUser", ty: 0, default: None },
+            Field { name: "runAsGroup", ty: 0, default: None },
+            Field { name: "runAsNonRoot", ty: 0, default: None },
+            Field { name: "readOnlyRootFilesystem", ty: 0, default: None },
+            Field { name: "allowPrivilegeEscalation", ty: 0, default: None },
+            Field { name: "procMount", ty: 0, default: None },
+            Field { name: "seccompProfile", ty: 107, default: None },
+            Field { name: "appArmorProfile", ty: 108, default: None },
         ],
     }),
     // 104: core/v1.Capabilities
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "add",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "drop",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "add", ty: 12, default: None },
+            Field { name: "drop", ty: 12, default: None },
         ],
     }),
     // 105: core/v1.SELinuxOptions
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "user",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "role",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "level",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "user", ty: 0, default: None },
+            Field { name: "role", ty: 0, default: None },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "level", ty: 0, default: None },
         ],
     }),
     // 106: core/v1.WindowsSecurityContextOptions
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "gmsaCredentialSpecName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "gmsaCredentialSpec",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "runAsUserName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostProcess",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "gmsaCredentialSpecName", ty: 0, default: None },
+            Field { name: "gmsaCredentialSpec", ty: 0, default: None },
+            Field { name: "runAsUserName", ty: 0, default: None },
+            Field { name: "hostProcess", ty: 0, default: None },
         ],
     }),
     // 107: core/v1.SeccompProfile
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "localhostProfile",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "localhostProfile", ty: 0, default: None },
         ],
     }),
     // 108: core/v1.AppArmorProfile
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "localhostProfile",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "localhostProfile", ty: 0, default: None },
         ],
     }),
     // 109: list []Container
-    TypeDef(TypeKind::List {
-        elem: 68,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 68, list: ListType::Map(&["name"]) }),
     // 110: core/v1.EphemeralContainer
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "image",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "command",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "args",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "workingDir",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "ports",
-                ty: 70,
-                default: None,
-            },
-            Field {
-                name: "envFrom",
-                ty: 74,
-                default: None,
-            },
-            Field {
-                name: "env",
-                ty: 80,
-                default: None,
-            },
-            Field {
-                name: "resources",
-                ty: 81,
-                default: None,
-            },
-            Field {
-                name: "resizePolicy",
-                ty: 85,
-                default: None,
-            },
-            Field {
-                name: "restartPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "restartPolicyRules",
-                ty: 88,
-                default: None,
-            },
-            Field {
-                name: "volumeMounts",
-                ty: 90,
-                default: None,
-            },
-            Field {
-                name: "volumeDevices",
-                ty: 92,
-                default: None,
-            },
-            Field {
-                name: "livenessProbe",
-                ty: 93,
-                default: None,
-            },
-            Field {
-                name: "readinessProbe",
-                ty: 93,
-                default: None,
-            },
-            Field {
-                name: "startupProbe",
-                ty: 93,
-                default: None,
-            },
-            Field {
-                name: "lifecycle",
-                ty: 100,
-                default: None,
-            },
-            Field {
-                name: "terminationMessagePath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "terminationMessagePolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "imagePullPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "securityContext",
-                ty: 103,
-                default: None,
-            },
-            Field {
-                name: "stdin",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "stdinOnce",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "tty",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "targetContainerName",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "image", ty: 0, default: None },
+            Field { name: "command", ty: 12, default: None },
+            Field { name: "args", ty: 12, default: None },
+            Field { name: "workingDir", ty: 0, default: None },
+            Field { name: "ports", ty: 70, default: None },
+            Field { name: "envFrom", ty: 74, default: None },
+            Field { name: "env", ty: 80, default: None },
+            Field { name: "resources", ty: 81, default: None },
+            Field { name: "resizePolicy", ty: 85, default: None },
+            Field { name: "restartPolicy", ty: 0, default: None },
+            Field { name: "restartPolicyRules", ty: 88, default: None },
+            Field { name: "volumeMounts", ty: 90, default: None },
+            Field { name: "volumeDevices", ty: 92, default: None },
+            Field { name: "livenessProbe", ty: 93, default: None },
+            Field { name: "readinessProbe", ty: 93, default: None },
+            Field { name: "startupProbe", ty: 93, default: None },
+            Field { name: "lifecycle", ty: 100, default: None },
+            Field { name: "terminationMessagePath", ty: 0, default: None },
+            Field { name: "terminationMessagePolicy", ty: 0, default: None },
+            Field { name: "imagePullPolicy", ty: 0, default: None },
+            Field { name: "securityContext", ty: 103, default: None },
+            Field { name: "stdin", ty: 0, default: None },
+            Field { name: "stdinOnce", ty: 0, default: None },
+            Field { name: "tty", ty: 0, default: None },
+            Field { name: "targetContainerName", ty: 0, default: None },
         ],
     }),
     // 111: list []EphemeralContainer
-    TypeDef(TypeKind::List {
-        elem: 110,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 110, list: ListType::Map(&["name"]) }),
     // 112: map map[string]string
-    TypeDef(TypeKind::Map {
-        elem: 0,
-        atomic: true,
-    }),
+    TypeDef(TypeKind::Map { elem: 0, atomic: true }),
     // 113: core/v1.PodSecurityContext
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "seLinuxOptions",
-                ty: 105,
-                default: None,
-            },
-            Field {
-                name: "windowsOptions",
-                ty: 106,
-                default: None,
-            },
-            Field {
-                name: "runAsUser",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "runAsGroup",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "runAsNonRoot",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "supplementalGroups",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "supplementalGroupsPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "fsGroup",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "sysctls",
-                ty: 115,
-                default: None,
-            },
-            Field {
-                name: "fsGroupChangePolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "seccompProfile",
-                ty: 107,
-                default: None,
-            },
-            Field {
-                name: "appArmorProfile",
-                ty: 108,
-                default: None,
-            },
-            Field {
-                name: "seLinuxChangePolicy",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "seLinuxOptions", ty: 105, default: None },
+            Field { name: "windowsOptions", ty: 106, default: None },
+            Field { name: "runAsUser", ty: 0, default: None },
+            Field { name: "runAsGroup", ty: 0, default: None },
+            Field { name: "runAsNonRoot", ty: 0, default: None },
+            Field { name: "supplementalGroups", ty: 12, default: None },
+            Field { name: "supplementalGroupsPolicy", ty: 0, default: None },
+            Field { name: "fsGroup", ty: 0, default: None },
+            Field { name: "sysctls", ty: 115, default: None },
+            Field { name: "fsGroupChangePolicy", ty: 0, default: None },
+            Field { name: "seccompProfile", ty: 107, default: None },
+            Field { name: "appArmorProfile", ty: 108, default: None },
+            Field { name: "seLinuxChangePolicy", ty: 0, default: None },
         ],
     }),
     // 114: core/v1.Sysctl
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "value",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "value", ty: 0, default: None },
         ],
     }),
     // 115: list []Sysctl
-    TypeDef(TypeKind::List {
-        elem: 114,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 114, list: ListType::Atomic }),
     // 116: list []LocalObjectReference
-    TypeDef(TypeKind::List {
-        elem: 27,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 27, list: ListType::Map(&["name"]) }),
     // 117: core/v1.Affinity
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "nodeAffinity",
-                ty: 118,
-                default: None,
-            },
-            Field {
-                name: "podAffinity",
-                ty: 126,
-                default: None,
-            },
-            Field {
-                name: "podAntiAffinity",
-                ty: 131,
-                default: None,
-            },
+            Field { name: "nodeAffinity", ty: 118, default: None },
+            Field { name: "podAffinity", ty: 126, default: None },
+            Field { name: "podAntiAffinity", ty: 131, default: None },
         ],
     }),
     // 118: core/v1.NodeAffinity
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "requiredDuringSchedulingIgnoredDuringExecution",
-                ty: 119,
-                default: None,
-            },
-            Field {
-                name: "preferredDuringSchedulingIgnoredDuringExecution",
-                ty: 125,
-                default: None,
-            },
+            Field { name: "requiredDuringSchedulingIgnoredDuringExecution", ty: 119, default: None },
+            Field { name: "preferredDuringSchedulingIgnoredDuringExecution", ty: 125, default: None },
         ],
     }),
     // 119: core/v1.NodeSelector
     TypeDef(TypeKind::Struct {
         atomic: true,
-        fields: &[Field {
-            name: "nodeSelectorTerms",
-            ty: 123,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "nodeSelectorTerms", ty: 123, default: None },
+        ],
     }),
     // 120: core/v1.NodeSelectorTerm
     TypeDef(TypeKind::Struct {
         atomic: true,
         fields: &[
-            Field {
-                name: "matchExpressions",
-                ty: 122,
-                default: None,
-            },
-            Field {
-                name: "matchFields",
-                ty: 122,
-                default: None,
-            },
+            Field { name: "matchExpressions", ty: 122, default: None },
+            Field { name: "matchFields", ty: 122, default: None },
         ],
     }),
     // 121: core/v1.NodeSelectorRequirement
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "key",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "operator",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "values",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "key", ty: 0, default: None },
+            Field { name: "operator", ty: 0, default: None },
+            Field { name: "values", ty: 12, default: None },
         ],
     }),
     // 122: list []NodeSelectorRequirement
-    TypeDef(TypeKind::List {
-        elem: 121,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 121, list: ListType::Atomic }),
     // 123: list []NodeSelectorTerm
-    TypeDef(TypeKind::List {
-        elem: 120,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 120, list: ListType::Atomic }),
     // 124: core/v1.PreferredSchedulingTerm
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "weight",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "preference",
-                ty: 120,
-                default: None,
-            },
+            Field { name: "weight", ty: 0, default: None },
+            Field { name: "preference", ty: 120, default: None },
         ],
     }),
     // 125: list []PreferredSchedulingTerm
-    TypeDef(TypeKind::List {
-        elem: 124,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 124, list: ListType::Atomic }),
     // 126: core/v1.PodAffinity
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "requiredDuringSchedulingIgnoredDuringExecution",
-                ty: 128,
-                default: None,
-            },
-            Field {
-                name: "preferredDuringSchedulingIgnoredDuringExecution",
-                ty: 130,
-                default: None,
-            },
+            Field { name: "requiredDuringSchedulingIgnoredDuringExecution", ty: 128, default: None },
+            Field { name: "preferredDuringSchedulingIgnoredDuringExecution", ty: 130, default: None },
         ],
     }),
     // 127: core/v1.PodAffinityTerm
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "labelSelector",
-                ty: 10,
-                default: None,
-            },
-            Field {
-                name: "namespaces",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "topologyKey",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "namespaceSelector",
-                ty: 10,
-                default: None,
-            },
-            Field {
-                name: "matchLabelKeys",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "mismatchLabelKeys",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "labelSelector", ty: 10, default: None },
+            Field { name: "namespaces", ty: 12, default: None },
+            Field { name: "topologyKey", ty: 0, default: None },
+            Field { name: "namespaceSelector", ty: 10, default: None },
+            Field { name: "matchLabelKeys", ty: 12, default: None },
+            Field { name: "mismatchLabelKeys", ty: 12, default: None },
         ],
     }),
     // 128: list []PodAffinityTerm
-    TypeDef(TypeKind::List {
-        elem: 127,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 127, list: ListType::Atomic }),
     // 129: core/v1.WeightedPodAffinityTerm
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "weight",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "podAffinityTerm",
-                ty: 127,
-                default: None,
-            },
+            Field { name: "weight", ty: 0, default: None },
+            Field { name: "podAffinityTerm", ty: 127, default: None },
         ],
     }),
     // 130: list []WeightedPodAffinityTerm
-    TypeDef(TypeKind::List {
-        elem: 129,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 129, list: ListType::Atomic }),
     // 131: core/v1.PodAntiAffinity
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "requiredDuringSchedulingIgnoredDuringExecution",
-                ty: 128,
-                default: None,
-            },
-            Field {
-                name: "preferredDuringSchedulingIgnoredDuringExecution",
-                ty: 130,
-                default: None,
-            },
+            Field { name: "requiredDuringSchedulingIgnoredDuringExecution", ty: 128, default: None },
+            Field { name: "preferredDuringSchedulingIgnoredDuringExecution", ty: 130, default: None },
         ],
     }),
     // 132: core/v1.Toleration
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "key",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "operator",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "value",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "effect",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "tolerationSeconds",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "key", ty: 0, default: None },
+            Field { name: "operator", ty: 0, default: None },
+            Field { name: "value", ty: 0, default: None },
+            Field { name: "effect", ty: 0, default: None },
+            Field { name: "tolerationSeconds", ty: 0, default: None },
         ],
     }),
     // 133: list []Toleration
-    TypeDef(TypeKind::List {
-        elem: 132,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 132, list: ListType::Atomic }),
     // 134: core/v1.HostAlias
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "ip",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostnames",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "ip", ty: 0, default: None },
+            Field { name: "hostnames", ty: 12, default: None },
         ],
     }),
     // 135: list []HostAlias
-    TypeDef(TypeKind::List {
-        elem: 134,
-        list: ListType::Map(&["ip"]),
-    }),
+    TypeDef(TypeKind::List { elem: 134, list: ListType::Map(&["ip"]) }),
     // 136: core/v1.PodDNSConfig
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "nameservers",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "searches",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "options",
-                ty: 138,
-                default: None,
-            },
+            Field { name: "nameservers", ty: 12, default: None },
+            Field { name: "searches", ty: 12, default: None },
+            Field { name: "options", ty: 138, default: None },
         ],
     }),
     // 137: core/v1.PodDNSConfigOption
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "value",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "value", ty: 0, default: None },
         ],
     }),
     // 138: list []PodDNSConfigOption
-    TypeDef(TypeKind::List {
-        elem: 137,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 137, list: ListType::Atomic }),
     // 139: core/v1.PodReadinessGate
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "conditionType",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "conditionType", ty: 0, default: None },
+        ],
     }),
     // 140: list []PodReadinessGate
-    TypeDef(TypeKind::List {
-        elem: 139,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 139, list: ListType::Atomic }),
     // 141: core/v1.TopologySpreadConstraint
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "maxSkew",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "topologyKey",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "whenUnsatisfiable",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "labelSelector",
-                ty: 10,
-                default: None,
-            },
-            Field {
-                name: "minDomains",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "nodeAffinityPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "nodeTaintsPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "matchLabelKeys",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "maxSkew", ty: 0, default: None },
+            Field { name: "topologyKey", ty: 0, default: None },
+            Field { name: "whenUnsatisfiable", ty: 0, default: None },
+            Field { name: "labelSelector", ty: 10, default: None },
+            Field { name: "minDomains", ty: 0, default: None },
+            Field { name: "nodeAffinityPolicy", ty: 0, default: None },
+            Field { name: "nodeTaintsPolicy", ty: 0, default: None },
+            Field { name: "matchLabelKeys", ty: 12, default: None },
         ],
     }),
     // 142: list []TopologySpreadConstraint
-    TypeDef(TypeKind::List {
-        elem: 141,
-        list: ListType::Map(&["topologyKey", "whenUnsatisfiable"]),
-    }),
+    TypeDef(TypeKind::List { elem: 141, list: ListType::Map(&["topologyKey", "whenUnsatisfiable"]) }),
     // 143: core/v1.PodOS
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "name",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "name", ty: 0, default: None },
+        ],
     }),
     // 144: core/v1.PodSchedulingGate
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "name",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "name", ty: 0, default: None },
+        ],
     }),
     // 145: list []PodSchedulingGate
-    TypeDef(TypeKind::List {
-        elem: 144,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 144, list: ListType::Map(&["name"]) }),
     // 146: core/v1.PodResourceClaim
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resourceClaimName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resourceClaimTemplateName",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "resourceClaimName", ty: 0, default: None },
+            Field { name: "resourceClaimTemplateName", ty: 0, default: None },
         ],
     }),
     // 147: list []PodResourceClaim
-    TypeDef(TypeKind::List {
-        elem: 146,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 146, list: ListType::Map(&["name"]) }),
     // 148: core/v1.WorkloadReference
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "podGroup",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "podGroupReplicaKey",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "podGroup", ty: 0, default: None },
+            Field { name: "podGroupReplicaKey", ty: 0, default: None },
         ],
     }),
     // 149: core/v1.PersistentVolumeClaim
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "metadata",
-                ty: 2,
-                default: None,
-            },
-            Field {
-                name: "spec",
-                ty: 62,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 150,
-                default: None,
-            },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "metadata", ty: 2, default: None },
+            Field { name: "spec", ty: 62, default: None },
+            Field { name: "status", ty: 150, default: None },
         ],
     }),
     // 150: core/v1.PersistentVolumeClaimStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "phase",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "accessModes",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "capacity",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "conditions",
-                ty: 152,
-                default: None,
-            },
-            Field {
-                name: "allocatedResources",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "allocatedResourceStatuses",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "currentVolumeAttributesClassName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "modifyVolumeStatus",
-                ty: 153,
-                default: None,
-            },
+            Field { name: "phase", ty: 0, default: None },
+            Field { name: "accessModes", ty: 12, default: None },
+            Field { name: "capacity", ty: 3, default: None },
+            Field { name: "conditions", ty: 152, default: None },
+            Field { name: "allocatedResources", ty: 3, default: None },
+            Field { name: "allocatedResourceStatuses", ty: 3, default: None },
+            Field { name: "currentVolumeAttributesClassName", ty: 0, default: None },
+            Field { name: "modifyVolumeStatus", ty: 153, default: None },
         ],
     }),
     // 151: core/v1.PersistentVolumeClaimCondition
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastProbeTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastTransitionTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "status", ty: 0, default: None },
+            Field { name: "lastProbeTime", ty: 0, default: None },
+            Field { name: "lastTransitionTime", ty: 0, default: None },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "message", ty: 0, default: None },
         ],
     }),
     // 152: list []PersistentVolumeClaimCondition
-    TypeDef(TypeKind::List {
-        elem: 151,
-        list: ListType::Map(&["type"]),
-    }),
+    TypeDef(TypeKind::List { elem: 151, list: ListType::Map(&["type"]) }),
     // 153: core/v1.ModifyVolumeStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "targetVolumeAttributesClassName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "targetVolumeAttributesClassName", ty: 0, default: None },
+            Field { name: "status", ty: 0, default: None },
         ],
     }),
     // 154: list []v1.PersistentVolumeClaim
-    TypeDef(TypeKind::List {
-        elem: 149,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 149, list: ListType::Atomic }),
     // 155: apps/v1.StatefulSetUpdateStrategy
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "rollingUpdate",
-                ty: 156,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "rollingUpdate", ty: 156, default: None },
         ],
     }),
     // 156: apps/v1.RollingUpdateStatefulSetStrategy
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "partition",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "maxUnavailable",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "partition", ty: 0, default: None },
+            Field { name: "maxUnavailable", ty: 0, default: None },
         ],
     }),
     // 157: apps/v1.StatefulSetPersistentVolumeClaimRetentionPolicy
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "whenDeleted",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "whenScaled",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "whenDeleted", ty: 0, default: None },
+            Field { name: "whenScaled", ty: 0, default: None },
         ],
     }),
     // 158: apps/v1.StatefulSetOrdinals
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "start",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "start", ty: 0, default: None },
+        ],
     }),
     // 159: apps/v1.StatefulSetStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "observedGeneration",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "replicas",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readyReplicas",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "currentReplicas",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "updatedReplicas",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "currentRevision",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "updateRevision",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "collisionCount",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "conditions",
-                ty: 161,
-                default: None,
-            },
-            Field {
-                name: "availableReplicas",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "observedGeneration", ty: 0, default: None },
+            Field { name: "replicas", ty: 0, default: None },
+            Field { name: "readyReplicas", ty: 0, default: None },
+            Field { name: "currentReplicas", ty: 0, default: None },
+            Field { name: "updatedReplicas", ty: 0, default: None },
+            Field { name: "currentRevision", ty: 0, default: None },
+            Field { name: "updateRevision", ty: 0, default: None },
+            Field { name: "collisionCount", ty: 0, default: None },
+            Field { name: "conditions", ty: 161, default: None },
+            Field { name: "availableReplicas", ty: 0, default: None },
         ],
     }),
     // 160: apps/v1.StatefulSetCondition
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastTransitionTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "status", ty: 0, default: None },
+            Field { name: "lastTransitionTime", ty: 0, default: None },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "message", ty: 0, default: None },
         ],
     }),
     // 161: list []StatefulSetCondition
-    TypeDef(TypeKind::List {
-        elem: 160,
-        list: ListType::Map(&["type"]),
-    }),
+    TypeDef(TypeKind::List { elem: 160, list: ListType::Map(&["type"]) }),
     // 162: core/v1.Service
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "metadata",
-                ty: 2,
-                default: None,
-            },
-            Field {
-                name: "spec",
-                ty: 163,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 168,
-                default: None,
-            },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "metadata", ty: 2, default: None },
+            Field { name: "spec", ty: 163, default: None },
+            Field { name: "status", ty: 168, default: None },
         ],
     }),
     // 163: core/v1.ServiceSpec
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "ports",
-                ty: 165,
-                default: None,
-            },
-            Field {
-                name: "selector",
-                ty: 112,
-                default: None,
-            },
-            Field {
-                name: "clusterIP",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "clusterIPs",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "externalIPs",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "sessionAffinity",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "loadBalancerIP",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "loadBalancerSourceRanges",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "externalName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "externalTrafficPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "healthCheckNodePort",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "publishNotReadyAddresses",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "sessionAffinityConfig",
-                ty: 166,
-                default: None,
-            },
-            Field {
-                name: "ipFamilies",
-                ty: 12,
-                default: None,
-            },
-            Field {
-                name: "ipFamilyPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "allocateLoadBalancerNodePorts",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "loadBalancerClass",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "internalTrafficPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "trafficDistribution",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "ports", ty: 165, default: None },
+            Field { name: "selector", ty: 112, default: None },
+            Field { name: "clusterIP", ty: 0, default: None },
+            Field { name: "clusterIPs", ty: 12, default: None },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "externalIPs", ty: 12, default: None },
+            Field { name: "sessionAffinity", ty: 0, default: None },
+            Field { name: "loadBalancerIP", ty: 0, default: None },
+            Field { name: "loadBalancerSourceRanges", ty: 12, default: None },
+            Field { name: "externalName", ty: 0, default: None },
+            Field { name: "externalTrafficPolicy", ty: 0, default: None },
+            Field { name: "healthCheckNodePort", ty: 0, default: None },
+            Field { name: "publishNotReadyAddresses", ty: 0, default: None },
+            Field { name: "sessionAffinityConfig", ty: 166, default: None },
+            Field { name: "ipFamilies", ty: 12, default: None },
+            Field { name: "ipFamilyPolicy", ty: 0, default: None },
+            Field { name: "allocateLoadBalancerNodePorts", ty: 0, default: None },
+            Field { name: "loadBalancerClass", ty: 0, default: None },
+            Field { name: "internalTrafficPolicy", ty: 0, default: None },
+            Field { name: "trafficDistribution", ty: 0, default: None },
         ],
     }),
     // 164: core/v1.ServicePort
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "protocol",
-                ty: 0,
-                default: Some("\"TCP\""),
-            },
-            Field {
-                name: "appProtocol",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "port",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "targetPort",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "nodePort",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "protocol", ty: 0, default: Some("\"TCP\"") },
+            Field { name: "appProtocol", ty: 0, default: None },
+            Field { name: "port", ty: 0, default: None },
+            Field { name: "targetPort", ty: 0, default: None },
+            Field { name: "nodePort", ty: 0, default: None },
         ],
     }),
     // 165: list []ServicePort
-    TypeDef(TypeKind::List {
-        elem: 164,
-        list: ListType::Map(&["port", "protocol"]),
-    }),
+    TypeDef(TypeKind::List { elem: 164, list: ListType::Map(&["port", "protocol"]) }),
     // 166: core/v1.SessionAffinityConfig
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "clientIP",
-            ty: 167,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "clientIP", ty: 167, default: None },
+        ],
     }),
     // 167: core/v1.ClientIPConfig
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "timeoutSeconds",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "timeoutSeconds", ty: 0, default: None },
+        ],
     }),
     // 168: core/v1.ServiceStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "loadBalancer",
-                ty: 169,
-                default: None,
-            },
-            Field {
-                name: "conditions",
-                ty: 175,
-                default: None,
-            },
+            Field { name: "loadBalancer", ty: 169, default: None },
+            Field { name: "conditions", ty: 175, default: None },
         ],
     }),
     // 169: core/v1.LoadBalancerStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "ingress",
-            ty: 173,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "ingress", ty: 173, default: None },
+        ],
     }),
     // 170: core/v1.LoadBalancerIngress
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "ip",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostname",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "ipMode",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "ports",
-                ty: 172,
-                default: None,
-            },
+            Field { name: "ip", ty: 0, default: None },
+            Field { name: "hostname", ty: 0, default: None },
+            Field { name: "ipMode", ty: 0, default: None },
+            Field { name: "ports", ty: 172, default: None },
         ],
     }),
     // 171: core/v1.PortStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "port",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "protocol",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "error",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "port", ty: 0, default: None },
+            Field { name: "protocol", ty: 0, default: None },
+            Field { name: "error", ty: 0, default: None },
         ],
     }),
     // 172: list []PortStatus
-    TypeDef(TypeKind::List {
-        elem: 171,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 171, list: ListType::Atomic }),
     // 173: list []LoadBalancerIngress
-    TypeDef(TypeKind::List {
-        elem: 170,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 170, list: ListType::Atomic }),
     // 174: meta/v1.Condition
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "observedGeneration",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastTransitionTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "status", ty: 0, default: None },
+            Field { name: "observedGeneration", ty: 0, default: None },
+            Field { name: "lastTransitionTime", ty: 0, default: None },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "message", ty: 0, default: None },
         ],
     }),
     // 175: list []metav1.Condition
-    TypeDef(TypeKind::List {
-        elem: 174,
-        list: ListType::Map(&["type"]),
-    }),
+    TypeDef(TypeKind::List { elem: 174, list: ListType::Map(&["type"]) }),
     // 176: core/v1.Pod
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "metadata",
-                ty: 2,
-                default: None,
-            },
-            Field {
-                name: "spec",
-                ty: 15,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 177,
-                default: None,
-            },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "metadata", ty: 2, default: None },
+            Field { name: "spec", ty: 15, default: None },
+            Field { name: "status", ty: 177, default: None },
         ],
     }),
     // 177: core/v1.PodStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "observedGeneration",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "phase",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "conditions",
-                ty: 179,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "nominatedNodeName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostIP",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "hostIPs",
-                ty: 181,
-                default: None,
-            },
-            Field {
-                name: "podIP",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "podIPs",
-                ty: 183,
-                default: None,
-            },
-            Field {
-                name: "startTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "initContainerStatuses",
-                ty: 197,
-                default: None,
-            },
-            Field {
-                name: "containerStatuses",
-                ty: 197,
-                default: None,
-            },
-            Field {
-                name: "qosClass",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "ephemeralContainerStatuses",
-                ty: 197,
-                default: None,
-            },
-            Field {
-                name: "resize",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resourceClaimStatuses",
-                ty: 199,
-                default: None,
-            },
-            Field {
-                name: "extendedResourceClaimStatus",
-                ty: 200,
-                default: None,
-            },
-            Field {
-                name: "allocatedResources",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "resources",
-                ty: 81,
-                default: None,
-            },
+            Field { name: "observedGeneration", ty: 0, default: None },
+            Field { name: "phase", ty: 0, default: None },
+            Field { name: "conditions", ty: 179, default: None },
+            Field { name: "message", ty: 0, default: None },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "nominatedNodeName", ty: 0, default: None },
+            Field { name: "hostIP", ty: 0, default: None },
+            Field { name: "hostIPs", ty: 181, default: None },
+            Field { name: "podIP", ty: 0, default: None },
+            Field { name: "podIPs", ty: 183, default: None },
+            Field { name: "startTime", ty: 0, default: None },
+            Field { name: "initContainerStatuses", ty: 197, default: None },
+            Field { name: "containerStatuses", ty: 197, default: None },
+            Field { name: "qosClass", ty: 0, default: None },
+            Field { name: "ephemeralContainerStatuses", ty: 197, default: None },
+            Field { name: "resize", ty: 0, default: None },
+            Field { name: "resourceClaimStatuses", ty: 199, default: None },
+            Field { name: "extendedResourceClaimStatus", ty: 200, default: None },
+            Field { name: "allocatedResources", ty: 3, default: None },
+            Field { name: "resources", ty: 81, default: None },
         ],
     }),
     // 178: core/v1.PodCondition
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "observedGeneration",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastProbeTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastTransitionTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "observedGeneration", ty: 0, default: None },
+            Field { name: "status", ty: 0, default: None },
+            Field { name: "lastProbeTime", ty: 0, default: None },
+            Field { name: "lastTransitionTime", ty: 0, default: None },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "message", ty: 0, default: None },
         ],
     }),
     // 179: list []PodCondition
-    TypeDef(TypeKind::List {
-        elem: 178,
-        list: ListType::Map(&["type"]),
-    }),
+    TypeDef(TypeKind::List { elem: 178, list: ListType::Map(&["type"]) }),
     // 180: core/v1.HostIP
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "ip",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "ip", ty: 0, default: None },
+        ],
     }),
     // 181: list []HostIP
-    TypeDef(TypeKind::List {
-        elem: 180,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 180, list: ListType::Atomic }),
     // 182: core/v1.PodIP
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "ip",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "ip", ty: 0, default: None },
+        ],
     }),
     // 183: list []PodIP
-    TypeDef(TypeKind::List {
-        elem: 182,
-        list: ListType::Map(&["ip"]),
-    }),
+    TypeDef(TypeKind::List { elem: 182, list: ListType::Map(&["ip"]) }),
     // 184: core/v1.ContainerStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "state",
-                ty: 185,
-                default: None,
-            },
-            Field {
-                name: "lastState",
-                ty: 185,
-                default: None,
-            },
-            Field {
-                name: "ready",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "restartCount",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "image",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "imageID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "containerID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "started",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "allocatedResources",
-                ty: 3,
-                default: None,
-            },
-            Field {
-                name: "resources",
-                ty: 81,
-                default: None,
-            },
-            Field {
-                name: "volumeMounts",
-                ty: 190,
-                default: None,
-            },
-            Field {
-                name: "user",
-                ty: 191,
-                default: None,
-            },
-            Field {
-                name: "allocatedResourcesStatus",
-                ty: 196,
-                default: None,
-            },
-            Field {
-                name: "stopSignal",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "state", ty: 185, default: None },
+            Field { name: "lastState", ty: 185, default: None },
+            Field { name: "ready", ty: 0, default: None },
+            Field { name: "restartCount", ty: 0, default: None },
+            Field { name: "image", ty: 0, default: None },
+            Field { name: "imageID", ty: 0, default: None },
+            Field { name: "containerID", ty: 0, default: None },
+            Field { name: "started", ty: 0, default: None },
+            Field { name: "allocatedResources", ty: 3, default: None },
+            Field { name: "resources", ty: 81, default: None },
+            Field { name: "volumeMounts", ty: 190, default: None },
+            Field { name: "user", ty: 191, default: None },
+            Field { name: "allocatedResourcesStatus", ty: 196, default: None },
+            Field { name: "stopSignal", ty: 0, default: None },
         ],
     }),
     // 185: core/v1.ContainerState
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "waiting",
-                ty: 186,
-                default: None,
-            },
-            Field {
-                name: "running",
-                ty: 187,
-                default: None,
-            },
-            Field {
-                name: "terminated",
-                ty: 188,
-                default: None,
-            },
+            Field { name: "waiting", ty: 186, default: None },
+            Field { name: "running", ty: 187, default: None },
+            Field { name: "terminated", ty: 188, default: None },
         ],
     }),
     // 186: core/v1.ContainerStateWaiting
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "message", ty: 0, default: None },
         ],
     }),
     // 187: core/v1.ContainerStateRunning
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "startedAt",
-            ty: 0,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "startedAt", ty: 0, default: None },
+        ],
     }),
     // 188: core/v1.ContainerStateTerminated
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "exitCode",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "signal",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "startedAt",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "finishedAt",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "containerID",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "exitCode", ty: 0, default: None },
+            Field { name: "signal", ty: 0, default: None },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "message", ty: 0, default: None },
+            Field { name: "startedAt", ty: 0, default: None },
+            Field { name: "finishedAt", ty: 0, default: None },
+            Field { name: "containerID", ty: 0, default: None },
         ],
     }),
     // 189: core/v1.VolumeMountStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "mountPath",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "readOnly",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "recursiveReadOnly",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "mountPath", ty: 0, default: None },
+            Field { name: "readOnly", ty: 0, default: None },
+            Field { name: "recursiveReadOnly", ty: 0, default: None },
         ],
     }),
     // 190: list []VolumeMountStatus
-    TypeDef(TypeKind::List {
-        elem: 189,
-        list: ListType::Map(&["mountPath"]),
-    }),
+    TypeDef(TypeKind::List { elem: 189, list: ListType::Map(&["mountPath"]) }),
     // 191: core/v1.ContainerUser
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "linux",
-            ty: 192,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "linux", ty: 192, default: None },
+        ],
     }),
     // 192: core/v1.LinuxContainerUser
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "uid",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "gid",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "supplementalGroups",
-                ty: 12,
-                default: None,
-            },
+            Field { name: "uid", ty: 0, default: None },
+            Field { name: "gid", ty: 0, default: None },
+            Field { name: "supplementalGroups", ty: 12, default: None },
         ],
     }),
     // 193: core/v1.ResourceStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resources",
-                ty: 195,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "resources", ty: 195, default: None },
         ],
     }),
     // 194: core/v1.ResourceHealth
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "resourceID",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "health",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "resourceID", ty: 0, default: None },
+            Field { name: "health", ty: 0, default: None },
         ],
     }),
     // 195: list []ResourceHealth
-    TypeDef(TypeKind::List {
-        elem: 194,
-        list: ListType::Map(&["resourceID"]),
-    }),
+    TypeDef(TypeKind::List { elem: 194, list: ListType::Map(&["resourceID"]) }),
     // 196: list []ResourceStatus
-    TypeDef(TypeKind::List {
-        elem: 193,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 193, list: ListType::Map(&["name"]) }),
     // 197: list []ContainerStatus
-    TypeDef(TypeKind::List {
-        elem: 184,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 184, list: ListType::Atomic }),
     // 198: core/v1.PodResourceClaimStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "name",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resourceClaimName",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "name", ty: 0, default: None },
+            Field { name: "resourceClaimName", ty: 0, default: None },
         ],
     }),
     // 199: list []PodResourceClaimStatus
-    TypeDef(TypeKind::List {
-        elem: 198,
-        list: ListType::Map(&["name"]),
-    }),
+    TypeDef(TypeKind::List { elem: 198, list: ListType::Map(&["name"]) }),
     // 200: core/v1.PodExtendedResourceClaimStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "requestMappings",
-                ty: 202,
-                default: None,
-            },
-            Field {
-                name: "resourceClaimName",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "requestMappings", ty: 202, default: None },
+            Field { name: "resourceClaimName", ty: 0, default: None },
         ],
     }),
     // 201: core/v1.ContainerExtendedResourceRequest
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "containerName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "resourceName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "requestName",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "containerName", ty: 0, default: None },
+            Field { name: "resourceName", ty: 0, default: None },
+            Field { name: "requestName", ty: 0, default: None },
         ],
     }),
     // 202: list []ContainerExtendedResourceRequest
-    TypeDef(TypeKind::List {
-        elem: 201,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 201, list: ListType::Atomic }),
     // 203: batch/v1.Job
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "kind",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "apiVersion",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "metadata",
-                ty: 2,
-                default: None,
-            },
-            Field {
-                name: "spec",
-                ty: 204,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 214,
-                default: None,
-            },
+            Field { name: "kind", ty: 0, default: None },
+            Field { name: "apiVersion", ty: 0, default: None },
+            Field { name: "metadata", ty: 2, default: None },
+            Field { name: "spec", ty: 204, default: None },
+            Field { name: "status", ty: 214, default: None },
         ],
     }),
     // 204: batch/v1.JobSpec
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "parallelism",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "completions",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "activeDeadlineSeconds",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "podFailurePolicy",
-                ty: 205,
-                default: None,
-            },
-            Field {
-                name: "successPolicy",
-                ty: 211,
-                default: None,
-            },
-            Field {
-                name: "backoffLimit",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "backoffLimitPerIndex",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "maxFailedIndexes",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "selector",
-                ty: 10,
-                default: None,
-            },
-            Field {
-                name: "manualSelector",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "template",
-                ty: 14,
-                default: None,
-            },
-            Field {
-                name: "ttlSecondsAfterFinished",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "completionMode",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "suspend",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "podReplacementPolicy",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "managedBy",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "parallelism", ty: 0, default: None },
+            Field { name: "completions", ty: 0, default: None },
+            Field { name: "activeDeadlineSeconds", ty: 0, default: None },
+            Field { name: "podFailurePolicy", ty: 205, default: None },
+            Field { name: "successPolicy", ty: 211, default: None },
+            Field { name: "backoffLimit", ty: 0, default: None },
+            Field { name: "backoffLimitPerIndex", ty: 0, default: None },
+            Field { name: "maxFailedIndexes", ty: 0, default: None },
+            Field { name: "selector", ty: 10, default: None },
+            Field { name: "manualSelector", ty: 0, default: None },
+            Field { name: "template", ty: 14, default: None },
+            Field { name: "ttlSecondsAfterFinished", ty: 0, default: None },
+            Field { name: "completionMode", ty: 0, default: None },
+            Field { name: "suspend", ty: 0, default: None },
+            Field { name: "podReplacementPolicy", ty: 0, default: None },
+            Field { name: "managedBy", ty: 0, default: None },
         ],
     }),
     // 205: batch/v1.PodFailurePolicy
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "rules",
-            ty: 210,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "rules", ty: 210, default: None },
+        ],
     }),
     // 206: batch/v1.PodFailurePolicyRule
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "action",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "onExitCodes",
-                ty: 207,
-                default: None,
-            },
-            Field {
-                name: "onPodConditions",
-                ty: 209,
-                default: None,
-            },
+            Field { name: "action", ty: 0, default: None },
+            Field { name: "onExitCodes", ty: 207, default: None },
+            Field { name: "onPodConditions", ty: 209, default: None },
         ],
     }),
     // 207: batch/v1.PodFailurePolicyOnExitCodesRequirement
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "containerName",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "operator",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "values",
-                ty: 6,
-                default: None,
-            },
+            Field { name: "containerName", ty: 0, default: None },
+            Field { name: "operator", ty: 0, default: None },
+            Field { name: "values", ty: 6, default: None },
         ],
     }),
     // 208: batch/v1.PodFailurePolicyOnPodConditionsPattern
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "status", ty: 0, default: None },
         ],
     }),
     // 209: list []PodFailurePolicyOnPodConditionsPattern
-    TypeDef(TypeKind::List {
-        elem: 208,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 208, list: ListType::Atomic }),
     // 210: list []PodFailurePolicyRule
-    TypeDef(TypeKind::List {
-        elem: 206,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 206, list: ListType::Atomic }),
     // 211: batch/v1.SuccessPolicy
     TypeDef(TypeKind::Struct {
         atomic: false,
-        fields: &[Field {
-            name: "rules",
-            ty: 213,
-            default: None,
-        }],
+        fields: &[
+            Field { name: "rules", ty: 213, default: None },
+        ],
     }),
     // 212: batch/v1.SuccessPolicyRule
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "succeededIndexes",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "succeededCount",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "succeededIndexes", ty: 0, default: None },
+            Field { name: "succeededCount", ty: 0, default: None },
         ],
     }),
     // 213: list []SuccessPolicyRule
-    TypeDef(TypeKind::List {
-        elem: 212,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 212, list: ListType::Atomic }),
     // 214: batch/v1.JobStatus
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "conditions",
-                ty: 216,
-                default: None,
-            },
-            Field {
-                name: "startTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "completionTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "active",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "succeeded",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "failed",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "terminating",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "completedIndexes",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "failedIndexes",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "uncountedTerminatedPods",
-                ty: 217,
-                default: None,
-            },
-            Field {
-                name: "ready",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "conditions", ty: 216, default: None },
+            Field { name: "startTime", ty: 0, default: None },
+            Field { name: "completionTime", ty: 0, default: None },
+            Field { name: "active", ty: 0, default: None },
+            Field { name: "succeeded", ty: 0, default: None },
+            Field { name: "failed", ty: 0, default: None },
+            Field { name: "terminating", ty: 0, default: None },
+            Field { name: "completedIndexes", ty: 0, default: None },
+            Field { name: "failedIndexes", ty: 0, default: None },
+            Field { name: "uncountedTerminatedPods", ty: 217, default: None },
+            Field { name: "ready", ty: 0, default: None },
         ],
     }),
     // 215: batch/v1.JobCondition
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "type",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "status",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastProbeTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "lastTransitionTime",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "reason",
-                ty: 0,
-                default: None,
-            },
-            Field {
-                name: "message",
-                ty: 0,
-                default: None,
-            },
+            Field { name: "type", ty: 0, default: None },
+            Field { name: "status", ty: 0, default: None },
+            Field { name: "lastProbeTime", ty: 0, default: None },
+            Field { name: "lastTransitionTime", ty: 0, default: None },
+            Field { name: "reason", ty: 0, default: None },
+            Field { name: "message", ty: 0, default: None },
         ],
     }),
     // 216: list []JobCondition
-    TypeDef(TypeKind::List {
-        elem: 215,
-        list: ListType::Atomic,
-    }),
+    TypeDef(TypeKind::List { elem: 215, list: ListType::Atomic }),
     // 217: batch/v1.UncountedTerminatedPods
     TypeDef(TypeKind::Struct {
         atomic: false,
         fields: &[
-            Field {
-                name: "succeeded",
-                ty: 6,
-                default: None,
-            },
-            Field {
-                name: "failed",
-                ty: 6,
-                default: None,
-            },
+            Field { name: "succeeded", ty: 6, default: None },
+            Field { name: "failed", ty: 6, default: None },
         ],
     }),
 ];
