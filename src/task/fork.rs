@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::nodes::{get_node, group_params};
+use super::nodes::{get_node, group_params, validate_owner};
 use super::{
     ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError, TaskExecution,
 };
@@ -163,6 +163,9 @@ impl ExporterTask {
             },
             ..Default::default()
         };
+        // SetControllerReference refuses a cross-namespace owner: terminal here.
+        validate_owner(group.namespace(), &p.namespace)
+            .map_err(|e| TaskError::Terminal(format!("setting owner reference: {e}")))?;
         match env.api.create(API_VERSION, SEINODE_KIND, node.to_value()) {
             Err(e) if !e.is_already_exists() => Err(format!("creating exporter: {e}").into()),
             _ => {

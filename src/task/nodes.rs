@@ -51,3 +51,23 @@ pub fn node_client(
     let url = node_sidecar_url(&node);
     Ok((node, url))
 }
+
+/// controller-runtime v0.23.1 `validateOwner`, the check `SetControllerReference`
+/// makes before it adds the reference: a namespaced owner must share the
+/// object's namespace.
+pub fn validate_owner(owner_namespace: &str, object_namespace: &str) -> Result<(), String> {
+    if owner_namespace.is_empty() {
+        return Ok(());
+    }
+    if object_namespace.is_empty() {
+        return Err(format!(
+            "cluster-scoped resource must not have a namespace-scoped owner, owner's namespace {owner_namespace}"
+        ));
+    }
+    if owner_namespace != object_namespace {
+        return Err(format!(
+            "cross-namespace owner references are disallowed, owner's namespace {owner_namespace}, obj's namespace {object_namespace}"
+        ));
+    }
+    Ok(())
+}
