@@ -11,10 +11,11 @@ use crate::resources::node_sidecar_url;
 
 /// Implements [`GoParams`] for a group-task params struct.
 macro_rules! group_params {
-    ($ty:ident, [$(($field:literal, $kind:ident)),* $(,)?]) => {
+    ($ty:ident, [$(($field:literal, $kind:ident $(($elem:literal))?)),* $(,)?]) => {
         impl GoParams for $ty {
             const GO_NAME: &'static str = stringify!($ty);
-            const FIELDS: &'static [(&'static str, GoKind)] = &[$(($field, GoKind::$kind)),*];
+            const FIELDS: &'static [(&'static str, GoKind)] =
+                &[$(($field, GoKind::$kind $(($elem))?)),*];
         }
     };
 }
