@@ -376,9 +376,9 @@ fn compare_walk(
             let mut rhs_items: BTreeMap<PathElement, &Value> = BTreeMap::new();
             let mut order = Vec::new();
             for (pe, v) in index_items(list, elem, items(rhs))? {
-                if !rhs_items.contains_key(&pe) {
-                    order.push(pe.clone());
-                    rhs_items.insert(pe, v);
+                if let std::collections::btree_map::Entry::Vacant(slot) = rhs_items.entry(pe) {
+                    order.push(slot.key().clone());
+                    slot.insert(v);
                 }
             }
             for pe in lhs_items.keys() {
