@@ -74,3 +74,28 @@ fn entrant_node_names_negative_replicas_panics() {
         "{errors:?}"
     );
 }
+
+/// retryBackoff: a failed task whose stored retryCount is negative is retried with
+/// `1<<min(attempt, 5)`, a negative shift.
+#[test]
+fn retry_backoff_negative_retry_count_panics() {
+    fn negate_retries(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                if map.contains_key("maxRetries") {
+                    map.insert("retryCount".into(), Value::from(-3));
+                }
+                map.values_mut().for_each(negate_retries);
+            }
+            Value::Array(items) => items.iter_mut().for_each(negate_retries),
+            _ => {}
+        }
+    }
+    let trace = run("genesis-task-retries-exhausted", negate_retries);
+    let first = &trace["reconciles"][0];
+    assert_eq!(
+        first["error"],
+        "panic: runtime error: negative shift amount [recovered]"
+    );
+    assert_eq!(first["result"]["requeueAfterNs"], 0);
+}
