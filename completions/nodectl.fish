@@ -36,6 +36,9 @@ complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "completions" -d 'Pr
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "man" -d 'Print the man page (roff), or write every page with --dir'
 complete -c nodectl -n "__fish_nodectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l validate -d 'How the input is checked before planning, as `nodectl validate` checks it (kubectl\'s names): `strict` stops on any error with exit 2, `warn` prints the diagnostics and plans anyway, `ignore` skips the checks' -r -f -a "strict\t'Invalid input stops the plan: the diagnostics, then exit 2 (kubectl\'s default)'
+warn\t'Print the diagnostics and plan anyway (unknown fields are dropped, as the API server\'s default field validation does)'
+ignore\t'Plan without validating; only unreadable input stops it'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
 json\t'The trace document (the `simulate` schema plus `formatVersion`)'
@@ -53,7 +56,8 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l reconciles -d '
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
 unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l served-kind -d 'Serve a kind, `group/version/Kind` (kinds present in the input are served; with files, the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l missing-kind -d 'With files: model a cluster without this optional kind (its CRD not installed), e.g. `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor` (repeatable). On a cluster, discovery decides' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l diff-context -d 'Lines of context around diff hunks' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
@@ -81,6 +85,9 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s y -l yes -d 'Ap
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l validate -d 'How the input is checked before planning, as `nodectl validate` checks it (kubectl\'s names): `strict` stops on any error with exit 2, `warn` prints the diagnostics and plans anyway, `ignore` skips the checks' -r -f -a "strict\t'Invalid input stops the plan: the diagnostics, then exit 2 (kubectl\'s default)'
+warn\t'Print the diagnostics and plan anyway (unknown fields are dropped, as the API server\'s default field validation does)'
+ignore\t'Plan without validating; only unreadable input stops it'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
 json\t'The trace document (the `simulate` schema plus `formatVersion`)'
@@ -98,7 +105,8 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l reconciles -d 
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
 unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l served-kind -d 'Serve a kind, `group/version/Kind` (kinds present in the input are served; with files, the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l missing-kind -d 'With files: model a cluster without this optional kind (its CRD not installed), e.g. `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor` (repeatable). On a cluster, discovery decides' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s C -l diff-context -d 'Lines of context around diff hunks' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r

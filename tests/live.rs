@@ -35,7 +35,14 @@ fn writes(requests: &[Recorded]) -> Vec<&Recorded> {
 fn plan_sends_only_gets_for_every_flag_combination() {
     let mut world = manifest_objects(NODE);
     world.extend(manifest_objects(GROUP));
-    let fake = Fake::start(&world, &["gateway.networking.k8s.io/v1/HTTPRoute"]);
+    // Both optional kinds served: a cluster without ServiceMonitor fails the group's apply (exit 1).
+    let fake = Fake::start(
+        &world,
+        &[
+            "gateway.networking.k8s.io/v1/HTTPRoute",
+            "monitoring.coreos.com/v1/ServiceMonitor",
+        ],
+    );
     let dir = tempfile::tempdir().unwrap();
     let url = fake.url();
     let table: Vec<Vec<&str>> = vec![

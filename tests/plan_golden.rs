@@ -192,7 +192,12 @@ fn updates_of_immutable_statefulset_fields_are_forbidden() {
         "--compact",
         "--detailed-exitcode",
     ]);
-    assert_eq!(code, 3, "{err}");
+    // A forbidden write is a failed plan: exit 1, never 3, even with --detailed-exitcode.
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: the operator would fail: 1 forbidden (exit 1)"),
+        "{err}"
+    );
     assert!(
         out.contains("forbidden StatefulSet default/pacific-1-full-node (server-side apply): StatefulSet.apps \"pacific-1-full-node\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than"),
         "{out}"
@@ -201,5 +206,8 @@ fn updates_of_immutable_statefulset_fields_are_forbidden() {
         out.contains("~ spec.serviceName: \"legacy-headless\" -> \"pacific-1-full-node\""),
         "{out}"
     );
-    assert!(out.contains("1 forbidden by the API server."), "{out}");
+    assert!(
+        out.contains("0 to delete. 1 forbidden. Nothing was written."),
+        "{out}"
+    );
 }

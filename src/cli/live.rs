@@ -10,15 +10,14 @@ use serde_json::{json, Value};
 use super::args::runtime;
 use super::exit;
 use super::fail;
-use super::input::read_objects;
 use super::plan::{options, PlanArgs, PlanFormat, SidecarBehaviour};
+use super::plan_input::read_checked;
 use crate::live::apply::{order_steps, ApplyReport, Stop};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
 use crate::live::saved::{ReadObject, SavedPlan};
 use crate::live::{
     planned_writes, Cluster, LabelSelector, LivePlan, LiveRequest, Scope, SidecarSource,
 };
-use crate::render::plan_text::Summary;
 
 /// Runs `plan` on a cluster (and `apply` when asked).
 pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -28,6 +27,13 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             return run_saved(args, &PathBuf::from(name), err);
         }
     }
+    if !args.missing_kinds.is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "--missing-kind models a cluster in file mode; on a cluster, discovery decides which kinds are served",
+        );
+    }
     if apply && !args.files.is_empty() {
         return fail(
             err,
@@ -35,14 +41,9 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             "apply takes no -f: apply the manifests with kubectl first, then run nodectl apply",
         );
     }
-    let overlay = match read_objects(&args.files, args.recursive) {
-        Ok(input) => {
-            for w in &input.warnings {
-                let _ = writeln!(err, "warning: {w}");
-            }
-            input.objects
-        }
-        Err(problem) => return fail(err, exit::INVALID, problem),
+    let overlay = match read_checked(&args.files, args.recursive, args.validate, err) {
+        Ok(input) => input.objects,
+        Err(code) => return code,
     };
     let prepared = options(args, &overlay).and_then(|o| {
         let selector = LabelSelector::parse(args.live.connect.selector.as_deref().unwrap_or(""))?;
@@ -258,7 +259,11 @@ fn render(
         if let Err(code) = super::plan::write_saved(args, &saved, err) {
             return Ok(code);
         }
-        let mut doc = live.report.to_json();
+        let ignore = match super::plan::ignore_paths(args) {
+            Ok(i) => i,
+            Err(e) => return Ok(fail(err, exit::INVALID, e)),
+        };
+        let mut doc = crate::render::plan_json::document(&live.report, &ignore);
         doc["live"] = json!({
             "context": cluster.context,
             "scope": scope_text,
@@ -269,14 +274,8 @@ fn render(
             "simulatedSubmissions": live.submissions.len(),
             "ownedObjects": owned.iter().map(owned_json).collect::<Vec<Value>>(),
         });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)?;
-        let changes = Summary::of(&live.report, &[]).has_changes();
-        return Ok(if args.detailed_exitcode && changes {
-            exit::CHANGES
-        } else {
-            exit::OK
-        });
+        super::plan::write_json(out, &doc)?;
+        return Ok(super::plan::outcome(args, &live.report, &ignore, err));
     }
     writeln!(
         out,

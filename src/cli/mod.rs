@@ -9,6 +9,7 @@ pub mod generate;
 pub mod input;
 pub mod live;
 pub mod plan;
+pub mod plan_input;
 pub mod simulate;
 pub mod validate;
 pub mod world_flags;
@@ -78,8 +79,10 @@ pub fn main() -> ExitCode {
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
+    // stderr is not locked for the whole run: progress bars draw on it from worker threads
+    // (the parallel validate pass, the live reads), and a lock held here would block them
+    // forever. It is unbuffered, so each message is still written in one piece.
+    let mut err = std::io::stderr();
     let code = match &cli.command {
         Command::Plan(args) if args.live.wants_cluster(args) => {
             live::run(args, false, &mut out, &mut err)

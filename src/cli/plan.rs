@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::args::ConnectArgs;
-use super::input::read_objects;
+use super::plan_input::{read_checked, ValidateMode};
 use super::world_flags;
 use super::{exit, fail};
 use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
@@ -16,6 +16,7 @@ use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::saved::{ReadObject, SavedPlan};
 use crate::render::changes::IgnorePath;
+use crate::render::plan_json;
 use crate::render::plan_text::{self, Style, Summary, ViewOptions};
 use crate::sidecar::model::PodSidecarScript;
 
@@ -76,6 +77,11 @@ pub struct PlanArgs {
     /// Recurse into directories.
     #[arg(short = 'R', long)]
     pub recursive: bool,
+    /// How the input is checked before planning, as `nodectl validate` checks it (kubectl's
+    /// names): `strict` stops on any error with exit 2, `warn` prints the diagnostics and plans
+    /// anyway, `ignore` skips the checks.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = ValidateMode::Strict)]
+    pub validate: ValidateMode,
     /// Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`).
     #[arg(long = "target", value_name = "KIND/NAME")]
     pub targets: Vec<String>,
@@ -103,9 +109,15 @@ pub struct PlanArgs {
     /// Per-host DNS override, `HOST=true|false` (repeatable).
     #[arg(long = "dns-host", value_name = "HOST=BOOL")]
     pub dns_hosts: Vec<String>,
-    /// Serve an optional kind, `group/version/Kind` (kinds present in the input are served).
+    /// Serve a kind, `group/version/Kind` (kinds present in the input are served; with files,
+    /// the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind).
     #[arg(long = "served-kind", value_name = "GVK")]
     pub served_kinds: Vec<String>,
+    /// With files: model a cluster without this optional kind (its CRD not installed), e.g.
+    /// `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor`
+    /// (repeatable). On a cluster, discovery decides.
+    #[arg(long = "missing-kind", value_name = "GVK")]
+    pub missing_kinds: Vec<String>,
     /// Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`).
     #[arg(long = "platform", value_name = "NAME=VALUE")]
     pub platform: Vec<String>,
@@ -257,13 +269,10 @@ pub(crate) fn select_targets(
 }
 
 pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let input = match read_objects(&args.files, args.recursive) {
+    let input = match read_checked(&args.files, args.recursive, args.validate, err) {
         Ok(i) => i,
-        Err(problem) => return fail(err, exit::INVALID, problem),
+        Err(code) => return code,
     };
-    for w in &input.warnings {
-        let _ = writeln!(err, "warning: {w}");
-    }
     let targets = match select_targets(targets_of(&input.objects), &args.targets) {
         Ok(t) => t,
         Err(e) => return fail(err, exit::INVALID, e),
@@ -275,7 +284,12 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             "the input holds no SeiNode or SeiNodeDeployment to plan",
         );
     }
-    let options = match options(args, &input.objects) {
+    let options = options(args, &input.objects).and_then(|mut o| {
+        o.served_kinds =
+            world_flags::file_mode_kinds(&args.served_kinds, &args.missing_kinds, &input.objects)?;
+        Ok(o)
+    });
+    let options = match options {
         Ok(o) => o,
         Err(e) => return fail(err, exit::INVALID, e),
     };
@@ -308,6 +322,14 @@ pub(super) fn write_saved(
         .map_err(|e| fail(err, exit::RUNTIME, format!("{}: {e}", path.display())))
 }
 
+/// The `--ignore-path` values, parsed.
+pub(super) fn ignore_paths(args: &PlanArgs) -> Result<Vec<IgnorePath>, String> {
+    args.ignore_paths
+        .iter()
+        .map(|t| IgnorePath::parse(t))
+        .collect()
+}
+
 /// Saves (`--out`) and renders a plan report; returns the exit code.
 pub(super) fn finish(
     args: &PlanArgs,
@@ -316,14 +338,10 @@ pub(super) fn finish(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let report = report.clone();
-    let mut ignore = Vec::new();
-    for text in &args.ignore_paths {
-        match IgnorePath::parse(text) {
-            Ok(p) => ignore.push(p),
-            Err(e) => return fail(err, exit::INVALID, e),
-        }
-    }
+    let ignore = match ignore_paths(args) {
+        Ok(i) => i,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
     if let Err(code) = write_saved(args, saved, err) {
         return code;
     }
@@ -335,18 +353,52 @@ pub(super) fn finish(
         ignore: ignore.clone(),
     };
     let written = match args.output {
-        PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &report.to_json())
-            .map_err(std::io::Error::from)
-            .and_then(|_| writeln!(out)),
-        PlanFormat::Yaml => serde_saphyr::to_string(&report.to_json())
-            .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|text| out.write_all(text.as_bytes())),
-        PlanFormat::Text => plan_text::write(out, &report, &view(Style::Text)),
-        PlanFormat::Markdown => plan_text::write(out, &report, &view(Style::Markdown)),
+        PlanFormat::Json => write_json(out, &plan_json::document(report, &ignore)),
+        PlanFormat::Yaml => write_yaml(out, &plan_json::document(report, &ignore)),
+        PlanFormat::Text => plan_text::write(out, report, &view(Style::Text)),
+        PlanFormat::Markdown => plan_text::write(out, report, &view(Style::Markdown)),
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return fail(err, exit::RUNTIME, format!("writing output: {e}"));
+        }
+    }
+    outcome(args, report, &ignore, err)
+}
+
+/// Writes a JSON document and a newline.
+pub(super) fn write_json(out: &mut dyn Write, doc: &serde_json::Value) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, doc).map_err(std::io::Error::from)?;
+    writeln!(out)
+}
+
+fn write_yaml(out: &mut dyn Write, doc: &serde_json::Value) -> std::io::Result<()> {
+    let text = serde_saphyr::to_string(doc).map_err(|e| std::io::Error::other(e.to_string()))?;
+    out.write_all(text.as_bytes())
+}
+
+/// The exit code of a rendered plan, the same for file and cluster plans and every output
+/// format: 1 when a target does not settle (`--until-settled`) or the operator would fail
+/// (a forbidden or failed write, a reconcile error, a failed plan; each named on `err`);
+/// otherwise 3 with `--detailed-exitcode` and changes pending, else 0.
+pub(super) fn outcome(
+    args: &PlanArgs,
+    report: &crate::engine::plan::PlanReport,
+    ignore: &[IgnorePath],
+    err: &mut dyn Write,
+) -> u8 {
+    for (text, path) in args.ignore_paths.iter().zip(ignore) {
+        let used = report
+            .targets
+            .iter()
+            .flat_map(|t| &t.steps)
+            .flat_map(|s| &s.trace.writes)
+            .any(|w| path.matches_write(w));
+        if !used {
+            let _ = writeln!(
+                err,
+                "warning: --ignore-path {text} matches nothing in this plan (paths are printed by --compact)"
+            );
         }
     }
     let unsettled: Vec<String> = report
@@ -359,13 +411,20 @@ pub(super) fn finish(
                 .map(|v| format!("{}: {v}", t.target))
         })
         .collect();
-    if !unsettled.is_empty() {
-        for line in &unsettled {
-            let _ = writeln!(err, "error: {line}");
-        }
-        return exit::RUNTIME;
+    for line in &unsettled {
+        let _ = writeln!(err, "error: {line}");
     }
-    if args.detailed_exitcode && Summary::of(&report, &ignore).has_changes() {
+    let summary = Summary::of(report, ignore);
+    if summary.has_problems() {
+        let _ = writeln!(
+            err,
+            "error: the operator would fail: {} (exit 1)",
+            summary.problem_counts().join(", ")
+        );
+    }
+    if !unsettled.is_empty() || summary.has_problems() {
+        exit::RUNTIME
+    } else if args.detailed_exitcode && summary.has_changes() {
         exit::CHANGES
     } else {
         exit::OK

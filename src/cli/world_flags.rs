@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::env::Clock;
 use crate::platform::Platform;
 use crate::sidecar::model::SidecarScript;
-use crate::world::kinds::gvk_name;
+use crate::world::kinds::{gvk_name, OPTIONAL_KINDS};
 
 /// `--now RFC3339`, or the current time.
 pub fn clock(now: Option<&str>) -> Result<Clock, String> {
@@ -69,6 +69,50 @@ pub fn served_kinds(extra: &[String], objects: &[Value]) -> Vec<String> {
     served
 }
 
+/// The kinds a world made from files serves: what a production Sei cluster has, so the
+/// optional kinds (HTTPRoute, ServiceMonitor) unless `--missing-kind` names them, plus
+/// `--served-kind` values and the kind of every input object.
+pub fn file_mode_kinds(
+    extra: &[String],
+    missing: &[String],
+    objects: &[Value],
+) -> Result<Vec<String>, String> {
+    for gvk in missing {
+        if !OPTIONAL_KINDS.contains(&gvk.as_str()) {
+            return Err(format!(
+                "--missing-kind {gvk:?}: only an optional kind can be missing ({})",
+                OPTIONAL_KINDS.join(", ")
+            ));
+        }
+        if extra.contains(gvk) {
+            return Err(format!(
+                "{gvk} is given both as --served-kind and --missing-kind"
+            ));
+        }
+        if let Some(o) = objects.iter().find(|o| {
+            let text = |key: &str| o.get(key).and_then(Value::as_str).unwrap_or("");
+            gvk_name(text("apiVersion"), text("kind")) == *gvk
+        }) {
+            let name = o
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            return Err(format!(
+                "--missing-kind {gvk}: the input holds one ({name}); a cluster without the kind could not store it"
+            ));
+        }
+    }
+    let mut served: Vec<String> = OPTIONAL_KINDS
+        .iter()
+        .filter(|k| !missing.iter().any(|m| m == *k))
+        .map(|k| k.to_string())
+        .collect();
+    served.extend(served_kinds(extra, objects));
+    served.sort();
+    served.dedup();
+    Ok(served)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +133,14 @@ mod tests {
             &[serde_json::json!({"apiVersion": "v1", "kind": "Pod"})],
         );
         assert_eq!(served, ["v1/Pod", "x/v1/K"]);
+        let route = "gateway.networking.k8s.io/v1/HTTPRoute";
+        let monitor = "monitoring.coreos.com/v1/ServiceMonitor";
+        assert_eq!(file_mode_kinds(&[], &[], &[]).unwrap(), [route, monitor]);
+        assert_eq!(
+            file_mode_kinds(&[], &[route.into()], &[]).unwrap(),
+            [monitor]
+        );
+        assert!(file_mode_kinds(&[], &["v1/Pod".into()], &[]).is_err());
+        assert!(file_mode_kinds(&[route.into()], &[route.into()], &[]).is_err());
     }
 }

@@ -102,6 +102,53 @@ impl IgnorePath {
     pub fn remove_from(&self, value: &mut Value) {
         remove(value, &self.segments);
     }
+
+    /// Whether the path matches a value of the object before or after a write.
+    pub fn matches_write(&self, write: &WriteRecord) -> bool {
+        match &write.outcome {
+            WriteOutcome::Failed => false,
+            WriteOutcome::Created { after } => self.matches(after),
+            WriteOutcome::Unchanged { object } => self.matches(object),
+            WriteOutcome::Removed { before } => self.matches(before),
+            WriteOutcome::Updated { before, after }
+            | WriteOutcome::MarkedDeleted { before, after } => {
+                self.matches(before) || self.matches(after)
+            }
+        }
+    }
+
+    /// Whether the path matches a value in `value`.
+    pub fn matches(&self, value: &Value) -> bool {
+        matches(value, &self.segments)
+    }
+}
+
+fn matches(value: &Value, segments: &[Segment]) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return true;
+    };
+    match (first, value) {
+        (Segment::Key(k), Value::Object(m)) => m.get(k).is_some_and(|v| matches(v, rest)),
+        (Segment::Index(i), Value::Array(a)) => a.get(*i).is_some_and(|v| matches(v, rest)),
+        (Segment::AnyIndex, Value::Array(a)) => a.iter().any(|v| matches(v, rest)),
+        _ => false,
+    }
+}
+
+/// A path segment as `--ignore-path` reads it back: `.key` for plain keys, `["a.b/c"]` for keys
+/// with dots, brackets or other punctuation.
+fn key_segment(path: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$'));
+    if plain && path.is_empty() {
+        key.to_string()
+    } else if plain {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}[{}]", Value::String(key.to_string()))
+    }
 }
 
 fn remove(value: &mut Value, segments: &[Segment]) {
@@ -236,9 +283,22 @@ pub fn quantity_bytes(text: &str) -> Option<f64> {
     Some(number * factor)
 }
 
+/// A Delete answered "not found" or "no matches for kind": the object is already absent, and
+/// the operator treats the answer as success (`apierrors.IsNotFound` / `meta.IsNoMatchError`),
+/// so it is no failure of the plan. A delete the operator does not tolerate this way ends its
+/// reconcile with the error, which the plan reports as a reconcile error.
+fn already_absent(write: &WriteRecord) -> bool {
+    write.verb == "Delete"
+        && write
+            .error
+            .as_deref()
+            .is_some_and(|e| e.ends_with(" not found") || e.starts_with("no matches for kind "))
+}
+
 /// Judges one write.
 pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
     let (action, before, after) = match &write.outcome {
+        WriteOutcome::Failed if already_absent(write) => (Action::NoOp, None, None),
         WriteOutcome::Failed => (Action::Failed, None, None),
         WriteOutcome::Created { after } => (Action::Create, None, Some(cleaned(after, ignore))),
         WriteOutcome::Updated { before, after } => {
@@ -254,14 +314,17 @@ pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
         WriteOutcome::Removed { before } => (Action::Delete, Some(cleaned(before, ignore)), None),
         WriteOutcome::Unchanged { .. } => (Action::NoOp, None, None),
     };
-    let reason = match (action, &before, &after) {
+    let forbidden = match (action, &before, &after) {
         (Action::Update, Some(b), Some(a)) => forbidden_update(&write.kind, &write.name, b, a),
         _ => None,
     };
-    let action = if reason.is_some() {
-        Action::Forbidden
-    } else {
-        action
+    let (action, reason) = match forbidden {
+        Some(reason) => (Action::Forbidden, Some(reason)),
+        None if matches!(write.outcome, WriteOutcome::Failed) && action == Action::NoOp => (
+            action,
+            Some("already absent: the operator ignores this answer to a delete".to_string()),
+        ),
+        None => (action, None),
     };
     Change {
         write,
@@ -291,12 +354,13 @@ fn walk(
             keys.sort();
             keys.dedup();
             for k in keys {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                walk(&p, bm.get(k), am.get(k), out);
+                walk(&key_segment(path, k), bm.get(k), am.get(k), out);
+            }
+        }
+        // Lists of the same length are compared item by item; otherwise as a whole.
+        (Some(Value::Array(ba)), Some(Value::Array(aa))) if ba.len() == aa.len() && ba != aa => {
+            for (i, (bv, av)) in ba.iter().zip(aa).enumerate() {
+                walk(&format!("{path}[{i}]"), Some(bv), Some(av), out);
             }
         }
         (Some(bv), Some(av)) if bv == av => {}
@@ -356,5 +420,25 @@ mod tests {
         );
         let paths: Vec<&str> = d.iter().map(|(p, _, _)| p.as_str()).collect();
         assert_eq!(paths, ["a.c", "a.d"]);
+    }
+
+    #[test]
+    fn changed_paths_read_back_as_ignore_paths() {
+        let before =
+            json!({"metadata": {"labels": {"sei.io/revision": "1"}}, "l": [{"x": 1}, {"x": 2}]});
+        let after =
+            json!({"metadata": {"labels": {"sei.io/revision": "2"}}, "l": [{"x": 1}, {"x": 3}]});
+        let d = changed_paths(&before, &after);
+        let paths: Vec<&str> = d.iter().map(|(p, _, _)| p.as_str()).collect();
+        assert_eq!(paths, ["l[1].x", "metadata.labels[\"sei.io/revision\"]"]);
+        for p in paths {
+            let ignore = IgnorePath::parse(p).unwrap();
+            assert!(ignore.matches(&after), "{p}");
+            let (mut b, mut a) = (before.clone(), after.clone());
+            ignore.remove_from(&mut b);
+            ignore.remove_from(&mut a);
+            assert!(changed_paths(&b, &a).iter().all(|(q, _, _)| q != p), "{p}");
+        }
+        assert!(!IgnorePath::parse("metadata.nope").unwrap().matches(&after));
     }
 }

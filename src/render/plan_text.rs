@@ -10,74 +10,11 @@ use serde_json::Value;
 use similar::TextDiff;
 
 use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
+use super::summary::problems;
+pub use super::summary::Summary;
 use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::env::go_duration;
 use crate::world::{WriteRecord, APPLY_PATCH};
-
-/// Counts of resource actions over a whole plan.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub create: usize,
-    pub update: usize,
-    pub delete: usize,
-    pub forbidden: usize,
-    pub failed: usize,
-    /// Status patches among the updates.
-    pub status: usize,
-}
-
-impl Summary {
-    pub fn of(report: &PlanReport, ignore: &[IgnorePath]) -> Summary {
-        let mut s = Summary::default();
-        for w in report
-            .targets
-            .iter()
-            .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.writes.iter()))
-        {
-            match judge(w, ignore).action {
-                Action::Create => s.create += 1,
-                Action::Update => {
-                    s.update += 1;
-                    if w.subresource.is_some() {
-                        s.status += 1;
-                    }
-                }
-                Action::Delete => s.delete += 1,
-                Action::Forbidden => s.forbidden += 1,
-                Action::Failed => s.failed += 1,
-                Action::NoOp => {}
-            }
-        }
-        s
-    }
-
-    /// Whether anything would change (the `--detailed-exitcode` verdict).
-    pub fn has_changes(&self) -> bool {
-        self.create + self.update + self.delete + self.forbidden > 0
-    }
-
-    /// `Plan: 3 to create, 1 to update, 0 to delete. Nothing was written.`
-    pub fn line(&self) -> String {
-        let mut line = format!(
-            "Plan: {} to create, {} to update, {} to delete.",
-            self.create, self.update, self.delete
-        );
-        if self.status > 0 {
-            line = format!(
-                "Plan: {} to create, {} to update ({} status), {} to delete.",
-                self.create, self.update, self.status, self.delete
-            );
-        }
-        if self.forbidden > 0 {
-            line.push_str(&format!(" {} forbidden by the API server.", self.forbidden));
-        }
-        if self.failed > 0 {
-            line.push_str(&format!(" {} write(s) would fail.", self.failed));
-        }
-        line.push_str(" Nothing was written.");
-        line
-    }
-}
 
 /// Terminal text or markdown for a pull-request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -111,23 +48,41 @@ const CYAN: &str = "\x1b[36m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-/// Writes the whole plan.
+/// Writes the whole plan: every target, then what the operator would fail at (so a reconcile
+/// error is never buried mid-output), then the summary line. Markdown has its own layout
+/// ([`super::plan_markdown`]).
 pub fn write(out: &mut dyn Write, report: &PlanReport, options: &ViewOptions) -> io::Result<()> {
+    if options.style == Style::Markdown {
+        return super::plan_markdown::write(out, report, options);
+    }
     let mut v = View { out, o: options };
     for target in &report.targets {
-        match &target.verdict {
-            Some(verdict) => v.timeline(target, verdict)?,
-            None => v.target(target)?,
+        v.report_target(target)?;
+    }
+    let problems = problems(report, &options.ignore);
+    if !problems.is_empty() {
+        let title = v.paint(RED, "Problems (the operator would fail at these):");
+        writeln!(v.out, "{title}")?;
+        for p in &problems {
+            writeln!(v.out, "  {p}")?;
         }
+        writeln!(v.out)?;
     }
     let line = Summary::of(report, &options.ignore).line();
-    match options.style {
-        Style::Markdown => writeln!(v.out, "**{line}**"),
-        Style::Text => {
-            let text = v.paint(BOLD, &line);
-            writeln!(v.out, "{text}")
-        }
-    }
+    let text = v.paint(BOLD, &line);
+    writeln!(v.out, "{text}")
+}
+
+/// One target in the style of `options` (its timeline with `--until-settled`).
+pub fn target_text(target: &TargetReport, options: &ViewOptions) -> String {
+    let mut buf = Vec::new();
+    let mut v = View {
+        out: &mut buf,
+        o: options,
+    };
+    // Writing to memory cannot fail.
+    let _ = v.report_target(target);
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 fn str_at<'a>(v: Option<&'a Value>, pointer: &str) -> Option<&'a str> {
@@ -152,6 +107,13 @@ impl View<'_> {
             format!("{color}{text}{RESET}")
         } else {
             text.to_string()
+        }
+    }
+
+    fn report_target(&mut self, target: &TargetReport) -> io::Result<()> {
+        match &target.verdict {
+            Some(verdict) => self.timeline(target, verdict),
+            None => self.target(target),
         }
     }
 
@@ -370,6 +332,22 @@ impl View<'_> {
                 (None, Action::NoOp) => " (no-op)".to_string(),
                 _ => String::new(),
             };
+            let how = w.patch_type.unwrap_or("update");
+            if self.o.compact {
+                // The changed paths, as in the resource list (and as --ignore-path reads them).
+                if self.md() {
+                    writeln!(self.out, "Status patch (`{how}`){result}:\n")?;
+                } else {
+                    writeln!(self.out, "  status patch ({how}){result}:")?;
+                }
+                if change.action != Action::NoOp {
+                    self.path_list(&change)?;
+                }
+                if self.md() {
+                    writeln!(self.out)?;
+                }
+                continue;
+            }
             let body = w
                 .patch
                 .as_deref()
@@ -377,7 +355,6 @@ impl View<'_> {
                 .cloned()
                 .unwrap_or(Value::Null);
             let pretty = serde_json::to_string_pretty(&sorted_keys(&body)).unwrap_or_default();
-            let how = w.patch_type.unwrap_or("update");
             if self.md() {
                 writeln!(
                     self.out,

@@ -1,0 +1,85 @@
+//! The input of `plan` (and the `-f` overlay of a live plan), checked before anything is
+//! planned: the manifests are judged by exactly the checks `nodectl validate` runs (schema with
+//! strict field validation, required fields, CEL, duplicates across every `-f` input, the
+//! planners' validation), so a plan never reports "OK" for what the API server or the operator
+//! would refuse. `--validate` takes kubectl's names for how strict to be.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::exit;
+use super::input::{objects_of, read_objects, Input};
+use crate::manifest;
+use crate::validate::render::text;
+use crate::validate::{validate_loads, OldObjects, Options};
+
+/// What `plan` does with input `validate` would reject (kubectl's `--validate` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ValidateMode {
+    /// Invalid input stops the plan: the diagnostics, then exit 2 (kubectl's default).
+    #[default]
+    #[value(alias = "true")]
+    Strict,
+    /// Print the diagnostics and plan anyway (unknown fields are dropped, as the API server's
+    /// default field validation does).
+    Warn,
+    /// Plan without validating; only unreadable input stops it.
+    #[value(alias = "false")]
+    Ignore,
+}
+
+/// Reads `paths` for a plan: validated per `mode`, warnings and diagnostics on `err`. `Err` is
+/// the exit code to end with (the reason is already on `err`).
+pub fn read_checked(
+    paths: &[PathBuf],
+    recursive: bool,
+    mode: ValidateMode,
+    err: &mut dyn Write,
+) -> Result<Input, u8> {
+    let input = match mode {
+        ValidateMode::Ignore => read_objects(paths, recursive),
+        ValidateMode::Strict | ValidateMode::Warn => {
+            let loads = manifest::load_paths_lenient(paths, recursive);
+            let report = validate_loads(loads.clone(), &OldObjects::default(), &Options::default());
+            let unreadable = loads.iter().any(|l| !l.errors.is_empty());
+            let invalid = report.exit_code() != exit::OK;
+            // Warnings alone (e.g. a snapshot that holds a group's children) do not interrupt
+            // a strict plan; `validate` shows them.
+            if invalid || (mode == ValidateMode::Warn && !report.diagnostics().is_empty()) {
+                let _ = write!(err, "{}", text(&report));
+                let _ = writeln!(err, "{}", report.summary_line());
+            }
+            if invalid {
+                if mode == ValidateMode::Strict || unreadable {
+                    let hint = if unreadable {
+                        ""
+                    } else {
+                        " (--validate=warn plans anyway)"
+                    };
+                    let _ = writeln!(
+                        err,
+                        "error: the input is invalid, nothing was planned{hint}"
+                    );
+                    return Err(exit::INVALID);
+                }
+                let _ = writeln!(
+                    err,
+                    "warning: planning input that the API server or the operator would refuse (--validate=warn)"
+                );
+            }
+            let documents: Vec<_> = loads.into_iter().flat_map(|l| l.documents).collect();
+            objects_of(&documents)
+        }
+    };
+    match input {
+        Ok(input) => {
+            for w in &input.warnings {
+                let _ = writeln!(err, "warning: {w}");
+            }
+            Ok(input)
+        }
+        Err(problem) => Err(super::fail(err, exit::INVALID, problem)),
+    }
+}
