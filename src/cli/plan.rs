@@ -316,7 +316,6 @@ pub(super) fn finish(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let report = report.clone();
     let mut ignore = Vec::new();
     for text in &args.ignore_paths {
         match IgnorePath::parse(text) {
@@ -335,10 +334,10 @@ pub(super) fn finish(
         ignore: ignore.clone(),
     };
     let written = match args.output {
-        PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &report.to_json())
+        PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &report.wire())
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
-        PlanFormat::Yaml => serde_saphyr::to_string(&report.to_json())
+        PlanFormat::Yaml => serde_saphyr::to_string(&report.wire())
             .map_err(|e| std::io::Error::other(e.to_string()))
             .and_then(|text| out.write_all(text.as_bytes())),
         PlanFormat::Text => plan_text::write(out, &report, &view(Style::Text)),

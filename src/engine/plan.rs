@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::controller;
-use crate::engine::trace::{final_objects, write_json, ReconcileTrace};
+use crate::engine::trace::{final_objects, write_json, FinalObjects, ReconcileTrace, TraceJson};
 use crate::env::{Clock, Dns, Env, Ids};
 use crate::platform::Platform;
 use crate::sidecar::model::{PodSidecarScript, ScriptedSidecars, SidecarScript};
@@ -597,6 +597,11 @@ impl PlanReport {
     /// The machine-readable plan: the trace schema of `simulate` (each reconcile
     /// also names its target) plus `formatVersion`.
     pub fn to_json(&self) -> Value {
+        serde_json::to_value(self.wire()).unwrap_or(Value::Null)
+    }
+
+    /// [`PlanReport::to_json`] borrowing the report, to serialise without a copy.
+    pub fn wire(&self) -> TraceJson<'_> {
         let target = self
             .targets
             .iter()
@@ -610,23 +615,17 @@ impl PlanReport {
             .collect();
         // In run order (targets settled together take turns).
         steps.sort_by_key(|(_, s)| s.trace.index);
-        let reconciles: Vec<Value> = steps
-            .into_iter()
-            .map(|(target, s)| {
-                let mut r = s.trace.to_json();
-                if let Some(m) = r.as_object_mut() {
-                    m.insert("target".into(), Value::String(target.to_string()));
-                }
-                r
-            })
-            .collect();
-        serde_json::json!({
-            "formatVersion": 1,
-            "target": target,
-            "now": self.now,
-            "reconciles": reconciles,
-            "finalObjects": self.final_objects.iter().map(|o| Value::clone(o)).collect::<Vec<_>>(),
-        })
+        TraceJson {
+            format_version: Some(1),
+            target,
+            now: &self.now,
+            reconciles: steps
+                .into_iter()
+                .map(|(target, s)| s.trace.wire(Some(target.to_string())))
+                .collect(),
+            final_objects: FinalObjects(&self.final_objects),
+            verdict: None,
+        }
     }
 
     /// Every write of the run as trace JSON, in order.

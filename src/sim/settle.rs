@@ -41,9 +41,11 @@ pub fn settle_fixture(fixture: &Fixture, max: usize) -> Result<PlanReport, Strin
 
 /// The settled run as JSON: the plan document plus the verdict.
 pub fn settled_json(report: &PlanReport) -> Value {
-    let mut doc = report.to_json();
-    if let Some(verdict) = report.targets.first().and_then(|t| t.verdict.as_ref()) {
-        doc["verdict"] = crate::explain::verdict_json(verdict);
-    }
-    doc
+    let mut doc = report.wire();
+    doc.verdict = report
+        .targets
+        .first()
+        .and_then(|t| t.verdict.as_ref())
+        .map(crate::explain::verdict_json);
+    serde_json::to_value(doc).unwrap_or(Value::Null)
 }

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod json;
 pub mod kinds;
+mod objects;
 pub mod record;
 mod ssa;
 pub mod store;
