@@ -100,13 +100,46 @@ pub struct TraceJson<'a> {
     pub verdict: Option<Value>,
 }
 
-/// `finalObjects`: the stored objects, serialised through their shared handles.
+/// `finalObjects`: the stored objects, serialised through their shared handles
+/// without `metadata.managedFields` (PARITY.md §3.5) — stripped while writing, not
+/// by copying each object.
 #[derive(Debug)]
 pub struct FinalObjects<'a>(pub &'a [Arc<Value>]);
 
 impl Serialize for FinalObjects<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|o| &**o))
+        serializer.collect_seq(self.0.iter().map(|o| Omitting {
+            value: o,
+            path: &["metadata", "managedFields"],
+        }))
+    }
+}
+
+/// A value serialised without the member at `path` (a chain of object keys).
+struct Omitting<'a> {
+    value: &'a Value,
+    path: &'a [&'a str],
+}
+
+impl Serialize for Omitting<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (Value::Object(map), Some((first, rest))) = (self.value, self.path.split_first())
+        else {
+            return self.value.serialize(serializer);
+        };
+        if !map.contains_key(*first) {
+            return self.value.serialize(serializer);
+        }
+        let mut m = serializer.serialize_map(None)?;
+        for (key, value) in map {
+            match (key == first, rest.is_empty()) {
+                (true, true) => {}
+                (true, false) => m.serialize_entry(key, &Omitting { value, path: rest })?,
+                (false, _) => m.serialize_entry(key, value)?,
+            }
+        }
+        m.end()
     }
 }
 
@@ -182,7 +215,8 @@ pub fn write_json(w: &WriteRecord) -> Value {
 }
 
 /// The objects listed in `finalObjects`: the trace kinds, installed optional kinds
-/// and every kind present in the initial cluster, sorted by kind/namespace/name.
+/// and every kind present in the initial cluster, sorted by kind/namespace/name
+/// (shared with the store; [`FinalObjects`] leaves out their managedFields).
 pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Arc<Value>> {
     api.all_objects()
         .into_iter()
@@ -190,18 +224,6 @@ pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Arc<Value>>
             let kind = o.get("kind").and_then(Value::as_str).unwrap_or("");
             TRACE_KINDS.contains(&kind) || extra_kinds.iter().any(|k| k == kind)
         })
-        .map(|o| {
-            let has_managed_fields = o
-                .get("metadata")
-                .is_some_and(|m| m.get("managedFields").is_some());
-            if !has_managed_fields {
-                return Arc::clone(o);
-            }
-            let mut o = Value::clone(o);
-            if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("managedFields");
-            }
-            Arc::new(o)
-        })
+        .map(Arc::clone)
         .collect()
 }
