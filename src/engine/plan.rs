@@ -186,8 +186,9 @@ pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, String
     for gvk in &options.served_kinds {
         api.install_kind(gvk);
     }
-    for o in objects {
-        api.load(o.clone()).map_err(|e| e.to_string())?;
+    for (i, o) in objects.iter().enumerate() {
+        api.load(o.clone())
+            .map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
     }
     let sidecars = Box::new(ScriptedSidecars::new(
         options.sidecar.clone(),
@@ -203,12 +204,13 @@ pub fn plan(
     targets: &[TargetRef],
     options: &PlanOptions,
 ) -> Result<PlanReport, String> {
-    plan_in(build_env(objects, options)?, objects, targets, options)
+    plan_in(&mut build_env(objects, options)?, objects, targets, options)
 }
 
-/// [`plan`] on a world built by the caller (e.g. from a live cluster snapshot).
+/// [`plan`] on a world built by the caller (e.g. from a live cluster snapshot); the
+/// caller keeps the world and its sidecars to read after the run.
 pub fn plan_in(
-    mut env: Env,
+    env: &mut Env,
     objects: &[Value],
     targets: &[TargetRef],
     options: &PlanOptions,
@@ -216,7 +218,7 @@ pub fn plan_in(
     let mut reports: Vec<TargetReport> = Vec::new();
     let mut index = 0;
     if let (Some(max), true) = (options.until_settled, options.cascade) {
-        reports = settle_tree(&mut env, targets, max, &mut index)?;
+        reports = settle_tree(env, targets, max, &mut index)?;
     }
     let mut queue: std::collections::VecDeque<TargetRef> = if reports.is_empty() {
         targets.iter().cloned().collect()
@@ -226,11 +228,11 @@ pub fn plan_in(
     while let Some(target) = queue.pop_front() {
         let target = &target;
         let report = match options.until_settled {
-            Some(max) => settle(&mut env, target, max.max(1), &mut index)?,
+            Some(max) => settle(env, target, max.max(1), &mut index)?,
             None => {
                 let mut steps = Vec::new();
                 for _ in 0..options.reconciles.max(1) {
-                    steps.push(reconcile_once(&mut env, target, &mut index)?);
+                    steps.push(reconcile_once(env, target, &mut index)?);
                 }
                 TargetReport {
                     target: target.clone(),
@@ -253,23 +255,28 @@ pub fn plan_in(
         }
         reports.push(report);
     }
-    let mut kinds: Vec<String> = objects
-        .iter()
-        .filter_map(|o| o.get("kind").and_then(Value::as_str).map(str::to_string))
-        .collect();
-    kinds.extend(
-        options
-            .served_kinds
-            .iter()
-            .filter_map(|g| g.rsplit('/').next().map(str::to_string)),
-    );
-    kinds.sort();
-    kinds.dedup();
     Ok(PlanReport {
         now: env.clock.now_string(),
         targets: reports,
-        final_objects: final_objects(&env.api, &kinds),
+        final_objects: final_objects(&env.api, &listed_kinds(objects, &options.served_kinds)),
     })
+}
+
+/// The kinds `finalObjects` lists besides the trace kinds: every kind of the input
+/// and every served optional kind (`group/version/Kind`), sorted.
+pub fn listed_kinds(objects: &[Value], served_kinds: &[String]) -> Vec<String> {
+    let mut kinds: Vec<String> = objects
+        .iter()
+        .filter_map(|o| o.get("kind").and_then(Value::as_str).map(str::to_string))
+        .chain(
+            served_kinds
+                .iter()
+                .filter_map(|g| g.rsplit('/').next().map(str::to_string)),
+        )
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
 }
 
 /// The SeiNodes a target's reconciles created, in creation order.
