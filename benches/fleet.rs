@@ -42,14 +42,16 @@ fn env_usize(name: &str, default: usize) -> usize {
 /// hundred, so a label selection has ~10 results, not the whole namespace.
 fn seinode(i: usize) -> String {
     let mode = match i % 4 {
-        0 => r#""fullNode":{"snapshot":{"s3":{"targetHeight":198740000},"trustPeriod":"9999h0m0s"}}"#,
+        0 => {
+            r#""fullNode":{"snapshot":{"s3":{"targetHeight":198740000},"trustPeriod":"9999h0m0s"}}"#
+        }
         1 => r#""archive":{}"#,
         2 => r#""validator":{}"#,
         _ => r#""fullNode":{}"#,
     }
     .to_string();
     let shard = i / 100;
-    let peers = if i % 3 == 0 {
+    let peers = if i.is_multiple_of(3) {
         format!(r#"[{{"label":{{"selector":{{"sei.io/shard":"shard-{shard}"}}}}}}]"#)
     } else {
         r#"[{"ec2Tags":{"region":"eu-central-1","tags":{"ChainIdentifier":"pacific-1","Component":"state-syncer"}}}]"#.to_string()
@@ -211,10 +213,7 @@ fn simulate_case(fixture: &str, baseline: Option<&Path>, batches: usize) {
         }
     }
     let new = median(new);
-    let mut line = format!(
-        "simulate {fixture:<36} median {:>8.1} µs",
-        new / 1e3
-    );
+    let mut line = format!("simulate {fixture:<36} median {:>8.1} µs", new / 1e3);
     if baseline.is_some() {
         let old = median(old);
         let _ = write!(
@@ -245,7 +244,10 @@ fn main() {
     let cases: [(&str, Vec<&str>); 3] = [
         ("plan -o json", vec!["plan", "-f", fleet, now, "-o", "json"]),
         ("plan (text)", vec!["plan", "-f", fleet, now, "--no-color"]),
-        ("plan --compact", vec!["plan", "-f", fleet, now, "--no-color", "--compact"]),
+        (
+            "plan --compact",
+            vec!["plan", "-f", fleet, now, "--no-color", "--compact"],
+        ),
     ];
     println!(
         "fleet: {nodes} SeiNodes + {} SeiNodeDeployments, {runs} run(s) per binary",

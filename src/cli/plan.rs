@@ -344,8 +344,8 @@ pub(super) fn finish(
         PlanFormat::Yaml => serde_saphyr::to_string(&report.wire())
             .map_err(|e| std::io::Error::other(e.to_string()))
             .and_then(|text| out.write_all(text.as_bytes())),
-        PlanFormat::Text => plan_text::write(out, &report, &view(Style::Text)),
-        PlanFormat::Markdown => plan_text::write(out, &report, &view(Style::Markdown)),
+        PlanFormat::Text => plan_text::write(out, report, &view(Style::Text)),
+        PlanFormat::Markdown => plan_text::write(out, report, &view(Style::Markdown)),
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -368,7 +368,7 @@ pub(super) fn finish(
         }
         return exit::RUNTIME;
     }
-    if args.detailed_exitcode && Summary::of(&report, &ignore).has_changes() {
+    if args.detailed_exitcode && Summary::of(report, &ignore).has_changes() {
         exit::CHANGES
     } else {
         exit::OK

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::controller;
+use crate::engine::error::EngineError;
 use crate::engine::trace::{final_objects, write_json, FinalObjects, ReconcileTrace, TraceJson};
 use crate::env::{Clock, Dns, Env, Ids};
 use crate::platform::Platform;
@@ -181,14 +182,16 @@ pub fn targets_of(objects: &[Value]) -> Vec<TargetRef> {
 }
 
 /// Builds the in-memory world from the input objects.
-pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, String> {
+pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, EngineError> {
     let mut api = ApiServer::new(options.clock.now_string());
     for gvk in &options.served_kinds {
         api.install_kind(gvk);
     }
     for (i, o) in objects.iter().enumerate() {
-        api.load(o.clone())
-            .map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
+        api.load(o.clone()).map_err(|source| EngineError::Load {
+            index: i + 1,
+            source,
+        })?;
     }
     let sidecars = Box::new(ScriptedSidecars::new(
         options.sidecar.clone(),
@@ -203,7 +206,7 @@ pub fn plan(
     objects: &[Value],
     targets: &[TargetRef],
     options: &PlanOptions,
-) -> Result<PlanReport, String> {
+) -> Result<PlanReport, EngineError> {
     plan_in(&mut build_env(objects, options)?, objects, targets, options)
 }
 
@@ -214,7 +217,7 @@ pub fn plan_in(
     objects: &[Value],
     targets: &[TargetRef],
     options: &PlanOptions,
-) -> Result<PlanReport, String> {
+) -> Result<PlanReport, EngineError> {
     let mut reports: Vec<TargetReport> = Vec::new();
     let mut index = 0;
     if let (Some(max), true) = (options.until_settled, options.cascade) {
@@ -299,14 +302,15 @@ pub fn reconcile_once(
     env: &mut Env,
     target: &TargetRef,
     index: &mut usize,
-) -> Result<ReconcileStep, String> {
+) -> Result<ReconcileStep, EngineError> {
     if env.jobs_complete {
         complete_jobs(env)?;
     }
     let before = read_target(env, target);
     env.sidecars.begin_reconcile(*index);
     tracing::debug!(%target, index = *index, "reconcile starts");
-    let outcome = controller::reconcile(env, &target.kind, &target.namespace, &target.name)?;
+    let outcome = controller::reconcile(env, &target.kind, &target.namespace, &target.name)
+        .map_err(EngineError::Reconcile)?;
     let after = read_target(env, target);
     tracing::info!(
         %target,
@@ -334,11 +338,8 @@ pub fn reconcile_once(
 
 /// Stands in for the Job controller: every Job that has not finished yet gets
 /// `succeeded: 1` and a true `Complete` condition (not recorded as a write).
-fn complete_jobs(env: &mut Env) -> Result<(), String> {
-    let jobs = env
-        .api
-        .list("batch/v1", "Job", None, &[])
-        .map_err(|e| e.to_string())?;
+fn complete_jobs(env: &mut Env) -> Result<(), EngineError> {
+    let jobs = env.api.list("batch/v1", "Job", None, &[])?;
     for job in jobs {
         let finished = job
             .pointer("/status/conditions")
@@ -359,7 +360,7 @@ fn complete_jobs(env: &mut Env) -> Result<(), String> {
             "succeeded": 1,
             "conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": env.clock.now_string()}],
         });
-        env.api.load(job).map_err(|e| e.to_string())?;
+        env.api.load(job)?;
     }
     Ok(())
 }
@@ -410,7 +411,7 @@ pub fn settle(
     target: &TargetRef,
     max: usize,
     index: &mut usize,
-) -> Result<TargetReport, String> {
+) -> Result<TargetReport, EngineError> {
     settle_with(env, target, max, index, false)
 }
 
@@ -495,7 +496,7 @@ pub fn settle_with(
     max: usize,
     index: &mut usize,
     children: bool,
-) -> Result<TargetReport, String> {
+) -> Result<TargetReport, EngineError> {
     let mut settling = Settling::new(env, target.clone());
     let mut child_index = 0;
     while settling.verdict.is_none() {
@@ -520,7 +521,7 @@ fn settle_tree(
     roots: &[TargetRef],
     max: usize,
     index: &mut usize,
-) -> Result<Vec<TargetReport>, String> {
+) -> Result<Vec<TargetReport>, EngineError> {
     let mut all: Vec<Settling> = Vec::new();
     for root in roots {
         if !all.iter().any(|s| s.target == *root) {
@@ -548,7 +549,7 @@ fn take_turn(
     i: usize,
     max: usize,
     index: &mut usize,
-) -> Result<(), String> {
+) -> Result<(), EngineError> {
     let target = all[i].target.clone();
     let step = reconcile_once(env, &target, index)?;
     for w in step.trace.writes.iter().filter(|w| w.kind == "SeiNode") {

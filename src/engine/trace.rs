@@ -43,11 +43,7 @@ impl Trace {
             format_version: None,
             target: self.target.clone(),
             now: &self.now,
-            reconciles: self
-                .reconciles
-                .iter()
-                .map(|r| r.wire(None))
-                .collect(),
+            reconciles: self.reconciles.iter().map(|r| r.wire(None)).collect(),
             final_objects: FinalObjects(&self.final_objects),
             verdict: None,
         }

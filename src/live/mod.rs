@@ -122,7 +122,9 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, S
             .and_then(|any| any.downcast_mut::<LiveSidecars>())
             .map(|live| {
                 (
-                    std::mem::take(&mut live.misses).into_iter().collect::<Vec<_>>(),
+                    std::mem::take(&mut live.misses)
+                        .into_iter()
+                        .collect::<Vec<_>>(),
                     std::mem::take(&mut live.submissions),
                 )
             })

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::engine::error::EngineError;
 use crate::engine::plan::{self, PlanOptions, TargetRef};
 use crate::engine::trace::{final_objects, Trace};
 use crate::env::{Clock, Dns, Env};
@@ -17,11 +18,11 @@ pub struct RunOptions {
 }
 
 /// The engine options a scenario describes: a fixture run is a plan of one target.
-pub fn options(scenario: &Scenario) -> Result<PlanOptions, String> {
-    let clock = Clock::parse(scenario.now())?;
+pub fn options(scenario: &Scenario) -> Result<PlanOptions, EngineError> {
+    let clock = Clock::parse(scenario.now()).map_err(EngineError::Setting)?;
     let mut platform = Platform::default();
     for (name, value) in &scenario.platform {
-        platform.set(name, value)?;
+        platform.set(name, value).map_err(EngineError::Setting)?;
     }
     let gw = &scenario.gateway;
     for (field, value) in [
@@ -59,13 +60,13 @@ pub fn target(scenario: &Scenario) -> TargetRef {
 }
 
 /// Builds the environment a scenario describes, with `objects` loaded in order.
-pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> {
+pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, EngineError> {
     plan::build_env(objects, &options(scenario)?)
 }
 
 /// Runs a loaded fixture and returns its trace: the engine's reconciles of the
 /// scenario's target, as many as the scenario (or `options`) asks.
-pub fn run_fixture(fixture: &Fixture, options: &RunOptions) -> Result<Trace, String> {
+pub fn run_fixture(fixture: &Fixture, options: &RunOptions) -> Result<Trace, EngineError> {
     let scenario = &fixture.scenario;
     let engine = self::options(scenario)?;
     let mut env = plan::build_env(&fixture.objects, &engine)?;

@@ -5,10 +5,11 @@ use serde_json::Value;
 
 use super::runner::{options, target};
 use super::scenario::Fixture;
+use crate::engine::error::EngineError;
 use crate::engine::plan::{plan, PlanOptions, PlanReport};
 
 /// Runs the fixture's target until it settles, stalls, loops or reaches `max` reconciles.
-pub fn settle_fixture(fixture: &Fixture, max: usize) -> Result<PlanReport, String> {
+pub fn settle_fixture(fixture: &Fixture, max: usize) -> Result<PlanReport, EngineError> {
     let engine = PlanOptions {
         until_settled: Some(max.max(1)),
         ..options(&fixture.scenario)?

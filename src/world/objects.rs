@@ -46,8 +46,13 @@ impl Objects {
     /// Stores `object` under `key`, re-indexing its labels.
     pub fn insert(&mut self, key: ObjectKey, object: Arc<Value>) -> Option<Arc<Value>> {
         let old = self.by_key.remove(&key);
-        if let Some(old) = &old {
-            self.unindex(&key, old);
+        if let Some(previous) = &old {
+            // Most writes (status, spec) keep the labels: nothing to re-index.
+            if labels(previous).eq(labels(&object)) {
+                self.by_key.insert(key, object);
+                return old;
+            }
+            self.unindex(&key, previous);
         }
         for (label, value) in labels(&object) {
             self.by_label
@@ -169,17 +174,21 @@ mod tests {
         put(&mut objects, "c", "x", json!({"chain": "c"}));
         put(&mut objects, "d", "y", json!({"role": "rpc", "chain": "c"}));
         assert_eq!(names(&objects, &[("chain", "c")]), ["a", "b", "c"]);
-        assert_eq!(names(&objects, &[("chain", "c"), ("role", "rpc")]), ["a", "b"]);
+        assert_eq!(
+            names(&objects, &[("chain", "c"), ("role", "rpc")]),
+            ["a", "b"]
+        );
         assert!(names(&objects, &[("role", "other")]).is_empty());
         // A relabel moves the object between postings; a removal drops it.
         put(&mut objects, "a", "x", json!({"role": "db"}));
         assert_eq!(names(&objects, &[("role", "rpc")]), ["b"]);
         assert_eq!(names(&objects, &[("role", "db")]), ["a"]);
-        assert_eq!(objects.remove(&ObjectKey {
+        let b = ObjectKey {
             group_kind: "sei.io/SeiNode".into(),
             namespace: "x".into(),
             name: "b".into(),
-        }).is_some(), true);
+        };
+        assert!(objects.remove(&b).is_some());
         assert!(names(&objects, &[("role", "rpc")]).is_empty());
         assert_eq!(names(&objects, &[("chain", "c")]), ["c"]);
     }

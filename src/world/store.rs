@@ -14,10 +14,10 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
-use super::objects::Objects;
 use super::kinds::{
     gvk_name, is_optional_kind, kind_info, split_api_version, zero_status, KindInfo,
 };
+use super::objects::Objects;
 use super::record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
 use super::ssa::{merge_applied, remove_dropped_fields, LastApply};
 
