@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rand::{rngs::StdRng, RngCore, SeedableRng};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha12Rng;
 use serde::Serialize;
 
 use crate::platform::Platform;
@@ -69,8 +70,12 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Source of random UUIDv4s (plan ids), seedable for reproducible output.
+///
+/// ChaCha12 from `rand_chacha`, whose streams are value-stable across releases (the
+/// algorithm behind rand 0.8's `StdRng`, which promises no such stability): the same
+/// seed gives the same plan ids whatever rand version the build resolves.
 pub struct Ids {
-    rng: StdRng,
+    rng: ChaCha12Rng,
 }
 
 impl Ids {
@@ -80,7 +85,7 @@ impl Ids {
         let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
         bytes.copy_from_slice(&digest);
         Ids {
-            rng: StdRng::from_seed(bytes),
+            rng: ChaCha12Rng::from_seed(bytes),
         }
     }
 

@@ -78,7 +78,14 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // One buffer, not a write(2) per line; unbuffered where a prompt follows the plan.
+    let prompts = match &cli.command {
+        Command::Apply(_) => true,
+        Command::Plan(args) => args.live.apply,
+        _ => false,
+    };
+    let capacity = if prompts { 0 } else { 1 << 16 };
+    let mut out = std::io::BufWriter::with_capacity(capacity, stdout.lock());
     // stderr is not locked for the whole run: progress bars draw on it from worker threads
     // (the parallel validate pass, the live reads), and a lock held here would block them
     // forever. It is unbuffered, so each message is still written in one piece.

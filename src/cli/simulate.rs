@@ -68,7 +68,7 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         }
     };
     let written = match args.output {
-        SimulateFormat::Json => serde_json::to_writer_pretty(&mut *out, &trace.to_json())
+        SimulateFormat::Json => serde_json::to_writer_pretty(&mut *out, &trace.wire())
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
         SimulateFormat::Text => crate::render::trace_text::write(out, &trace),

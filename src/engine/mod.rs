@@ -2,5 +2,6 @@
 //! settles, stalls or loops (`plan`), and the trace of each reconcile (`trace`)
 //! that `plan`, `simulate`, `explain` and the live path render.
 
+pub mod error;
 pub mod plan;
 pub mod trace;

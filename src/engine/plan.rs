@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::controller;
-use crate::engine::trace::{final_objects, write_json, ReconcileTrace};
+use crate::engine::error::EngineError;
+use crate::engine::trace::{final_objects, write_json, FinalObjects, ReconcileTrace, TraceJson};
 use crate::env::{Clock, Dns, Env, Ids};
 use crate::platform::Platform;
 use crate::sidecar::model::{PodSidecarScript, ScriptedSidecars, SidecarScript};
@@ -181,13 +182,16 @@ pub fn targets_of(objects: &[Value]) -> Vec<TargetRef> {
 }
 
 /// Builds the in-memory world from the input objects.
-pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, String> {
+pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, EngineError> {
     let mut api = ApiServer::new(options.clock.now_string());
     for gvk in &options.served_kinds {
         api.install_kind(gvk);
     }
-    for o in objects {
-        api.load(o.clone()).map_err(|e| e.to_string())?;
+    for (i, o) in objects.iter().enumerate() {
+        api.load(o.clone()).map_err(|source| EngineError::Load {
+            index: i + 1,
+            source,
+        })?;
     }
     let sidecars = Box::new(ScriptedSidecars::new(
         options.sidecar.clone(),
@@ -202,21 +206,22 @@ pub fn plan(
     objects: &[Value],
     targets: &[TargetRef],
     options: &PlanOptions,
-) -> Result<PlanReport, String> {
-    plan_in(build_env(objects, options)?, objects, targets, options)
+) -> Result<PlanReport, EngineError> {
+    plan_in(&mut build_env(objects, options)?, objects, targets, options)
 }
 
-/// [`plan`] on a world built by the caller (e.g. from a live cluster snapshot).
+/// [`plan`] on a world built by the caller (e.g. from a live cluster snapshot); the
+/// caller keeps the world and its sidecars to read after the run.
 pub fn plan_in(
-    mut env: Env,
+    env: &mut Env,
     objects: &[Value],
     targets: &[TargetRef],
     options: &PlanOptions,
-) -> Result<PlanReport, String> {
+) -> Result<PlanReport, EngineError> {
     let mut reports: Vec<TargetReport> = Vec::new();
     let mut index = 0;
     if let (Some(max), true) = (options.until_settled, options.cascade) {
-        reports = settle_tree(&mut env, targets, max, &mut index)?;
+        reports = settle_tree(env, targets, max, &mut index)?;
     }
     let mut queue: std::collections::VecDeque<TargetRef> = if reports.is_empty() {
         targets.iter().cloned().collect()
@@ -226,11 +231,11 @@ pub fn plan_in(
     while let Some(target) = queue.pop_front() {
         let target = &target;
         let report = match options.until_settled {
-            Some(max) => settle(&mut env, target, max.max(1), &mut index)?,
+            Some(max) => settle(env, target, max.max(1), &mut index)?,
             None => {
                 let mut steps = Vec::new();
                 for _ in 0..options.reconciles.max(1) {
-                    steps.push(reconcile_once(&mut env, target, &mut index)?);
+                    steps.push(reconcile_once(env, target, &mut index)?);
                 }
                 TargetReport {
                     target: target.clone(),
@@ -253,23 +258,28 @@ pub fn plan_in(
         }
         reports.push(report);
     }
-    let mut kinds: Vec<String> = objects
-        .iter()
-        .filter_map(|o| o.get("kind").and_then(Value::as_str).map(str::to_string))
-        .collect();
-    kinds.extend(
-        options
-            .served_kinds
-            .iter()
-            .filter_map(|g| g.rsplit('/').next().map(str::to_string)),
-    );
-    kinds.sort();
-    kinds.dedup();
     Ok(PlanReport {
         now: env.clock.now_string(),
         targets: reports,
-        final_objects: final_objects(&env.api, &kinds),
+        final_objects: final_objects(&env.api, &listed_kinds(objects, &options.served_kinds)),
     })
+}
+
+/// The kinds `finalObjects` lists besides the trace kinds: every kind of the input
+/// and every served optional kind (`group/version/Kind`), sorted.
+pub fn listed_kinds(objects: &[Value], served_kinds: &[String]) -> Vec<String> {
+    let mut kinds: Vec<String> = objects
+        .iter()
+        .filter_map(|o| o.get("kind").and_then(Value::as_str).map(str::to_string))
+        .chain(
+            served_kinds
+                .iter()
+                .filter_map(|g| g.rsplit('/').next().map(str::to_string)),
+        )
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
 }
 
 /// The SeiNodes a target's reconciles created, in creation order.
@@ -292,14 +302,15 @@ pub fn reconcile_once(
     env: &mut Env,
     target: &TargetRef,
     index: &mut usize,
-) -> Result<ReconcileStep, String> {
+) -> Result<ReconcileStep, EngineError> {
     if env.jobs_complete {
         complete_jobs(env)?;
     }
     let before = read_target(env, target);
     env.sidecars.begin_reconcile(*index);
     tracing::debug!(%target, index = *index, "reconcile starts");
-    let outcome = controller::reconcile(env, &target.kind, &target.namespace, &target.name)?;
+    let outcome = controller::reconcile(env, &target.kind, &target.namespace, &target.name)
+        .map_err(EngineError::Reconcile)?;
     let after = read_target(env, target);
     tracing::info!(
         %target,
@@ -327,11 +338,8 @@ pub fn reconcile_once(
 
 /// Stands in for the Job controller: every Job that has not finished yet gets
 /// `succeeded: 1` and a true `Complete` condition (not recorded as a write).
-fn complete_jobs(env: &mut Env) -> Result<(), String> {
-    let jobs = env
-        .api
-        .list("batch/v1", "Job", None, &[])
-        .map_err(|e| e.to_string())?;
+fn complete_jobs(env: &mut Env) -> Result<(), EngineError> {
+    let jobs = env.api.list("batch/v1", "Job", None, &[])?;
     for job in jobs {
         let finished = job
             .pointer("/status/conditions")
@@ -352,7 +360,7 @@ fn complete_jobs(env: &mut Env) -> Result<(), String> {
             "succeeded": 1,
             "conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": env.clock.now_string()}],
         });
-        env.api.load(job).map_err(|e| e.to_string())?;
+        env.api.load(job)?;
     }
     Ok(())
 }
@@ -403,7 +411,7 @@ pub fn settle(
     target: &TargetRef,
     max: usize,
     index: &mut usize,
-) -> Result<TargetReport, String> {
+) -> Result<TargetReport, EngineError> {
     settle_with(env, target, max, index, false)
 }
 
@@ -488,7 +496,7 @@ pub fn settle_with(
     max: usize,
     index: &mut usize,
     children: bool,
-) -> Result<TargetReport, String> {
+) -> Result<TargetReport, EngineError> {
     let mut settling = Settling::new(env, target.clone());
     let mut child_index = 0;
     while settling.verdict.is_none() {
@@ -513,7 +521,7 @@ fn settle_tree(
     roots: &[TargetRef],
     max: usize,
     index: &mut usize,
-) -> Result<Vec<TargetReport>, String> {
+) -> Result<Vec<TargetReport>, EngineError> {
     let mut all: Vec<Settling> = Vec::new();
     for root in roots {
         if !all.iter().any(|s| s.target == *root) {
@@ -541,7 +549,7 @@ fn take_turn(
     i: usize,
     max: usize,
     index: &mut usize,
-) -> Result<(), String> {
+) -> Result<(), EngineError> {
     let target = all[i].target.clone();
     let step = reconcile_once(env, &target, index)?;
     for w in step.trace.writes.iter().filter(|w| w.kind == "SeiNode") {
@@ -597,6 +605,11 @@ impl PlanReport {
     /// The machine-readable plan: the trace schema of `simulate` (each reconcile
     /// also names its target) plus `formatVersion`.
     pub fn to_json(&self) -> Value {
+        serde_json::to_value(self.wire()).unwrap_or(Value::Null)
+    }
+
+    /// [`PlanReport::to_json`] borrowing the report, to serialise without a copy.
+    pub fn wire(&self) -> TraceJson<'_> {
         let target = self
             .targets
             .iter()
@@ -610,23 +623,17 @@ impl PlanReport {
             .collect();
         // In run order (targets settled together take turns).
         steps.sort_by_key(|(_, s)| s.trace.index);
-        let reconciles: Vec<Value> = steps
-            .into_iter()
-            .map(|(target, s)| {
-                let mut r = s.trace.to_json();
-                if let Some(m) = r.as_object_mut() {
-                    m.insert("target".into(), Value::String(target.to_string()));
-                }
-                r
-            })
-            .collect();
-        serde_json::json!({
-            "formatVersion": 1,
-            "target": target,
-            "now": self.now,
-            "reconciles": reconciles,
-            "finalObjects": self.final_objects.iter().map(|o| Value::clone(o)).collect::<Vec<_>>(),
-        })
+        TraceJson {
+            format_version: Some(1),
+            target,
+            now: &self.now,
+            reconciles: steps
+                .into_iter()
+                .map(|(target, s)| s.trace.wire(Some(target.to_string())))
+                .collect(),
+            final_objects: FinalObjects(&self.final_objects),
+            verdict: None,
+        }
     }
 
     /// Every write of the run as trace JSON, in order.

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::env::{go_duration, Event, ReconcileOutcome};
 use crate::sidecar::SidecarCall;
@@ -33,71 +34,185 @@ pub struct Trace {
 impl Trace {
     /// The trace as the JSON document compared with `expected.json`.
     pub fn to_json(&self) -> Value {
-        json!({
-            "target": self.target,
-            "now": self.now,
-            "reconciles": self.reconciles.iter().map(ReconcileTrace::to_json).collect::<Vec<_>>(),
-            "finalObjects": self.final_objects.iter().map(|o| Value::clone(o)).collect::<Vec<_>>(),
-        })
+        to_value(&self.wire())
+    }
+
+    /// The trace document, borrowing everything it shows (serialise it directly).
+    pub fn wire(&self) -> TraceJson<'_> {
+        TraceJson {
+            format_version: None,
+            target: self.target.clone(),
+            now: &self.now,
+            reconciles: self.reconciles.iter().map(|r| r.wire(None)).collect(),
+            final_objects: FinalObjects(&self.final_objects),
+            verdict: None,
+        }
     }
 }
 
 impl ReconcileTrace {
     pub fn to_json(&self) -> Value {
+        to_value(&self.wire(None))
+    }
+
+    /// This reconcile as trace JSON; `target` names it in a multi-target plan.
+    pub fn wire(&self, target: Option<String>) -> ReconcileJson<'_> {
         let after = self.outcome.result.after;
-        json!({
-            "index": self.index,
-            "result": {
-                "requeue": self.outcome.result.requeue,
-                "requeueAfter": go_duration(after),
-                "requeueAfterNs": u64::try_from(after.as_nanos()).unwrap_or(u64::MAX),
+        ReconcileJson {
+            index: self.index,
+            result: ResultJson {
+                requeue: self.outcome.result.requeue,
+                requeue_after: go_duration(after),
+                requeue_after_ns: u64::try_from(after.as_nanos()).unwrap_or(u64::MAX),
             },
-            "error": self.outcome.error,
-            "writes": self.writes.iter().map(write_json).collect::<Vec<_>>(),
-            "sidecarCalls": self.sidecar_calls,
-            "events": self.events,
-            "dnsLookups": self.dns_lookups,
-        })
+            error: self.outcome.error.as_deref(),
+            writes: self.writes.iter().map(WriteJson).collect(),
+            sidecar_calls: &self.sidecar_calls,
+            events: &self.events,
+            dns_lookups: &self.dns_lookups,
+            target,
+        }
+    }
+}
+
+/// A serialised value that cannot fail to convert (every wire type is plain data).
+fn to_value(wire: &impl Serialize) -> Value {
+    serde_json::to_value(wire).unwrap_or(Value::Null)
+}
+
+/// The trace document (PARITY.md §3), and the plan document (with `formatVersion`
+/// and, for a settled run, `verdict`). Serialised from borrowed data: writing a
+/// fleet-sized plan costs no copy of its objects.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format_version: Option<u32>,
+    pub target: String,
+    pub now: &'a str,
+    pub reconciles: Vec<ReconcileJson<'a>>,
+    pub final_objects: FinalObjects<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Value>,
+}
+
+/// `finalObjects`: the stored objects, serialised through their shared handles
+/// without `metadata.managedFields` (PARITY.md §3.5) — stripped while writing, not
+/// by copying each object.
+#[derive(Debug)]
+pub struct FinalObjects<'a>(pub &'a [Arc<Value>]);
+
+impl Serialize for FinalObjects<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|o| Omitting {
+            value: o,
+            path: &["metadata", "managedFields"],
+        }))
+    }
+}
+
+/// A value serialised without the member at `path` (a chain of object keys).
+struct Omitting<'a> {
+    value: &'a Value,
+    path: &'a [&'a str],
+}
+
+impl Serialize for Omitting<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (Value::Object(map), Some((first, rest))) = (self.value, self.path.split_first())
+        else {
+            return self.value.serialize(serializer);
+        };
+        if !map.contains_key(*first) {
+            return self.value.serialize(serializer);
+        }
+        let mut m = serializer.serialize_map(None)?;
+        for (key, value) in map {
+            match (key == first, rest.is_empty()) {
+                (true, true) => {}
+                (true, false) => m.serialize_entry(key, &Omitting { value, path: rest })?,
+                (false, _) => m.serialize_entry(key, value)?,
+            }
+        }
+        m.end()
+    }
+}
+
+/// One reconcile (PARITY.md §3.1).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReconcileJson<'a> {
+    pub index: usize,
+    pub result: ResultJson,
+    pub error: Option<&'a str>,
+    pub writes: Vec<WriteJson<'a>>,
+    pub sidecar_calls: &'a [SidecarCall],
+    pub events: &'a [Event],
+    pub dns_lookups: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// A reconcile's result.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultJson {
+    pub requeue: bool,
+    pub requeue_after: String,
+    pub requeue_after_ns: u64,
+}
+
+/// A write record as trace JSON (PARITY.md §3.2).
+#[derive(Debug)]
+pub struct WriteJson<'a>(pub &'a WriteRecord);
+
+impl Serialize for WriteJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let w = self.0;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("seq", &w.seq)?;
+        m.serialize_entry("verb", w.verb)?;
+        if let Some(sub) = w.subresource {
+            m.serialize_entry("subresource", sub)?;
+        }
+        m.serialize_entry("apiVersion", &w.api_version)?;
+        m.serialize_entry("kind", &w.kind)?;
+        m.serialize_entry("namespace", &w.namespace)?;
+        m.serialize_entry("name", &w.name)?;
+        if let Some(pt) = w.patch_type {
+            m.serialize_entry("patchType", pt)?;
+        }
+        if let Some(p) = &w.patch {
+            m.serialize_entry("patch", &p.to_string())?;
+            m.serialize_entry("patchParsed", &**p)?;
+        }
+        if let Some(o) = &w.object {
+            m.serialize_entry("object", &**o)?;
+        }
+        if let Some(fm) = &w.field_manager {
+            m.serialize_entry("fieldManager", fm)?;
+        }
+        if let Some(f) = w.force {
+            m.serialize_entry("force", &f)?;
+        }
+        if let Some(pp) = &w.propagation_policy {
+            m.serialize_entry("propagationPolicy", pp)?;
+        }
+        m.serialize_entry("error", &w.error)?;
+        m.end()
     }
 }
 
 /// A write record as trace JSON (PARITY.md §3.2).
 pub fn write_json(w: &WriteRecord) -> Value {
-    let mut m = Map::new();
-    m.insert("seq".into(), json!(w.seq));
-    m.insert("verb".into(), json!(w.verb));
-    if let Some(sub) = w.subresource {
-        m.insert("subresource".into(), json!(sub));
-    }
-    m.insert("apiVersion".into(), json!(w.api_version));
-    m.insert("kind".into(), json!(w.kind));
-    m.insert("namespace".into(), json!(w.namespace));
-    m.insert("name".into(), json!(w.name));
-    if let Some(pt) = w.patch_type {
-        m.insert("patchType".into(), json!(pt));
-    }
-    if let Some(p) = &w.patch {
-        m.insert("patch".into(), json!(p.to_string()));
-        m.insert("patchParsed".into(), Value::clone(p));
-    }
-    if let Some(o) = &w.object {
-        m.insert("object".into(), Value::clone(o));
-    }
-    if let Some(fm) = &w.field_manager {
-        m.insert("fieldManager".into(), json!(fm));
-    }
-    if let Some(f) = w.force {
-        m.insert("force".into(), json!(f));
-    }
-    if let Some(pp) = &w.propagation_policy {
-        m.insert("propagationPolicy".into(), json!(pp));
-    }
-    m.insert("error".into(), json!(w.error));
-    Value::Object(m)
+    to_value(&WriteJson(w))
 }
 
 /// The objects listed in `finalObjects`: the trace kinds, installed optional kinds
-/// and every kind present in the initial cluster, sorted by kind/namespace/name.
+/// and every kind present in the initial cluster, sorted by kind/namespace/name
+/// (shared with the store; [`FinalObjects`] leaves out their managedFields).
 pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Arc<Value>> {
     api.all_objects()
         .into_iter()
@@ -105,18 +220,6 @@ pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Arc<Value>>
             let kind = o.get("kind").and_then(Value::as_str).unwrap_or("");
             TRACE_KINDS.contains(&kind) || extra_kinds.iter().any(|k| k == kind)
         })
-        .map(|o| {
-            let has_managed_fields = o
-                .get("metadata")
-                .is_some_and(|m| m.get("managedFields").is_some());
-            if !has_managed_fields {
-                return Arc::clone(o);
-            }
-            let mut o = Value::clone(o);
-            if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("managedFields");
-            }
-            Arc::new(o)
-        })
+        .map(Arc::clone)
         .collect()
 }

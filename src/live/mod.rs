@@ -12,7 +12,7 @@ pub mod sidecar;
 pub mod snapshot;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -106,21 +106,29 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, S
         pass += 1;
         let mut api = base.clone();
         let probe = api.write_probe();
-        let log = Arc::new(Mutex::new(None));
         let sidecars: Box<dyn Sidecars> = match &request.sidecars {
             SidecarSource::Model => Box::new(ScriptedSidecars::new(
                 options.sidecar.clone(),
                 options.pod_sidecar.clone(),
             )),
-            SidecarSource::Live(_) => Box::new(Reporting {
-                inner: LiveSidecars::new(Arc::new(answers.clone()), probe),
-                log: log.clone(),
-            }),
+            SidecarSource::Live(_) => Box::new(LiveSidecars::new(Arc::new(answers.clone()), probe)),
         };
-        let env = options.env(api, sidecars);
-        let report = plan_in(env, &objects, &targets, &options)?;
-        let finished = log.lock().map(|mut l| l.take()).unwrap_or(None);
-        let (misses, submissions) = finished.unwrap_or_default();
+        let mut env = options.env(api, sidecars);
+        let report = plan_in(&mut env, &objects, &targets, &options)?;
+        // The live sidecars' reads without an answer, and what the plan submitted.
+        let (misses, submissions) = env
+            .sidecars
+            .as_any_mut()
+            .and_then(|any| any.downcast_mut::<LiveSidecars>())
+            .map(|live| {
+                (
+                    std::mem::take(&mut live.misses)
+                        .into_iter()
+                        .collect::<Vec<_>>(),
+                    std::mem::take(&mut live.submissions),
+                )
+            })
+            .unwrap_or_default();
         let new: Vec<SidecarQuery> = misses
             .into_iter()
             .filter(|q| !answers.contains_key(q))
@@ -145,59 +153,6 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, S
         };
         sidecar_requests += new.len();
         answers.extend(sidecar::prefetch(route, new).await);
-    }
-}
-
-/// Hands the live sidecars' misses and submissions back when the pipeline drops them.
-struct Reporting {
-    inner: LiveSidecars,
-    log: Arc<Mutex<Option<SidecarLog>>>,
-}
-
-type SidecarLog = (Vec<SidecarQuery>, Vec<Submission>);
-
-impl Drop for Reporting {
-    fn drop(&mut self) {
-        if let Ok(mut log) = self.log.lock() {
-            *log = Some((
-                std::mem::take(&mut self.inner.misses).into_iter().collect(),
-                std::mem::take(&mut self.inner.submissions),
-            ));
-        }
-    }
-}
-
-impl Sidecars for Reporting {
-    fn build_client(&mut self, url: &str) -> Result<(), String> {
-        self.inner.build_client(url)
-    }
-    fn submit_task(
-        &mut self,
-        via: crate::sidecar::Via,
-        url: &str,
-        request: &crate::sidecar::TaskRequest,
-    ) -> Result<String, crate::sidecar::SidecarError> {
-        self.inner.submit_task(via, url, request)
-    }
-    fn get_task(
-        &mut self,
-        via: crate::sidecar::Via,
-        url: &str,
-        id: &str,
-    ) -> Result<crate::sidecar::TaskState, crate::sidecar::SidecarError> {
-        self.inner.get_task(via, url, id)
-    }
-    fn status(&mut self, url: &str) -> Result<String, crate::sidecar::SidecarError> {
-        self.inner.status(url)
-    }
-    fn node_id(&mut self, url: &str) -> Result<String, crate::sidecar::SidecarError> {
-        self.inner.node_id(url)
-    }
-    fn take_calls(&mut self) -> Vec<crate::sidecar::SidecarCall> {
-        self.inner.take_calls()
-    }
-    fn begin_reconcile(&mut self, index: usize) {
-        self.inner.begin_reconcile(index)
     }
 }
 

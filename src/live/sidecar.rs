@@ -108,6 +108,10 @@ impl LiveSidecars {
 }
 
 impl Sidecars for LiveSidecars {
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
+    }
+
     fn build_client(&mut self, _url: &str) -> Result<(), String> {
         Ok(())
     }

@@ -11,20 +11,10 @@ use crate::api::{
 use crate::env::Env;
 
 use crate::resources::labels::{entrant_node_names, entrant_revision, exporter_name};
+use crate::task::deterministic_task_id;
 
-/// Namespace of the UUIDv5 task ids (`<planID>/<taskType>/<index>`).
-const TASK_ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0xb7e89c3a_4f12_4d8b_9a6e_1c2d3e4f5a6b);
 /// Retries of the sidecar genesis-assembly tasks.
 const ASSEMBLY_MAX_RETRIES: i64 = 180;
-
-/// The task id of the task at `index` of plan `plan_id`.
-pub fn deterministic_task_id(plan_id: &str, task_type: &str, index: usize) -> String {
-    uuid::Uuid::new_v5(
-        &TASK_ID_NAMESPACE,
-        format!("{plan_id}/{task_type}/{index}").as_bytes(),
-    )
-    .to_string()
-}
 
 /// The plan the group needs now, if any. An unknown update strategy yields no plan.
 pub fn build_group_plan(

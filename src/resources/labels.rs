@@ -131,7 +131,7 @@ pub fn template_hash(spec: &SeiNodeSpec) -> String {
     if let Some(sidecar) = &spec.sidecar {
         hasher.update(sidecar.image.as_bytes());
     }
-    let digest = hex::encode(hasher.finalize());
+    let digest = format!("{:x}", hasher.finalize());
     digest[..16].to_string()
 }
 

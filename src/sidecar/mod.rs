@@ -126,6 +126,11 @@ pub trait Sidecars {
     fn state_key(&self) -> String {
         String::new()
     }
+    /// The concrete sidecars, for a caller that built them and reads their own log
+    /// after a run (the live path's sidecar misses); `None` unless overridden.
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 }
 
 /// The sidecar URL of a node: `http://<node>-0.<node>.<ns>.svc.cluster.local:<port>`.

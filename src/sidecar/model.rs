@@ -213,7 +213,7 @@ fn host_of(url: &str) -> &str {
 /// The default node id: lowercase hex of the first 20 bytes of SHA-256("node-id/<node>").
 pub fn default_node_id(node: &str) -> String {
     let digest = Sha256::digest(format!("node-id/{node}").as_bytes());
-    hex::encode(&digest[..20])
+    digest[..20].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Sidecars for ScriptedSidecars {

@@ -1,18 +1,14 @@
 //! Runs a fixture against the in-memory world.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
-use crate::controller;
-use crate::env::{Clock, Dns, Env, Ids};
+use crate::engine::error::EngineError;
+use crate::engine::plan::{self, PlanOptions, TargetRef};
+use crate::engine::trace::{final_objects, Trace};
+use crate::env::{Clock, Dns, Env};
 use crate::platform::Platform;
-use crate::sidecar::model::ScriptedSidecars;
-use crate::sidecar::Sidecars;
-use crate::world::ApiServer;
 
 use super::scenario::{Fixture, Scenario};
-use crate::engine::trace::{final_objects, ReconcileTrace, Trace};
 
 /// Options of a fixture run.
 #[derive(Debug, Clone, Default)]
@@ -21,20 +17,12 @@ pub struct RunOptions {
     pub reconciles: Option<usize>,
 }
 
-/// Builds the environment a scenario describes, with `objects` loaded in order.
-pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> {
-    let clock = Clock::parse(scenario.now())?;
-    let mut api = ApiServer::new(clock.now_string());
-    for gvk in &scenario.installed_crds {
-        api.install_kind(gvk);
-    }
-    for (i, obj) in objects.iter().enumerate() {
-        api.load(obj.clone())
-            .map_err(|e| format!("cluster object #{}: {e}", i + 1))?;
-    }
+/// The engine options a scenario describes: a fixture run is a plan of one target.
+pub fn options(scenario: &Scenario) -> Result<PlanOptions, EngineError> {
+    let clock = Clock::parse(scenario.now()).map_err(EngineError::Setting)?;
     let mut platform = Platform::default();
     for (name, value) in &scenario.platform {
-        platform.set(name, value)?;
+        platform.set(name, value).map_err(EngineError::Setting)?;
     }
     let gw = &scenario.gateway;
     for (field, value) in [
@@ -47,63 +35,55 @@ pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, String> 
             *field = v.clone();
         }
     }
-    let sidecars: Box<dyn Sidecars> = Box::new(ScriptedSidecars::new(
-        scenario.sidecar.clone(),
-        scenario.pod_sidecar.clone(),
-    ));
-    let dns = Dns::new(
-        scenario.dns.default == "resolvable",
-        scenario.dns.hosts.clone(),
-    );
-    Ok(Env {
-        api,
-        sidecars,
-        dns,
-        events: Vec::new(),
-        ids: Ids::seeded(scenario.uuid_seed.as_deref().unwrap_or("0")),
-        clock,
+    Ok(PlanOptions {
+        seed: scenario.uuid_seed.clone().unwrap_or_else(|| "0".into()),
+        sidecar: scenario.sidecar.clone(),
+        pod_sidecar: scenario.pod_sidecar.clone(),
+        reconciles: scenario.reconcile_count(),
+        dns: Dns::new(
+            scenario.dns.default == "resolvable",
+            scenario.dns.hosts.clone(),
+        ),
+        served_kinds: scenario.installed_crds.clone(),
         platform,
-        jobs_complete: false,
+        ..PlanOptions::new(clock)
     })
 }
 
-/// Runs a loaded fixture and returns its trace.
-pub fn run_fixture(fixture: &Fixture, options: &RunOptions) -> Result<Trace, String> {
+/// The target a scenario names.
+pub fn target(scenario: &Scenario) -> TargetRef {
+    TargetRef {
+        kind: scenario.target.kind.clone(),
+        namespace: scenario.target.namespace.clone(),
+        name: scenario.target.name.clone(),
+    }
+}
+
+/// Builds the environment a scenario describes, with `objects` loaded in order.
+pub fn build_env(scenario: &Scenario, objects: &[Value]) -> Result<Env, EngineError> {
+    plan::build_env(objects, &options(scenario)?)
+}
+
+/// Runs a loaded fixture and returns its trace: the engine's reconciles of the
+/// scenario's target, as many as the scenario (or `options`) asks.
+pub fn run_fixture(fixture: &Fixture, options: &RunOptions) -> Result<Trace, EngineError> {
     let scenario = &fixture.scenario;
-    let mut env = build_env(scenario, &fixture.objects)?;
-    let target = &scenario.target;
-    let count = options
-        .reconciles
-        .unwrap_or_else(|| scenario.reconcile_count());
+    let engine = self::options(scenario)?;
+    let mut env = plan::build_env(&fixture.objects, &engine)?;
+    let target = target(scenario);
+    let count = options.reconciles.unwrap_or(engine.reconciles);
     let mut reconciles = Vec::with_capacity(count);
-    for index in 0..count {
-        env.sidecars.begin_reconcile(index);
-        let outcome =
-            controller::reconcile(&mut env, &target.kind, &target.namespace, &target.name)?;
-        reconciles.push(ReconcileTrace {
-            index,
-            outcome,
-            writes: env.api.take_writes(),
-            sidecar_calls: env.sidecars.take_calls(),
-            events: std::mem::take(&mut env.events),
-            dns_lookups: env.dns.take_lookups(),
-        });
+    let mut index = 0;
+    while index < count {
+        reconciles.push(plan::reconcile_once(&mut env, &target, &mut index)?.trace);
     }
-    let mut extra: BTreeSet<String> = fixture
-        .objects
-        .iter()
-        .filter_map(|o| o.get("kind").and_then(Value::as_str).map(str::to_string))
-        .collect();
-    for gvk in &scenario.installed_crds {
-        if let Some(kind) = gvk.rsplit('/').next() {
-            extra.insert(kind.to_string());
-        }
-    }
-    let extra: Vec<String> = extra.into_iter().collect();
     Ok(Trace {
-        target: format!("{} {}/{}", target.kind, target.namespace, target.name),
+        target: target.to_string(),
         now: env.clock.now_string(),
         reconciles,
-        final_objects: final_objects(&env.api, &extra),
+        final_objects: final_objects(
+            &env.api,
+            &plan::listed_kinds(&fixture.objects, &engine.served_kinds),
+        ),
     })
 }

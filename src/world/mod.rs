@@ -6,6 +6,7 @@ pub mod fieldpath;
 pub mod json;
 pub mod kinds;
 pub mod managed;
+mod objects;
 pub mod record;
 pub mod schema;
 mod ssa;

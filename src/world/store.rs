@@ -6,7 +6,7 @@
 //! Stored objects, request bodies and write outcomes are shared [`Arc<Value>`]s:
 //! a read or a recorded before/after snapshot costs a reference count, not a copy.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -18,6 +18,7 @@ use super::kinds::{
     gvk_name, is_optional_kind, kind_info, split_api_version, zero_status, KindInfo,
 };
 use super::managed::{ApplyError, Managed, DEFAULT_MANAGER};
+use super::objects::Objects;
 use super::record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
 use super::schema;
 use super::ssa::LastApply;
@@ -37,7 +38,7 @@ pub struct ObjectKey {
 /// The in-memory API server.
 #[derive(Debug, Clone)]
 pub struct ApiServer {
-    objects: BTreeMap<ObjectKey, Arc<Value>>,
+    objects: Objects,
     served_optional: HashSet<String>,
     resource_version: u64,
     creations: HashMap<String, u64>,
@@ -61,7 +62,7 @@ impl ApiServer {
     /// An empty API server whose clock reads `now` (RFC 3339, whole seconds).
     pub fn new(now: impl Into<String>) -> Self {
         ApiServer {
-            objects: BTreeMap::new(),
+            objects: Objects::default(),
             served_optional: HashSet::new(),
             resource_version: 99,
             creations: HashMap::new(),
@@ -275,6 +276,9 @@ impl ApiServer {
     ) -> Result<Vec<Arc<Value>>, ApiError> {
         self.check_served(api_version, kind)?;
         let group_kind = kind_info(api_version, kind).group_kind();
+        if let (Some(namespace), false) = (namespace, selector.is_empty()) {
+            return Ok(self.objects.select(&group_kind, namespace, selector));
+        }
         // Keys sort by kind, then namespace, then name: the matches are one range.
         let start = ObjectKey {
             group_kind,
