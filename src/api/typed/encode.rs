@@ -208,7 +208,7 @@ impl<'a> Walk<'a> {
                     Value::Number(n) => n.to_string(),
                     _ => return Err(self.error(kind, "resource.Quantity")),
                 };
-                let canonical = crate::resources::canonical_quantity(&text).ok_or_else(|| {
+                let canonical = crate::api::quantity::canonical_quantity(&text).ok_or_else(|| {
                     self.custom_error(
                         "quantities must match the regular expression \
                          '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
