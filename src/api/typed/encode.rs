@@ -208,13 +208,14 @@ impl<'a> Walk<'a> {
                     Value::Number(n) => n.to_string(),
                     _ => return Err(self.error(kind, "resource.Quantity")),
                 };
-                let canonical = crate::api::quantity::canonical_quantity(&text).ok_or_else(|| {
-                    self.custom_error(
-                        "quantities must match the regular expression \
+                let canonical =
+                    crate::api::quantity::canonical_quantity(&text).ok_or_else(|| {
+                        self.custom_error(
+                            "quantities must match the regular expression \
                          '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-                            .into(),
-                    )
-                })?;
+                                .into(),
+                        )
+                    })?;
                 let zero = canonical == "0";
                 Ok(Encoded::new(Value::String(canonical), false, zero))
             }
