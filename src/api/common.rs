@@ -174,7 +174,6 @@ fn quantity_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Stri
         .collect()
 }
 
-
 /// Values of `TaskPlan::phase`.
 pub mod task_plan_phase {
     pub const ACTIVE: &str = "Active";

@@ -69,6 +69,7 @@ macro_rules! sei_object {
 pub mod common;
 pub mod deployment;
 pub mod gojson;
+pub mod gopanic;
 pub mod meta;
 pub mod quantity;
 pub mod seinode;
