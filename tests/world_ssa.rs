@@ -166,10 +166,11 @@ fn kubectl_annotate_survives_and_dropped_fields_go() {
     );
     // selector is an atomic map: replaced whole.
     assert_eq!(svc["spec"]["selector"], json!({"app": "n"}));
-    // The port the operator stopped sending is gone (keyed by port+protocol).
+    // The port the operator stopped sending is gone (keyed by port+protocol);
+    // typed storage writes the non-omitempty targetPort Go encodes.
     assert_eq!(
         svc["spec"]["ports"],
-        json!([{"name": "rpc", "port": 26657}])
+        json!([{"name": "rpc", "port": 26657, "targetPort": 0}])
     );
     assert!(
         svc["metadata"].get("managedFields").is_none(),

@@ -123,9 +123,9 @@ pub struct SidecarConfig {
     pub resources: Option<ResourceRequirements>,
 }
 
-/// `corev1.ResourceRequirements`; quantities are held in the canonical text Go's
-/// `resource.Quantity` re-encodes them with (`"0.5"` → `"500m"`), as a typed Go
-/// client writes them back.
+/// `corev1.ResourceRequirements`; quantities are held as text. The store holds
+/// objects typed (`api::typed`), so what is decoded here is already the canonical
+/// text Go's `resource.Quantity` re-encodes (`"0.5"` → `"500m"`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceRequirements {
@@ -159,25 +159,19 @@ pub struct ResourceClaim {
     pub request: String,
 }
 
-/// A resource list whose values may be JSON strings or numbers (Go Quantity accepts both),
-/// canonicalised like a decoded Go `Quantity`; text that is not a quantity stays as written.
+/// A resource list whose values may be JSON strings or numbers (Go Quantity accepts both).
 fn quantity_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
     let raw: Option<BTreeMap<String, Value>> = Option::deserialize(d)?;
     raw.unwrap_or_default()
         .into_iter()
         .map(|(k, v)| match v {
-            Value::String(s) => Ok((k, canonical(s))),
-            Value::Number(n) => Ok((k, canonical(n.to_string()))),
+            Value::String(s) => Ok((k, s)),
+            Value::Number(n) => Ok((k, n.to_string())),
             other => Err(serde::de::Error::custom(format!(
                 "quantity for {k:?} must be a string or number, got {other}"
             ))),
         })
         .collect()
-}
-
-/// Go trims the text before parsing it; the canonical form, or the text as written.
-fn canonical(text: String) -> String {
-    super::quantity::canonical_quantity(text.trim()).unwrap_or(text)
 }
 
 /// Values of `TaskPlan::phase`.

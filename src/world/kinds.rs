@@ -23,31 +23,6 @@ pub struct KindInfo<'a> {
     pub drop_status_on_create: bool,
 }
 
-/// The JSON of a kind's zero-valued status as Go's typed encoding writes it: what a
-/// created object stores after its status is dropped, and what a loaded object
-/// without status stores. `None` for kinds stored without a typed status.
-pub fn zero_status(kind: &str) -> Option<serde_json::Value> {
-    use serde_json::json;
-    Some(match kind {
-        "SeiNode"
-        | "SeiNodeDeployment"
-        | "PersistentVolumeClaim"
-        | "Job"
-        | "Deployment"
-        | "CronJob"
-        | "Pod" => {
-            json!({})
-        }
-        "StatefulSet" => json!({"replicas": 0, "availableReplicas": 0}),
-        "ReplicaSet" => json!({"replicas": 0}),
-        "DaemonSet" => json!({
-            "currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0
-        }),
-        "Service" => json!({"loadBalancer": {}}),
-        _ => return None,
-    })
-}
-
 impl KindInfo<'_> {
     /// `<plural>.<group>`, or the bare plural for the core group (used in error texts).
     pub fn resource(&self) -> String {

@@ -14,9 +14,7 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
-use super::kinds::{
-    gvk_name, is_optional_kind, kind_info, split_api_version, zero_status, KindInfo,
-};
+use super::kinds::{gvk_name, is_optional_kind, kind_info, split_api_version, KindInfo};
 use super::managed::{ApplyError, Managed, DEFAULT_MANAGER};
 use super::objects::Objects;
 use super::record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
@@ -155,7 +153,7 @@ impl ApiServer {
 
     fn load_object(&mut self, object: Value, live: bool) -> Result<(), ApiError> {
         let (api_version, kind, namespace, name) = identity(&object)?;
-        let mut object = typed_spec(&kind, object);
+        let mut object = object;
         let info = kind_info(&api_version, &kind);
         let key = Self::key(&info, &namespace, &name);
         let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
@@ -180,20 +178,6 @@ impl ApiServer {
             meta.insert("generation".into(), Value::from(1));
         }
         meta.remove("managedFields");
-        if let (Some(Value::Object(zero)), Some(map)) = (zero_status(&kind), object.as_object_mut())
-        {
-            // Go's typed encoding writes every non-omitempty status field, so a stored
-            // status always carries the zero-valued ones the snapshot may leave out.
-            let status = map.entry("status").or_insert(Value::Null);
-            if status.is_null() {
-                *status = Value::Object(Default::default());
-            }
-            if let Value::Object(status) = status {
-                for (key, value) in zero {
-                    status.entry(key).or_insert(value);
-                }
-            }
-        }
         *self.creations.entry(uid_seed).or_insert(0) += 1;
         let live_rv = get_str(&object, &["metadata", "resourceVersion"])
             .and_then(|rv| rv.parse::<u64>().ok())
@@ -205,6 +189,7 @@ impl ApiServer {
                 metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
             }
         }
+        let object = typed(&api_version, &kind, &object)?;
         if managed.0.is_empty() {
             self.managed.remove(&key);
         } else {
@@ -465,13 +450,12 @@ impl ApiServer {
         }
         meta.insert("resourceVersion".into(), Value::String(rv));
         if info.drop_status_on_create {
+            // A typed kind stores its zero status instead (Go writes the struct).
             if let Some(map) = object.as_object_mut() {
-                match zero_status(kind) {
-                    Some(zero) => map.insert("status".into(), zero),
-                    None => map.remove("status"),
-                };
+                map.remove("status");
             }
         }
+        let mut object = typed(api_version, kind, &object)?;
         if info.custom {
             canonicalize_metadata(&mut object);
         }
@@ -672,6 +656,7 @@ impl ApiServer {
                 }
             }
             meta.insert("resourceVersion".into(), Value::String(rv));
+            typed_metadata(api_version, kind, &mut marked)?;
             let marked = Arc::new(marked);
             self.objects.insert(key, Arc::clone(&marked));
             record.outcome = WriteOutcome::MarkedDeleted {
@@ -724,11 +709,14 @@ impl ApiServer {
         api_version: &str,
         kind: &str,
         stored: Arc<Value>,
-        mut candidate: Value,
+        candidate: Value,
         status: bool,
         record: &mut WriteRecord,
     ) -> Result<Arc<Value>, ApiError> {
         let info = kind_info(api_version, kind);
+        // The request decoded into the kind's Go type: every comparison below
+        // (generation, no-op writes, immutable fields) sees Go's encoding.
+        let mut candidate = typed(api_version, kind, &candidate)?;
         let mut next = if status {
             let mut next = Value::clone(&stored);
             let new_status = candidate
@@ -809,6 +797,7 @@ impl ApiServer {
         if info.custom {
             canonicalize_metadata(&mut next);
         }
+        typed_metadata(api_version, kind, &mut next)?;
         let stored_rv = get_str(&stored, &["metadata", "resourceVersion"])
             .unwrap_or("")
             .to_string();
@@ -862,21 +851,27 @@ impl ApiServer {
     }
 }
 
-/// The object as the operator's typed client stored it: a SeiNodeDeployment's
-/// spec in Go's encoding of the typed spec, so e.g. `spec.updateStrategy` is
-/// `{"type": ""}` when the manifest leaves it out (fixture snd-genesis-ceremony).
-fn typed_spec(kind: &str, mut object: Value) -> Value {
-    if kind != crate::api::SEINODEDEPLOYMENT_KIND {
-        return object;
-    }
-    if let Some(spec) = object.get("spec") {
-        if let Ok(group) =
-            crate::api::SeiNodeDeployment::from_value(&serde_json::json!({ "spec": spec }))
-        {
-            object["spec"] = group.to_value()["spec"].clone();
-        }
-    }
-    object
+/// The object as the API server stores it: decoded into its kind's Go type and
+/// encoded again (typed storage, `crate::api::typed`); untyped kinds as written.
+fn typed(api_version: &str, kind: &str, object: &Value) -> Result<Value, ApiError> {
+    crate::api::typed::normalize(api_version, kind, object)
+        .map(|n| n.value)
+        .map_err(|e| decode_error(api_version, kind, e))
+}
+
+/// Re-encodes `metadata` after server-owned fields were set, keeping Go's field order.
+fn typed_metadata(api_version: &str, kind: &str, object: &mut Value) -> Result<(), ApiError> {
+    crate::api::typed::normalize_field(api_version, kind, object, "metadata")
+        .map_err(|e| decode_error(api_version, kind, e))
+}
+
+/// The API server's text for a body its codec cannot decode.
+fn decode_error(api_version: &str, kind: &str, e: crate::api::typed::DecodeError) -> ApiError {
+    let version = split_api_version(api_version).1;
+    ApiError::Invalid(format!(
+        "{kind} in version \"{version}\" cannot be handled as a {kind}: {}",
+        e.message
+    ))
 }
 
 /// Whether the part of the object that drives `generation` changed.

@@ -5,7 +5,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::duration::{format_duration, parse_duration};
-use super::schema::{GoStruct, Omit, Ty};
+use super::schema::{Field, GoStruct, Omit, Ty};
 use super::time::{format_time, parse_time, MICRO, SECONDS};
 
 /// A value Go would not decode into the type (the API server rejects the object).
@@ -67,6 +67,17 @@ impl<'a> Walk<'a> {
         input: &Value,
     ) -> Result<Value, DecodeError> {
         Ok(self.decode_struct(def, input, "")?.json)
+    }
+
+    /// One field's value re-encoded (`path` is the field's JSON name).
+    pub(super) fn field_value(
+        &mut self,
+        field: &'static Field,
+        input: &Value,
+    ) -> Result<Value, DecodeError> {
+        self.path = field.json.to_string();
+        self.fields.push(field.json.to_string());
+        Ok(self.decode(&field.ty, field.go, input)?.json)
     }
 
     fn error(&self, value: &str, go: &str) -> DecodeError {

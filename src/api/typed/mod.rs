@@ -50,5 +50,24 @@ pub fn normalize(api_version: &str, kind: &str, object: &Value) -> Result<Normal
     Ok(Normalized { value, dropped })
 }
 
+/// Re-encodes one top-level field of an object of a typed kind in place (the
+/// store uses it for `metadata` after setting server-owned fields, so the stored
+/// field order stays Go's); a no-op for untyped kinds or absent fields.
+pub fn normalize_field(
+    api_version: &str,
+    kind: &str,
+    object: &mut Value,
+    name: &str,
+) -> Result<(), DecodeError> {
+    let Some(field) = struct_for(api_version, kind).and_then(|def| def.field(name)) else {
+        return Ok(());
+    };
+    if let Some(value) = object.get_mut(name) {
+        let mut dropped = Vec::new();
+        *value = encode::Walk::new(&mut dropped).field_value(field, value)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;
