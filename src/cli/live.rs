@@ -16,8 +16,10 @@ use super::plan::{options, PlanArgs, PlanFormat, SidecarBehaviour};
 use crate::env::parse_go_duration;
 use crate::live::apply::{order_steps, ApplyReport, Stop};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
+use crate::live::request;
 use crate::live::saved::{ReadObject, SavedPlan};
 use crate::live::sidecar::SidecarRoute;
+use crate::live::snapshot::parse_target;
 use crate::live::{
     planned_writes, Cluster, ConnectOptions, LabelSelector, LivePlan, LiveRequest, RetryPolicy,
     Scope, SidecarSource,
@@ -127,6 +129,30 @@ impl ConnectArgs {
         }
     }
 
+    /// Checks `-n`, the named targets and the `-f` objects as the API server would check their
+    /// names, before anything is sent: a name never changes which path a request goes to.
+    pub fn check_names(&self, names: &[String], objects: &[Value]) -> Result<(), String> {
+        if let Some(ns) = &self.namespace {
+            request::check_namespace("--namespace", ns).map_err(|e| e.to_string())?;
+        }
+        for name in names {
+            parse_target(name)?;
+        }
+        for object in objects {
+            request::check_object(object).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The scope, with the context's default namespace checked like `-n`.
+    pub fn checked_scope(&self, cluster: &Cluster) -> Result<Scope, String> {
+        let scope = self.scope(cluster);
+        if let Scope::Namespace(ns) = &scope {
+            request::check_namespace("the context's namespace", ns).map_err(|e| e.to_string())?;
+        }
+        Ok(scope)
+    }
+
     /// Through the pod proxy, or straight to `--sidecar-url`.
     pub fn sidecar_route(
         &self,
@@ -201,6 +227,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         Err(problem) => return fail(err, exit::INVALID, problem),
     };
     let prepared = options(args, &overlay).and_then(|o| {
+        args.live.connect.check_names(&args.names, &overlay)?;
         let selector = LabelSelector::parse(args.live.connect.selector.as_deref().unwrap_or(""))?;
         Ok((o, selector, args.live.connect.retry()?))
     });
@@ -227,7 +254,10 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             }
             _ => SidecarSource::Model,
         };
-        let scope = args.live.connect.scope(&cluster);
+        let scope = match args.live.connect.checked_scope(&cluster) {
+            Ok(s) => s,
+            Err(e) => return fail(err, exit::INVALID, e),
+        };
         let request = LiveRequest {
             scope: scope.clone(),
             selector,

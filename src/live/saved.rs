@@ -9,9 +9,10 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::apply::Step;
-use super::client::{Cluster, RawRequest};
+use super::client::Cluster;
+use super::request;
 use super::sidecar::Submission;
-use super::snapshot::{collection_path, plural_of};
+use super::snapshot::plural_of;
 use crate::sidecar::{TaskRequest, Via};
 use crate::sim::trace::write_json;
 use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
@@ -271,9 +272,10 @@ pub async fn changed_since(cluster: &Cluster, read: &[ReadObject]) -> Result<Vec
     let mut changed = Vec::new();
     for ((api_version, kind, namespace), objects) in groups {
         let ns = (!namespace.is_empty()).then_some(namespace.as_str());
-        let path = collection_path(&api_version, &plural_of(&api_version, &kind), ns);
+        let request = request::list(&api_version, &plural_of(&api_version, &kind), ns)
+            .map_err(|e| e.to_string())?;
         let list = cluster
-            .send(&RawRequest::get(path))
+            .send(&request)
             .await
             .map_err(|e| format!("listing {kind}: {e}"))?;
         let items = list
