@@ -9,6 +9,8 @@ use kube::client::Body;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
+use super::saved::ClusterIdentity;
+
 /// How to reach the cluster and how patient to be with it.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -129,6 +131,8 @@ pub struct Cluster {
     pub default_namespace: String,
     /// The context name, for messages.
     pub context: String,
+    /// The server and CA the context names (what a saved plan is bound to).
+    pub identity: ClusterIdentity,
     pub retry: RetryPolicy,
 }
 
@@ -179,11 +183,13 @@ impl Cluster {
         config.connect_timeout = Some(retry.timeout * 2);
         config.read_timeout = Some(retry.timeout * 2);
         let default_namespace = config.default_namespace.clone();
+        let identity = ClusterIdentity::of(&config, &context);
         let client = kube::Client::try_from(config).map_err(|e| format!("API client: {e}"))?;
         Ok(Cluster {
             client,
             default_namespace,
             context,
+            identity,
             retry,
         })
     }

@@ -4,6 +4,7 @@
 //! synchronous and pure.
 
 pub mod apply;
+pub mod authority;
 pub mod client;
 pub mod explain;
 pub mod fidelity;
