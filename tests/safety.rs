@@ -523,3 +523,100 @@ fn a_second_server_behind_the_same_context_name_is_refused() {
     assert!(all.contains("CA sha256"), "{all}");
     assert!(first.requests()[before..].iter().all(|r| r.method == "GET"));
 }
+
+const SECRETS: &[&str] = &[
+    "SECRET-TOKEN-4711",
+    "SECRET-PASSWORD-0815",
+    "SECRET-CLIENT-KEY-DATA",
+    "SECRET-EXEC-ARG-42",
+    "SECRET-EXEC-ENV-43",
+];
+
+/// A kubeconfig whose current user carries a token, a password and an exec plugin, and whose
+/// other user carries a client key; `broken` adds a YAML error right below the secrets.
+fn secret_kubeconfig(fake: &Fake, dir: &Path, user: &str, broken: bool) -> std::path::PathBuf {
+    let path = dir.join(format!("secret-{user}-{broken}"));
+    let tail = if broken { "   bad: [indent\n" } else { "" };
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: fake\nclusters:\n- name: fake\n  cluster:\n    server: {}\ncontexts:\n- name: fake\n  context:\n    cluster: fake\n    user: {user}\n    namespace: default\nusers:\n- name: key\n  user:\n    client-key-data: SECRET-CLIENT-KEY-DATA\n- name: exec\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /bin/false\n      args: [SECRET-EXEC-ARG-42]\n      env: [{{name: TOKEN, value: SECRET-EXEC-ENV-43}}]\n      interactiveMode: Never\n- name: token\n  user:\n    token: SECRET-TOKEN-4711\n    username: admin\n    password: SECRET-PASSWORD-0815\n{tail}",
+            fake.url()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn no_kubeconfig_secret_reaches_any_output() {
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, good_plan) = saved_plan(&fake, dir.path());
+    let plan_out = dir.path().join("secret-plan.json");
+    let plan_out = plan_out.to_str().unwrap().to_string();
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    for format in ["text", "json", "yaml", "markdown"] {
+        commands.push(
+            ["plan", "--now", NOW, "-o", format, "--out", &plan_out]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
+    for format in ["text", "json", "markdown"] {
+        commands.push(
+            [
+                "explain",
+                "--now",
+                NOW,
+                "-o",
+                format,
+                "seinode/pacific-1-full-node",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+    }
+    for format in ["text", "json", "junit", "sarif", "github"] {
+        commands.push(
+            ["validate", "--against-cluster", "-o", format, "-f", NODE]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
+    commands.push(["apply", "--now", NOW].map(String::from).to_vec());
+    commands.push(vec!["apply".into(), good_plan.clone(), "--yes".into()]);
+    for (user, broken) in [("token", false), ("exec", false), ("token", true)] {
+        let kubeconfig = secret_kubeconfig(&fake, dir.path(), user, broken);
+        for command in &commands {
+            for (verbosity, rust_log) in [
+                (None, None),
+                (Some("-v"), None),
+                (Some("-vv"), None),
+                (None, Some("trace")),
+            ] {
+                let mut cmd = isolated_nodectl();
+                cmd.arg(&command[0]).arg("--kubeconfig").arg(&kubeconfig);
+                cmd.args(&command[1..]).args(verbosity);
+                if let Some(level) = rust_log {
+                    cmd.env("RUST_LOG", level);
+                }
+                let out = cmd
+                    .timeout(std::time::Duration::from_secs(60))
+                    .output()
+                    .unwrap();
+                let all = text(&out);
+                let saved = std::fs::read_to_string(&plan_out).unwrap_or_default();
+                for secret in SECRETS {
+                    assert!(
+                        !all.contains(secret) && !saved.contains(secret),
+                        "{user} broken={broken} {command:?} {verbosity:?} RUST_LOG={rust_log:?}: {secret} leaked:\n{all}"
+                    );
+                }
+                if broken {
+                    assert!(all.contains("line "), "{command:?}: {all}");
+                }
+            }
+        }
+    }
+}

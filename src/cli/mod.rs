@@ -76,8 +76,9 @@ pub fn main() -> ExitCode {
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
+    // stderr is not locked across the command: the log subscriber writes to it from the
+    // runtime's threads (holding the lock here deadlocked `-vv` live commands).
+    let mut err = std::io::stderr();
     let code = match &cli.command {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),

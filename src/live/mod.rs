@@ -10,6 +10,7 @@ pub mod explain;
 pub mod fidelity;
 pub mod request;
 pub mod saved;
+pub mod secrets;
 pub mod sidecar;
 pub mod snapshot;
 
