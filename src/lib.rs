@@ -6,11 +6,11 @@
 pub mod api;
 pub mod cli;
 pub mod controller;
+pub mod engine;
 pub mod env;
 pub mod explain;
 pub mod live;
 pub mod manifest;
-pub mod plan;
 pub mod planner;
 pub mod platform;
 pub mod progress;

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::client::{Cluster, RequestError};
 use super::request;
-use crate::plan::TargetRef;
+use crate::engine::plan::TargetRef;
 use crate::world::kinds::gvk_name;
 
 /// A kind the reconcilers read.
@@ -292,7 +292,7 @@ pub fn select_targets(
             .find(|o| identity(o) == (t.kind.clone(), (t.namespace.clone(), t.name.clone())))
             .is_some_and(|o| selector.matches(o))
     };
-    let all: Vec<TargetRef> = crate::plan::targets_of(objects);
+    let all: Vec<TargetRef> = crate::engine::plan::targets_of(objects);
     if names.is_empty() {
         return Ok(all
             .into_iter()
