@@ -15,7 +15,7 @@ use super::plan::{options, PlanArgs, PlanFormat, SidecarBehaviour};
 use crate::live::apply::{order_steps, ApplyReport, Stop};
 use crate::live::authority::{self, Refusal, Role};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
-use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
+use crate::live::saved::{ClusterIdentity, ReadObject, SavedPlan, SavedTarget};
 use crate::live::{
     planned_writes, Cluster, LabelSelector, LivePlan, LiveRequest, Scope, SidecarSource,
 };
@@ -178,7 +178,7 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
             Ok(c) => c,
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
-        if let Some(planned) = saved.cluster.as_ref().filter(|c| **c != cluster.identity) {
+        if let Some(planned) = saved.cluster.as_ref().filter(|c| **c != *cluster.identity) {
             let e = Refusal::Cluster {
                 saved: planned.describe(),
                 now: cluster.identity.describe(),
@@ -285,7 +285,7 @@ fn render(
     err: &mut dyn Write,
 ) -> std::io::Result<u8> {
     let saved = SavedPlan {
-        cluster: Some(cluster.identity.clone()),
+        cluster: Some(ClusterIdentity::clone(&cluster.identity)),
         targets: saved_targets(&live.report),
         read: live.objects.iter().map(ReadObject::of).collect(),
         steps: order_steps(&planned_writes(&live.report), &live.submissions),

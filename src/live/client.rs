@@ -133,7 +133,7 @@ pub struct Cluster {
     /// The context name, for messages.
     pub context: String,
     /// The server and CA the context names (what a saved plan is bound to).
-    pub identity: ClusterIdentity,
+    pub identity: std::sync::Arc<ClusterIdentity>,
     pub retry: RetryPolicy,
 }
 
@@ -190,7 +190,7 @@ impl Cluster {
         config.connect_timeout = Some(retry.timeout * 2);
         config.read_timeout = Some(retry.timeout * 2);
         let default_namespace = config.default_namespace.clone();
-        let identity = ClusterIdentity::of(&config, &context);
+        let identity = std::sync::Arc::new(ClusterIdentity::of(&config, &context));
         let client = kube::Client::try_from(config)
             .map_err(|e| format!("API client: {}", client_error(&e)))?;
         Ok(Cluster {
