@@ -519,8 +519,8 @@ fn a_plan_saved_from_files_cannot_be_applied() {
     let fake = Fake::start(&manifest_objects(NODE), &[]);
     let out = nodectl(&fake, dir.path(), &["apply", plan_path, "--yes"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("planned from files"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the plan was made from files"), "{stderr}");
     assert!(writes(&fake.requests()).is_empty());
 }
 

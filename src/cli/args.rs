@@ -6,9 +6,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use serde_json::Value;
 
 use crate::env::parse_go_duration;
+use crate::live::request;
 use crate::live::sidecar::SidecarRoute;
+use crate::live::snapshot::parse_target;
 use crate::live::{Cluster, ConnectOptions, RetryPolicy, Scope};
 
 /// How to reach the API server (kubectl conventions), shared by every command that reads a
@@ -112,6 +115,30 @@ impl ConnectArgs {
                     .unwrap_or_else(|| cluster.default_namespace.clone()),
             )
         }
+    }
+
+    /// Checks `-n`, the named targets and the `-f` objects as the API server would check their
+    /// names, before anything is sent: a name never changes which path a request goes to.
+    pub fn check_names(&self, names: &[String], objects: &[Value]) -> Result<(), String> {
+        if let Some(ns) = &self.namespace {
+            request::check_namespace("--namespace", ns).map_err(|e| e.to_string())?;
+        }
+        for name in names {
+            parse_target(name)?;
+        }
+        for object in objects {
+            request::check_object(object).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The scope, with the context's default namespace checked like `-n`.
+    pub fn checked_scope(&self, cluster: &Cluster) -> Result<Scope, String> {
+        let scope = self.scope(cluster);
+        if let Scope::Namespace(ns) = &scope {
+            request::check_namespace("the context's namespace", ns).map_err(|e| e.to_string())?;
+        }
+        Ok(scope)
     }
 
     /// Through the pod proxy, or straight to `--sidecar-url`.

@@ -27,6 +27,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     // Flag problems are reported before connecting.
     let prepared = options(args, &[]).and_then(|o| {
+        args.connect.check_names(std::slice::from_ref(name), &[])?;
         let selector = LabelSelector::parse(args.connect.selector.as_deref().unwrap_or(""))?;
         Ok((o, selector, args.connect.retry()?))
     });
@@ -41,7 +42,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let read = runtime.block_on(async {
         let cluster = args.connect.connect(retry).await?;
         let route = args.connect.sidecar_route(&cluster, retry)?;
-        let scope = args.connect.scope(&cluster);
+        let scope = args.connect.checked_scope(&cluster)?;
         let now = base.world.clock.now();
         let input =
             crate::live::explain::read(&cluster, &route, &scope, &selector, name, now).await?;

@@ -13,8 +13,9 @@ use super::fail;
 use super::plan::{options, PlanArgs, PlanFormat, SidecarBehaviour};
 use super::plan_input::read_checked;
 use crate::live::apply::{order_steps, ApplyReport, Stop};
+use crate::live::authority::{self, Refusal, Role};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
-use crate::live::saved::{ReadObject, SavedPlan};
+use crate::live::saved::{ClusterIdentity, ReadObject, SavedPlan, SavedTarget};
 use crate::live::{
     planned_writes, Cluster, LabelSelector, LivePlan, LiveRequest, Scope, SidecarSource,
 };
@@ -46,6 +47,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         Err(code) => return code,
     };
     let prepared = options(args, &overlay).and_then(|o| {
+        args.live.connect.check_names(&args.names, &overlay)?;
         let selector = LabelSelector::parse(args.live.connect.selector.as_deref().unwrap_or(""))?;
         Ok((o, selector, args.live.connect.retry()?))
     });
@@ -72,7 +74,10 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             }
             _ => SidecarSource::Model,
         };
-        let scope = args.live.connect.scope(&cluster);
+        let scope = match args.live.connect.checked_scope(&cluster) {
+            Ok(s) => s,
+            Err(e) => return fail(err, exit::INVALID, e),
+        };
         let request = LiveRequest {
             scope: scope.clone(),
             selector,
@@ -121,16 +126,46 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
     })
 }
 
-/// `nodectl apply PLAN.json`: refuses a stale plan, otherwise sends exactly its steps.
+/// The targets a plan reconciled, for its saved form.
+pub(super) fn saved_targets(report: &crate::engine::plan::PlanReport) -> Vec<SavedTarget> {
+    let mut targets: Vec<SavedTarget> = report
+        .targets
+        .iter()
+        .map(|t| SavedTarget {
+            kind: t.target.kind.clone(),
+            namespace: t.target.namespace.clone(),
+            name: t.target.name.clone(),
+        })
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets
+}
+
+/// `nodectl apply PLAN.json`: sends exactly its steps, after checking that the file is
+/// the one `plan --out` wrote, that every step is a write the operator itself may make
+/// for the plan's targets, that this is the cluster it was planned against, and that
+/// nothing it read or writes changed since. Every refusal names the reason; nothing is
+/// sent but the LISTs of the check.
 fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8 {
-    let saved = std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()))
-        .and_then(|doc| SavedPlan::from_json(&doc));
+    let refuse = |err: &mut dyn Write, code: u8, e: &dyn std::fmt::Display| {
+        fail(
+            err,
+            code,
+            format!("{}: {e}; nothing was written", path.display()),
+        )
+    };
+    let saved = match std::fs::read_to_string(path) {
+        Ok(text) => SavedPlan::parse(&text).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
     let saved = match saved {
         Ok(s) => s,
-        Err(e) => return fail(err, exit::INVALID, format!("{}: {e}", path.display())),
+        Err(e) => return refuse(err, exit::INVALID, &e),
     };
+    if let Err(e) = authority::check_plan(&saved, &Role::operator()) {
+        return refuse(err, exit::INVALID, &e);
+    }
     let retry = match args.live.connect.retry() {
         Ok(r) => r,
         Err(e) => return fail(err, exit::INVALID, e),
@@ -144,17 +179,18 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
             Ok(c) => c,
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
-        if let Some(context) = saved.context.as_deref().filter(|c| *c != cluster.context) {
-            return fail(
-                err,
-                exit::INVALID,
-                format!("{}: the plan was made against context {context:?}, not {:?}", path.display(), cluster.context),
-            );
+        if let Some(planned) = saved.cluster.as_ref().filter(|c| **c != *cluster.identity) {
+            let e = Refusal::Cluster {
+                saved: planned.describe(),
+                now: cluster.identity.describe(),
+            };
+            return refuse(err, exit::INVALID, &e);
         }
-        let changed = match crate::live::saved::changed_since(&cluster, &saved.read).await {
-            Ok(c) => c,
+        let live = match authority::read_live(&cluster, &saved).await {
+            Ok(l) => l,
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
+        let changed = authority::changed_since(&saved, &live);
         if !changed.is_empty() {
             for c in &changed {
                 let _ = writeln!(err, "changed: {c}");
@@ -168,6 +204,9 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
                     path.display()
                 ),
             );
+        }
+        if let Err(e) = authority::check_owners(&saved, &live) {
+            return refuse(err, exit::INVALID, &e);
         }
         if saved.steps.is_empty() {
             let _ = writeln!(err, "nothing to apply");
@@ -247,7 +286,8 @@ fn render(
     err: &mut dyn Write,
 ) -> std::io::Result<u8> {
     let saved = SavedPlan {
-        context: Some(cluster.context.clone()),
+        cluster: Some(ClusterIdentity::clone(&cluster.identity)),
+        targets: saved_targets(&live.report),
         read: live.objects.iter().map(ReadObject::of).collect(),
         steps: order_steps(&planned_writes(&live.report), &live.submissions),
     };

@@ -298,7 +298,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Err(e) => return fail(err, exit::RUNTIME, e),
     };
     let saved = SavedPlan {
-        context: None,
+        cluster: None,
+        targets: super::live::saved_targets(&report),
         read: input.objects.iter().map(ReadObject::of).collect(),
         steps: crate::live::planned_writes(&report)
             .into_iter()
@@ -321,8 +322,8 @@ pub(super) fn write_saved(
     let Some(path) = &args.out_file else {
         return Ok(());
     };
-    let text = serde_json::to_string_pretty(&saved.to_json()).unwrap_or_default() + "\n";
-    std::fs::write(path, text)
+    saved
+        .save(path)
         .map_err(|e| fail(err, exit::RUNTIME, format!("{}: {e}", path.display())))
 }
 

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use super::args::{runtime, KubeArgs};
 use super::{exit, fail};
-use crate::live::client::RawRequest;
-use crate::live::snapshot::{object_path, plural_of};
+use crate::live::request;
 use crate::live::RetryPolicy;
 use crate::manifest;
 use crate::manifest::FileLoad;
@@ -127,6 +126,9 @@ fn old_objects_from_cluster(
                 Some("SeiNode" | "SeiNodeDeployment")
             )
         })
+        // An invalid name or namespace is never put into a request: the metadata check
+        // reports it (file:line, exit 2) and the object is validated as new.
+        .filter(|d| request::check_object(&d.value).is_ok())
         .filter_map(|d| Some((object_key(&d.value)?, d.value.clone())))
         .collect();
     let mut old = OldObjects::default();
@@ -143,13 +145,9 @@ fn old_objects_from_cluster(
                 _ => cluster.default_namespace.clone(),
             };
             let api_version = doc["apiVersion"].as_str().unwrap_or_default();
-            let path = object_path(
-                api_version,
-                &plural_of(api_version, &key.kind),
-                &namespace,
-                &key.name,
-            );
-            match cluster.send(&RawRequest::get(path)).await {
+            let request = request::get(api_version, &key.kind, Some(&namespace), &key.name)
+                .map_err(|e| e.to_string())?;
+            match cluster.send(&request).await {
                 Ok(object) => found.push((key, object)),
                 Err(e) if e.code() == Some(404) => {}
                 Err(e) => {

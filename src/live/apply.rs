@@ -12,10 +12,10 @@ use http::Method;
 use serde_json::{json, Value};
 
 use super::client::{Cluster, RawRequest, RequestError};
+use super::request::{self, WriteMode};
 use super::sidecar::{SidecarRoute, Submission};
-use super::snapshot::{collection_path, object_path, plural_of};
 use crate::sidecar::SidecarError;
-use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
+use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH};
 
 /// One step of an apply: an API write or a sidecar submission.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,74 +86,6 @@ pub struct ApplyReport {
     pub not_sent: Vec<Step>,
 }
 
-/// The HTTP request the operator sends for a recorded write.
-pub fn write_request(w: &WriteRecord, versions: &HashMap<String, String>) -> RawRequest {
-    let plural = plural_of(&w.api_version, &w.kind);
-    let mut path = object_path(&w.api_version, &plural, &w.namespace, &w.name);
-    if let Some(sub) = w.subresource {
-        path = format!("{path}/{sub}");
-    }
-    let with_identity = |body: &Value| {
-        let mut body = relock(body.clone(), versions);
-        if let Some(map) = body.as_object_mut() {
-            map.entry("apiVersion")
-                .or_insert_with(|| json!(w.api_version));
-            map.entry("kind").or_insert_with(|| json!(w.kind));
-        }
-        body
-    };
-    let empty = json!({});
-    match w.verb {
-        "Create" => {
-            let ns = (!w.namespace.is_empty()).then_some(w.namespace.as_str());
-            RawRequest::with_body(
-                Method::POST,
-                collection_path(&w.api_version, &plural, ns),
-                "application/json",
-                with_identity(w.object.as_deref().unwrap_or(&empty)),
-            )
-        }
-        "Update" => RawRequest::with_body(
-            Method::PUT,
-            path,
-            "application/json",
-            with_identity(w.object.as_deref().unwrap_or(&empty)),
-        ),
-        "Delete" => {
-            let mut options = json!({"apiVersion": "v1", "kind": "DeleteOptions"});
-            if let Some(p) = &w.propagation_policy {
-                options["propagationPolicy"] = json!(p);
-            }
-            RawRequest::with_body(Method::DELETE, path, "application/json", options)
-        }
-        _ if w.patch_type == Some(APPLY_PATCH) => {
-            let manager = w.field_manager.as_deref().unwrap_or("nodectl");
-            RawRequest::with_body(
-                Method::PATCH,
-                format!("{path}?fieldManager={manager}&force=true"),
-                APPLY_PATCH,
-                w.patch.as_deref().cloned().unwrap_or_default(),
-            )
-        }
-        _ => RawRequest::with_body(
-            Method::PATCH,
-            path,
-            MERGE_PATCH,
-            relock(w.patch.as_deref().cloned().unwrap_or_default(), versions),
-        ),
-    }
-}
-
-/// Replaces a predicted `metadata.resourceVersion` by the one the cluster returned.
-fn relock(mut body: Value, versions: &HashMap<String, String>) -> Value {
-    if let Some(rv) = body.pointer_mut("/metadata/resourceVersion") {
-        if let Some(real) = rv.as_str().and_then(|p| versions.get(p)) {
-            *rv = Value::String(real.clone());
-        }
-    }
-    body
-}
-
 /// The resourceVersion the in-memory write produced, if it stored something.
 fn predicted_version(w: &WriteRecord) -> Option<String> {
     let after = match &w.outcome {
@@ -221,7 +153,8 @@ async fn send_write(
     w: &WriteRecord,
     versions: &mut HashMap<String, String>,
 ) -> StepResult {
-    let request = write_request(w, versions);
+    let request =
+        request::write(w, versions, WriteMode::Send).map_err(|e| (false, e.to_string()))?;
     match cluster.send(&request).await {
         Ok(response) => {
             let real = response
@@ -263,6 +196,7 @@ async fn send_submission(sidecars: &SidecarRoute, s: &Submission) -> StepResult 
 mod tests {
     use super::*;
     use crate::sidecar::{TaskRequest, Via};
+    use crate::world::MERGE_PATCH;
 
     fn write(seq: u64) -> WriteRecord {
         WriteRecord {
@@ -306,7 +240,7 @@ mod tests {
     #[test]
     fn the_status_patch_carries_the_real_resource_version() {
         let versions = HashMap::from([("105".to_string(), "9001".to_string())]);
-        let r = write_request(&write(1), &versions);
+        let r = request::write(&write(1), &versions, WriteMode::Send).unwrap();
         assert_eq!(
             r.path,
             "/apis/sei.io/v1alpha1/namespaces/ns/seinodes/a/status"

@@ -9,6 +9,9 @@ use kube::client::Body;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
+use super::saved::ClusterIdentity;
+use super::secrets::{client_error, kubeconfig_error};
+
 /// How to reach the cluster and how patient to be with it.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -129,6 +132,8 @@ pub struct Cluster {
     pub default_namespace: String,
     /// The context name, for messages.
     pub context: String,
+    /// The server and CA the context names (what a saved plan is bound to).
+    pub identity: std::sync::Arc<ClusterIdentity>,
     pub retry: RetryPolicy,
 }
 
@@ -136,14 +141,20 @@ impl Cluster {
     /// Connects with the kubectl conventions (`--kubeconfig`, `KUBECONFIG`, `--context`).
     pub async fn connect(options: &ConnectOptions) -> Result<Cluster, String> {
         let kubeconfig = match &options.kubeconfig {
-            Some(path) => Kubeconfig::read_from(path)
-                .map_err(|e| format!("reading kubeconfig {}: {e}", path.display()))?,
+            Some(path) => Kubeconfig::read_from(path).map_err(|e| {
+                format!(
+                    "reading kubeconfig {}: {}",
+                    path.display(),
+                    kubeconfig_error(&e)
+                )
+            })?,
             None => {
-                match Kubeconfig::from_env().map_err(|e| format!("reading $KUBECONFIG: {e}"))? {
+                match Kubeconfig::from_env()
+                    .map_err(|e| format!("reading $KUBECONFIG: {}", kubeconfig_error(&e)))?
+                {
                     Some(config) => config,
-                    None => {
-                        Kubeconfig::read().map_err(|e| format!("reading ~/.kube/config: {e}"))?
-                    }
+                    None => Kubeconfig::read()
+                        .map_err(|e| format!("reading ~/.kube/config: {}", kubeconfig_error(&e)))?,
                 }
             }
         };
@@ -158,7 +169,7 @@ impl Cluster {
         };
         let config = kube::Config::from_custom_kubeconfig(kubeconfig, &kube_options)
             .await
-            .map_err(|e| format!("kubeconfig context {context:?}: {e}"))?;
+            .map_err(|e| format!("kubeconfig context {context:?}: {}", kubeconfig_error(&e)))?;
         Self::from_config(config, context, options.retry)
     }
 
@@ -179,11 +190,14 @@ impl Cluster {
         config.connect_timeout = Some(retry.timeout * 2);
         config.read_timeout = Some(retry.timeout * 2);
         let default_namespace = config.default_namespace.clone();
-        let client = kube::Client::try_from(config).map_err(|e| format!("API client: {e}"))?;
+        let identity = std::sync::Arc::new(ClusterIdentity::of(&config, &context));
+        let client = kube::Client::try_from(config)
+            .map_err(|e| format!("API client: {}", client_error(&e)))?;
         Ok(Cluster {
             client,
             default_namespace,
             context,
+            identity,
             retry,
         })
     }
@@ -269,7 +283,7 @@ impl Cluster {
             Ok(Err(e)) => {
                 return Err(RequestError::Transport {
                     attempts: 1,
-                    message: e.to_string(),
+                    message: client_error(&e),
                 })
             }
             Ok(Ok(answer)) => answer,

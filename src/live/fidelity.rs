@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use super::apply::write_request;
 use super::client::Cluster;
+use super::request::{self, WriteMode};
 use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH};
 
 /// How an owned object's result is known.
@@ -79,10 +79,14 @@ pub async fn server_dry_run(cluster: &Cluster, writes: &[WriteRecord]) -> Vec<Ow
     let owned_writes: Vec<&WriteRecord> =
         writes.iter().filter(|w| is_owned_object_write(w)).collect();
     let answers = futures::future::join_all(owned_writes.iter().map(|w| {
-        let mut request = write_request(w, &versions);
-        let sep = if request.path.contains('?') { '&' } else { '?' };
-        request.path = format!("{}{sep}dryRun=All", request.path);
-        async move { cluster.send(&request).await }
+        // The dry run is part of the request's one query: it cannot be cut off.
+        let request = request::write(w, &versions, WriteMode::DryRun);
+        async move {
+            match request {
+                Ok(request) => cluster.send(&request).await.map_err(|e| e.to_string()),
+                Err(e) => Err(format!("not sent: {e}")),
+            }
+        }
     }))
     .await;
     owned_writes

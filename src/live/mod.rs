@@ -4,10 +4,13 @@
 //! synchronous and pure.
 
 pub mod apply;
+pub mod authority;
 pub mod client;
 pub mod explain;
 pub mod fidelity;
+pub mod request;
 pub mod saved;
+pub mod secrets;
 pub mod sidecar;
 pub mod snapshot;
 

@@ -12,6 +12,7 @@ use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 use super::client::{Cluster, RawRequest, RequestError};
+use super::request::{sidecar_path, SidecarPod};
 use crate::sidecar::{SidecarCall, SidecarError, Sidecars, TaskRequest, TaskState, Via};
 
 /// The `returned` text of a submission that was simulated, not sent.
@@ -245,27 +246,20 @@ pub enum SidecarRoute {
     Direct(Cluster),
 }
 
-/// The pod proxy path for a sidecar URL `http://POD.SVC.NS.svc...:PORT` and a path.
-pub fn proxy_path(url: &str, path: &str) -> Option<String> {
-    let host_port = url.split("://").nth(1)?.split('/').next()?;
-    let (host, port) = host_port.rsplit_once(':')?;
-    let labels: Vec<&str> = host.split('.').collect();
-    let (pod, namespace) = match labels.as_slice() {
-        [pod, _svc, ns, ..] => (*pod, *ns),
-        _ => return None,
-    };
-    Some(format!(
-        "/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy{path}"
-    ))
-}
-
 impl SidecarRoute {
     fn target(&self, url: &str, path: &str) -> Result<(&Cluster, String), SidecarError> {
         match self {
-            SidecarRoute::Direct(c) => Ok((c, path.to_string())),
-            SidecarRoute::PodProxy(c) => proxy_path(url, path).map(|p| (c, p)).ok_or_else(|| {
-                SidecarError::Other(format!("cannot map sidecar URL {url} to a pod"))
-            }),
+            SidecarRoute::Direct(c) => sidecar_path(url, path)
+                .map(|p| (c, p))
+                .map_err(|e| SidecarError::Other(e.to_string())),
+            SidecarRoute::PodProxy(c) => {
+                let pod = SidecarPod::of_url(url).ok_or_else(|| {
+                    SidecarError::Other(format!("cannot map sidecar URL {url} to a pod"))
+                })?;
+                pod.proxy_path(path)
+                    .map(|p| (c, p))
+                    .map_err(|e| SidecarError::Other(e.to_string()))
+            }
         }
     }
 
@@ -329,11 +323,12 @@ mod tests {
 
     #[test]
     fn sidecar_urls_map_to_the_pod_proxy() {
+        let pod = SidecarPod::of_url("http://a-0.a.ns.svc.cluster.local:7777").unwrap();
         assert_eq!(
-            proxy_path("http://a-0.a.ns.svc.cluster.local:7777", "/v0/status").as_deref(),
-            Some("/api/v1/namespaces/ns/pods/a-0:7777/proxy/v0/status")
+            pod.proxy_path("/v0/status").as_deref(),
+            Ok("/api/v1/namespaces/ns/pods/a-0:7777/proxy/v0/status")
         );
-        assert_eq!(proxy_path("http://localhost:7777", "/v0/status"), None);
+        assert_eq!(SidecarPod::of_url("http://localhost:7777"), None);
     }
 
     #[test]

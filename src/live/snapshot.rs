@@ -4,9 +4,10 @@
 use futures::future::join_all;
 use serde_json::Value;
 
-use super::client::{Cluster, RawRequest, RequestError};
+use super::client::{Cluster, RequestError};
+use super::request;
 use crate::engine::plan::TargetRef;
-use crate::world::kinds::{gvk_name, split_api_version};
+use crate::world::kinds::gvk_name;
 
 /// A kind the reconcilers read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,26 +58,6 @@ pub enum Scope {
     AllNamespaces,
 }
 
-/// The REST path of a kind's collection (`namespace` `None`: all namespaces).
-pub fn collection_path(api_version: &str, plural: &str, namespace: Option<&str>) -> String {
-    let (group, version) = split_api_version(api_version);
-    let root = if group.is_empty() {
-        format!("/api/{version}")
-    } else {
-        format!("/apis/{group}/{version}")
-    };
-    match namespace {
-        Some(ns) => format!("{root}/namespaces/{ns}/{plural}"),
-        None => format!("{root}/{plural}"),
-    }
-}
-
-/// The REST path of one object.
-pub fn object_path(api_version: &str, plural: &str, namespace: &str, name: &str) -> String {
-    let ns = (!namespace.is_empty()).then_some(namespace);
-    format!("{}/{name}", collection_path(api_version, plural, ns))
-}
-
 /// The plural of a kind nodectl writes.
 pub fn plural_of(api_version: &str, kind: &str) -> String {
     crate::world::kinds::kind_info(api_version, kind)
@@ -99,8 +80,10 @@ pub struct Snapshot {
 pub async fn discover(cluster: &Cluster) -> Result<(Vec<String>, usize), String> {
     let optional: Vec<&SnapshotKind> = SNAPSHOT_KINDS.iter().filter(|k| k.optional).collect();
     let answers = join_all(optional.iter().map(|k| async move {
-        let request = RawRequest::get(format!("/apis/{}", k.api_version));
-        cluster.send(&request).await
+        match request::discovery(k.api_version) {
+            Ok(request) => cluster.send(&request).await.map_err(Ok),
+            Err(e) => Err(Err(e.to_string())),
+        }
     }))
     .await;
     let mut served = Vec::new();
@@ -118,8 +101,9 @@ pub async fn discover(cluster: &Cluster) -> Result<(Vec<String>, usize), String>
                     served.push(gvk_name(k.api_version, k.kind));
                 }
             }
-            Err(RequestError::Status { code: 404, .. }) => {}
-            Err(e) => return Err(format!("discovery of {}: {e}", k.api_version)),
+            Err(Ok(RequestError::Status { code: 404, .. })) => {}
+            Err(Ok(e)) => return Err(format!("discovery of {}: {e}", k.api_version)),
+            Err(Err(e)) => return Err(e),
         }
     }
     Ok((served, optional.len()))
@@ -140,8 +124,10 @@ pub async fn read(cluster: &Cluster, scope: &Scope) -> Result<Snapshot, String> 
     let lists = join_all(kinds.iter().map(|k| {
         let bar = bar.clone();
         async move {
-            let request = RawRequest::get(collection_path(k.api_version, k.plural, namespace));
-            let answer = cluster.send(&request).await;
+            let answer = match request::list(k.api_version, k.plural, namespace) {
+                Ok(request) => cluster.send(&request).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             bar.inc(1);
             answer
         }
@@ -339,7 +325,8 @@ pub fn select_targets(
     Ok(chosen)
 }
 
-fn parse_target(text: &str) -> Result<(&'static str, Option<String>, String), String> {
+/// `KIND/NAME` or `KIND/NAMESPACE/NAME` of a target, with its name and namespace checked.
+pub fn parse_target(text: &str) -> Result<(&'static str, Option<String>, String), String> {
     let parts: Vec<&str> = text.split('/').collect();
     let (kind, namespace, name) = match parts.as_slice() {
         [k, n] => (*k, None, *n),
@@ -362,6 +349,11 @@ fn parse_target(text: &str) -> Result<(&'static str, Option<String>, String), St
     if name.is_empty() {
         return Err(format!("{text:?}: empty name"));
     }
+    // Checked as the API server would, before anything is read.
+    if let Some(ns) = &namespace {
+        request::check_namespace(text, ns).map_err(|e| e.to_string())?;
+    }
+    request::check_name(text, name).map_err(|e| e.to_string())?;
     Ok((kind, namespace, name.to_string()))
 }
 
@@ -369,22 +361,6 @@ fn parse_target(text: &str) -> Result<(&'static str, Option<String>, String), St
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn paths_follow_the_rest_layout() {
-        assert_eq!(
-            collection_path("v1", "pods", Some("ns")),
-            "/api/v1/namespaces/ns/pods"
-        );
-        assert_eq!(
-            collection_path("sei.io/v1alpha1", "seinodes", None),
-            "/apis/sei.io/v1alpha1/seinodes"
-        );
-        assert_eq!(
-            object_path("apps/v1", "statefulsets", "ns", "a"),
-            "/apis/apps/v1/namespaces/ns/statefulsets/a"
-        );
-    }
 
     #[test]
     fn selectors_match_like_kubectl() {
