@@ -74,10 +74,11 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
+    // Unlocked handles: each write takes the lock for itself only. Holding the stderr lock
+    // for the whole command would block the runtime's worker threads the moment they log
+    // (`-vv`, RUST_LOG) while this thread waits for them: a deadlock.
+    let mut out = std::io::stdout();
+    let mut err = std::io::stderr();
     let code = match &cli.command {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),
