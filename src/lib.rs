@@ -8,6 +8,7 @@ pub mod cli;
 pub mod controller;
 pub mod env;
 pub mod explain;
+pub mod interrupt;
 pub mod live;
 pub mod manifest;
 pub mod plan;

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod client;
 pub mod explain;
 pub mod fidelity;
+pub mod readback;
 pub mod saved;
 pub mod sidecar;
 pub mod snapshot;
