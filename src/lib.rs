@@ -6,12 +6,12 @@
 pub mod api;
 pub mod cli;
 pub mod controller;
+pub mod engine;
 pub mod env;
 pub mod explain;
 pub mod interrupt;
 pub mod live;
 pub mod manifest;
-pub mod plan;
 pub mod planner;
 pub mod platform;
 pub mod progress;

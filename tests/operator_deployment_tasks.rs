@@ -15,14 +15,14 @@ use serde_json::{json, Value};
 
 use nodectl::api::condition_type::{FORK_GENESIS_CEREMONY_NEEDED, GENESIS_CEREMONY_NEEDED};
 use nodectl::api::{Condition, PlannedTask, RolloutStatus, SeiNode, SeiNodeDeployment, TaskPlan};
-use nodectl::controller::deployment::labels::{GROUP_LABEL, ROLE_LABEL};
-use nodectl::controller::deployment::planners::build_group_plan;
 use nodectl::env::Env;
+use nodectl::planner::group::build_group_plan;
+use nodectl::resources::labels::{GROUP_LABEL, ROLE_LABEL};
 use nodectl::task::fork::export_task_id;
+use nodectl::task::registry::deserialize;
 use nodectl::task::rollout::MarkNodesReadyParams;
 use nodectl::task::{
-    controller_params, deserialize, ExecutionConfig, ExecutionStatus, OwnerRef, TaskError,
-    TaskExecution,
+    controller_params, ExecutionConfig, ExecutionStatus, OwnerRef, TaskError, TaskExecution,
 };
 
 use support::operator_deployment::{env, node, store_group, store_node, stored_node};

@@ -70,6 +70,7 @@ pub mod common;
 pub mod deployment;
 pub mod gojson;
 pub mod meta;
+pub mod quantity;
 pub mod seinode;
 
 pub use common::*;

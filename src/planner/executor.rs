@@ -145,7 +145,7 @@ fn advance_task(
     let planned = &plan.tasks()[index];
     let pending = planned.status == task_status::PENDING;
     let mut execution =
-        match task::deserialize(&planned.type_, &planned.id, planned.params.as_ref()) {
+        match task::registry::deserialize(&planned.type_, &planned.id, planned.params.as_ref()) {
             Ok(execution) => execution,
             Err(message) => {
                 fail_task(env, owner, plan, index, message);

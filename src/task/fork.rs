@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::group::{get_node, group_params, node_sidecar_url};
+use super::nodes::{get_node, group_params};
 use super::{
     ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError, TaskExecution,
 };
@@ -15,10 +15,9 @@ use crate::api::{
     FullNodeSpec, ObjectMeta, S3SnapshotSource, SeiNode, SeiNodeSpec, SnapshotSource, API_VERSION,
     SEINODE_KIND,
 };
-use crate::controller::deployment::labels::{
-    controller_reference, EXPORTER_ROLE, GROUP_LABEL, ROLE_LABEL,
-};
 use crate::env::{go_duration, parse_time, Env};
+use crate::resources::labels::{controller_reference, EXPORTER_ROLE, GROUP_LABEL, ROLE_LABEL};
+use crate::resources::node_sidecar_url;
 use crate::sidecar::{TaskRequest, TaskState, Via};
 use crate::world::DeleteOptions;
 

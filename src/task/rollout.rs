@@ -3,15 +3,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::group::{get_node, group_params, node_client};
+use super::nodes::{get_node, group_params, node_client};
 use super::{
     ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError, TaskExecution,
 };
 use crate::api::{ObjectMeta, SeiNode, API_VERSION, SEINODEDEPLOYMENT_KIND, SEINODE_KIND};
-use crate::controller::deployment::labels::{
-    controller_reference, GROUP_LABEL, ORDINAL_LABEL, REVISION_LABEL,
-};
 use crate::env::Env;
+use crate::resources::labels::{controller_reference, GROUP_LABEL, ORDINAL_LABEL, REVISION_LABEL};
 use crate::sidecar::{SidecarError, TaskRequest, TaskState, Via};
 use crate::world::json::create_merge_patch;
 use crate::world::DeleteOptions;

@@ -14,9 +14,10 @@ use crate::api::{
 use crate::env::Env;
 use crate::world::DeleteOptions;
 
-use super::conditions::{has_condition_true, remove_condition, set_condition};
+use super::conditions::{remove_condition, set_condition};
 use super::group_event;
-use super::labels::{
+use crate::planner::group::has_condition_true;
+use crate::resources::labels::{
     active_revision, controller_reference, entrant_revision, group_only_selector, group_selector,
     incumbent_revision, is_controlled_by, node_name, template_hash, EXPORTER_ROLE, GROUP_LABEL,
     ORDINAL_LABEL, REVISION_LABEL, ROLE_LABEL,

@@ -11,10 +11,11 @@ use crate::api::{
 use crate::env::Env;
 use crate::world::json::create_merge_patch;
 
-use super::conditions::{has_condition_true, set_condition};
-use super::labels::template_hash;
+use super::conditions::set_condition;
 use super::networking::networking_status;
 use super::nodes::list_child_seinodes;
+use crate::planner::group::has_condition_true;
+use crate::resources::labels::template_hash;
 
 /// The group phase from conditions, rollout and the listed children (first rule wins).
 pub fn compute_group_phase(
