@@ -164,11 +164,11 @@ fn oversized_inputs_are_refused_before_building() {
         "larger than the limit of 64 MiB",
     );
     // Too many documents.
-    let many = write(dir.path(), "many.yaml", &"---\n".repeat(10_001));
+    let many = write(dir.path(), "many.yaml", &"---\n".repeat(100_001));
     assert_refused(
         &nodectl(&["plan", "-f"], &[&many]),
-        &format!("{}:10001", many.display()),
-        "more than 10000 documents",
+        &format!("{}:100001", many.display()),
+        "more than 100000 documents",
     );
     // Too deep.
     let deep = write(

@@ -317,8 +317,9 @@ pub fn parse_source_each<T: Send>(
     (all, all_errors)
 }
 
-/// Most documents accepted in one input (counted from its `---` lines before building).
-pub const MAX_DOCUMENTS: usize = 10_000;
+/// Most documents accepted in one input (counted from its `---` lines before building; 64 MiB
+/// of small documents stays under it).
+pub const MAX_DOCUMENTS: usize = 100_000;
 
 /// The input has more than [`MAX_DOCUMENTS`] document markers: refused before anything is
 /// built, at the line of the first one over the limit.
