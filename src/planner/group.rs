@@ -217,12 +217,11 @@ fn blue_green_steps(group: &SeiNodeDeployment) -> Vec<Step> {
 
 fn hard_fork_steps(group: &SeiNodeDeployment) -> Vec<Step> {
     let entrants = entrant_node_names(group);
-    let halt_height = group
-        .spec
-        .update_strategy
-        .hard_fork
-        .as_ref()
-        .map_or(0, |h| h.halt_height);
+    // Go reads `UpdateStrategy.HardFork.HaltHeight` without a nil check.
+    let halt_height = group.spec.update_strategy.hard_fork.as_ref().map_or_else(
+        || crate::api::gopanic::go_panic(crate::api::gopanic::NIL_DEREFERENCE),
+        |h| h.halt_height,
+    );
     let ns = group.namespace();
     let mut steps = entrant_steps(group, &entrants);
     steps.push(step(

@@ -11,10 +11,11 @@ use crate::resources::node_sidecar_url;
 
 /// Implements [`GoParams`] for a group-task params struct.
 macro_rules! group_params {
-    ($ty:ident, [$(($field:literal, $kind:ident)),* $(,)?]) => {
+    ($ty:ident, [$(($field:literal, $kind:ident $(($elem:literal))?)),* $(,)?]) => {
         impl GoParams for $ty {
             const GO_NAME: &'static str = stringify!($ty);
-            const FIELDS: &'static [(&'static str, GoKind)] = &[$(($field, GoKind::$kind)),*];
+            const FIELDS: &'static [(&'static str, GoKind)] =
+                &[$(($field, GoKind::$kind $(($elem))?)),*];
         }
     };
 }
@@ -37,7 +38,11 @@ pub fn get_node(env: &Env, namespace: &str, name: &str) -> Result<SeiNode, crate
     Ok(node)
 }
 
-/// Gets a node and builds its sidecar client; any failure is reported as text.
+/// Gets a node and the URL of its sidecar; a failed read is reported as text.
+///
+/// Group tasks make their client from the node's pod DNS name
+/// (`sidecarClientForNode`), which never fails, so the execution config's client
+/// builder (and the scenario's `buildError`, PARITY.md §2.1) is not consulted here.
 pub fn node_client(
     env: &mut Env,
     namespace: &str,
@@ -45,8 +50,25 @@ pub fn node_client(
 ) -> Result<(SeiNode, String), String> {
     let node = get_node(env, namespace, name).map_err(|e| format!("getting node {name}: {e}"))?;
     let url = node_sidecar_url(&node);
-    env.sidecars
-        .build_client(&url)
-        .map_err(|e| format!("building sidecar client for {name}: {e}"))?;
     Ok((node, url))
+}
+
+/// controller-runtime v0.23.1 `validateOwner`, the check `SetControllerReference`
+/// makes before it adds the reference: a namespaced owner must share the
+/// object's namespace.
+pub fn validate_owner(owner_namespace: &str, object_namespace: &str) -> Result<(), String> {
+    if owner_namespace.is_empty() {
+        return Ok(());
+    }
+    if object_namespace.is_empty() {
+        return Err(format!(
+            "cluster-scoped resource must not have a namespace-scoped owner, owner's namespace {owner_namespace}"
+        ));
+    }
+    if owner_namespace != object_namespace {
+        return Err(format!(
+            "cross-namespace owner references are disallowed, owner's namespace {owner_namespace}, obj's namespace {object_namespace}"
+        ));
+    }
+    Ok(())
 }

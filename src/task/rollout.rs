@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::nodes::{get_node, group_params, node_client};
+use super::nodes::{get_node, group_params, node_client, validate_owner};
 use super::{
     ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError, TaskExecution,
 };
@@ -151,6 +151,9 @@ impl RolloutTask {
                 spec,
                 ..Default::default()
             };
+            // SetControllerReference refuses a cross-namespace owner (a transient error here).
+            validate_owner(group.namespace(), &ns)
+                .map_err(|e| format!("setting owner reference on {name}: {e}"))?;
             match env.api.create(API_VERSION, SEINODE_KIND, node.to_value()) {
                 Err(e) if !e.is_already_exists() => {
                     return Err(format!("creating entrant node {name}: {e}").into())
