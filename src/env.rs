@@ -297,7 +297,8 @@ pub fn parse_go_duration(text: &str) -> Option<Duration> {
         total += number * scale;
         rest = &rest[unit_end..];
     }
-    Some(Duration::from_secs_f64(total))
+    // Too large for a Duration is invalid, as Go's ParseDuration says for an overflow.
+    Duration::try_from_secs_f64(total).ok()
 }
 
 #[cfg(test)]

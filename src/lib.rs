@@ -9,6 +9,7 @@ pub mod controller;
 pub mod engine;
 pub mod env;
 pub mod explain;
+pub mod interrupt;
 pub mod live;
 pub mod manifest;
 pub mod planner;

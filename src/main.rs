@@ -4,7 +4,8 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    // Ctrl-C ends every command with 130, the documented "interrupted" code.
-    let _ = ctrlc::set_handler(|| std::process::exit(130));
+    // Ctrl-C ends every command with 130, the documented "interrupted" code; during an
+    // apply it first lets the request in flight finish and prints the report.
+    let _ = ctrlc::set_handler(nodectl::interrupt::on_signal);
     nodectl::cli::main()
 }

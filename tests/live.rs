@@ -524,10 +524,10 @@ fn a_plan_saved_from_files_cannot_be_applied() {
     assert!(writes(&fake.requests()).is_empty());
 }
 
-/// A Create that landed although the answer was a 500 is retried and then refused with 409
-/// AlreadyExists: apply stops there and says the first attempt may have been applied.
+/// A Create that landed although the answer was a 500 is read back, found as sent, and
+/// not sent again: the apply goes on and reports it confirmed by the read-back.
 #[test]
-fn a_retried_create_that_had_landed_is_reported_as_maybe_applied() {
+fn a_create_that_landed_behind_a_500_is_confirmed_by_read_back_and_not_resent() {
     let fake = Fake::start(&manifest_objects(NODE), &[]);
     fake.fault(Fault {
         method: "POST",
@@ -538,14 +538,19 @@ fn a_retried_create_that_had_landed_is_reported_as_maybe_applied() {
     let dir = tempfile::tempdir().unwrap();
     let out = nodectl(&fake, dir.path(), &["apply", "--yes"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("HTTP 409 AlreadyExists"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
         stderr.contains(
-            "an earlier attempt of this request failed with HTTP 500 InternalError: injected fault after processing; it may have been applied"
+            "-> applied (confirmed by read-back after HTTP 500 InternalError: injected fault after processing)"
         ),
         "{stderr}"
     );
+    let posts = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.contains("persistentvolumeclaims"))
+        .count();
+    assert_eq!(posts, 1, "never sent twice");
     let state = fake.state.lock().unwrap();
     assert!(state
         .api

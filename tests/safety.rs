@@ -178,7 +178,10 @@ fn hostile_names_reach_no_path_and_no_write_through_any_command() {
 }
 
 fn sha(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Re-digests an edited plan as a forger who read the source would.

@@ -47,12 +47,15 @@ impl KubeArgs {
                 .filter(|d| !d.is_zero())
                 .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
         };
-        Ok(RetryPolicy {
-            timeout: duration("--request-timeout", &self.request_timeout)?,
-            retries: self.retries,
-            backoff: duration("--retry-backoff", &self.retry_backoff)
-                .unwrap_or(Duration::from_millis(250)),
-        })
+        crate::live::client::check_credentials(
+            self.kubeconfig.as_deref(),
+            self.kube_context.as_deref(),
+        )?;
+        RetryPolicy::checked(
+            duration("--request-timeout", &self.request_timeout)?,
+            self.retries,
+            duration("--retry-backoff", &self.retry_backoff).unwrap_or(Duration::from_millis(250)),
+        )
     }
 
     /// Connects with the kubeconfig and context flags.

@@ -96,6 +96,9 @@ fn check_document(doc: &Document, warnings: &mut Vec<InputProblem>) -> Result<Va
             format!("missing field \"apiVersion\" in {kind}"),
         ));
     }
+    if let Some((path, message)) = crate::manifest::sanity::check(value) {
+        return Err(problem(doc, &path, format!("{kind}: {message}")));
+    }
     let name = value
         .pointer("/metadata/name")
         .and_then(Value::as_str)

@@ -246,34 +246,60 @@ fn confirm(cluster: &Cluster, steps: usize, err: &mut dyn Write) -> Result<bool,
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
+/// The apply report: every step sent with its outcome, the one it stopped at, every step
+/// not sent, and the requests counted as the cluster saw them.
 fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
     for (step, note) in &report.done {
         let _ = writeln!(err, "applied: {} -> {note}", step.describe());
     }
-    let (conflict, step, error) = match &report.stop {
+    let sent = format!(
+        "{} requests sent, {} retried, {} read back",
+        report.requests,
+        report.retries(),
+        report.read_backs
+    );
+    let (code, step, error) = match &report.stop {
         Stop::Complete => {
-            let _ = writeln!(err, "apply complete: {} requests sent", report.done.len());
+            let _ = writeln!(
+                err,
+                "apply complete: {} steps applied ({sent})",
+                report.done.len()
+            );
             return exit::OK;
         }
-        Stop::Conflict { step, error } => (true, step, error),
-        Stop::Failed { step, error } => (false, step, error),
+        Stop::Conflict { step, error } | Stop::Failed { step, error } => {
+            (exit::RUNTIME, Some(step), error)
+        }
+        Stop::Interrupted { step, error } => (crate::interrupt::EXIT_CODE, step.as_ref(), error),
     };
-    let _ = writeln!(err, "FAILED: {} -> {error}", step.describe());
+    match step {
+        Some(step) if code == exit::RUNTIME => {
+            let _ = writeln!(err, "FAILED: {} -> {error}", step.describe());
+        }
+        Some(step) => {
+            let _ = writeln!(err, "INTERRUPTED: {} -> {error}", step.describe());
+        }
+        None => {}
+    }
     for s in &report.not_sent {
         let _ = writeln!(err, "not sent: {}", s.describe());
     }
-    let hint = if conflict {
-        "the cluster changed since the snapshot; nothing was retried. Re-run `nodectl apply` to plan from the current state"
-    } else {
-        "re-run `nodectl plan` to see the current state, then `nodectl apply`"
+    let hint = match &report.stop {
+        Stop::Conflict { .. } if report.stop_attempts > 1 => format!(
+            "the cluster changed since the snapshot; the 409 answered attempt {} of this request (the earlier ones had not landed) and was not retried. Re-run `nodectl apply` to plan from the current state",
+            report.stop_attempts
+        ),
+        Stop::Conflict { .. } => "the cluster changed since the snapshot; nothing was retried. Re-run `nodectl apply` to plan from the current state".into(),
+        Stop::Interrupted { .. } => "interrupted; re-run `nodectl apply` to finish from the current state".into(),
+        _ => "re-run `nodectl plan` to see the current state, then `nodectl apply`".into(),
     };
+    let total = report.done.len() + usize::from(step.is_some()) + report.not_sent.len();
     let _ = writeln!(
         err,
-        "error: apply stopped after {} of {} requests: {hint}",
+        "error: apply stopped after {} of {total} steps ({sent}): {hint}",
         report.done.len(),
-        report.done.len() + 1 + report.not_sent.len()
     );
-    exit::RUNTIME
+    code
 }
 
 fn render(

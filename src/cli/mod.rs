@@ -110,9 +110,10 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
+    // kube logs every non-2xx answer as an error; below -vv the apply report says it.
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,kube_client::client::builder=off",
+        1 => "info,kube_client::client::builder=off",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

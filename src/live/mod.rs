@@ -9,6 +9,7 @@ pub mod client;
 pub mod explain;
 pub mod fidelity;
 pub mod request;
+pub mod readback;
 pub mod saved;
 pub mod secrets;
 pub mod sidecar;

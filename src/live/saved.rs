@@ -52,7 +52,7 @@ impl ClusterIdentity {
                 for der in certs {
                     hash.update(der);
                 }
-                hex::encode(hash.finalize())
+                to_hex(&hash.finalize())
             }),
         }
     }
@@ -251,7 +251,7 @@ struct FileSubmission {
 /// sha256 of the JSON encoding of `value`, hex.
 fn digest_of(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    hex::encode(Sha256::digest(bytes))
+    to_hex(&Sha256::digest(bytes))
 }
 
 /// The digest over everything an apply acts on.
@@ -570,4 +570,9 @@ mod tests {
             Err(SavedPlanError::Version(1))
         );
     }
+}
+
+/// Lower-case hex of a digest.
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
-use super::client::{Cluster, RawRequest, RequestError};
+use super::client::{Cluster, Failure, RawRequest, RequestError, RetryPolicy};
 use super::request::{sidecar_path, SidecarPod};
 use crate::sidecar::{SidecarCall, SidecarError, Sidecars, TaskRequest, TaskState, Via};
 
@@ -261,6 +261,29 @@ impl SidecarRoute {
                     .map_err(|e| SidecarError::Other(e.to_string()))
             }
         }
+    }
+
+    /// The retry policy of the connection the sidecar requests go through.
+    pub fn retry(&self) -> RetryPolicy {
+        match self {
+            SidecarRoute::Direct(c) | SidecarRoute::PodProxy(c) => c.retry,
+        }
+    }
+
+    /// One attempt of a request, without retries (apply submits a task at most once
+    /// unless the sidecar says it does not have it): the body, the failed attempt, or
+    /// (`Err(Err)`) a URL that cannot be routed.
+    pub async fn attempt(
+        &self,
+        url: &str,
+        request: &RawRequest,
+    ) -> Result<Value, Result<Failure, SidecarError>> {
+        let (cluster, path) = self.target(url, &request.path).map_err(Err)?;
+        let routed = RawRequest {
+            path,
+            ..request.clone()
+        };
+        cluster.attempt(&routed).await.map_err(Ok)
     }
 
     /// Sends one request to a sidecar and classifies the answer like the seictl client.

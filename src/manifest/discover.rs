@@ -21,18 +21,65 @@ impl Input {
         }
     }
 
-    /// Reads the whole input as UTF-8 text.
+    /// Reads the whole input as UTF-8 text: regular files only (a FIFO would block, a
+    /// device such as `/dev/zero` never ends), at most [`MAX_INPUT_BYTES`].
     pub fn read(&self) -> Result<SourceFile, LoadError> {
         let name = self.display_name();
-        let bytes = match self {
-            Input::File(p) => std::fs::read(p),
-            Input::Stdin => {
-                let mut buf = Vec::new();
-                std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+        let limit = |e: String| LoadError {
+            kind: LoadErrorKind::Limit,
+            ..io_error(&name, e)
+        };
+        let too_large = || {
+            limit(format!(
+                "larger than the limit of {} MiB",
+                MAX_INPUT_BYTES >> 20
+            ))
+        };
+        let mut buf = Vec::new();
+        let read = match self {
+            Input::File(p) => {
+                let meta = std::fs::metadata(p)
+                    .map_err(|e| io_error(&name, format!("cannot read: {e}")))?;
+                if !meta.is_file() {
+                    return Err(limit(format!(
+                        "not a regular file ({}): refused",
+                        file_type(&meta)
+                    )));
+                }
+                if meta.len() > MAX_INPUT_BYTES {
+                    return Err(too_large());
+                }
+                std::fs::File::open(p)
+                    .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf))
             }
+            Input::Stdin => std::io::stdin()
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut buf),
+        };
+        read.map_err(|e| io_error(&name, format!("cannot read: {e}")))?;
+        if buf.len() as u64 > MAX_INPUT_BYTES {
+            return Err(too_large());
         }
-        .map_err(|e| io_error(&name, format!("cannot read: {e}")))?;
-        decode(&name, bytes)
+        decode(&name, buf)
+    }
+}
+
+/// The largest input read (a manifest of 10,000 SeiNodes is about 10 MiB).
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+fn file_type(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
     }
 }
 
@@ -80,7 +127,23 @@ fn is_manifest(path: &Path) -> bool {
     )
 }
 
-fn walk(dir: &Path, recursive: bool, out: &mut Vec<Result<Input, LoadError>>) {
+/// Directories and files already taken, by canonical path: a walk follows each link once,
+/// so self-links and cycles end and no file is loaded twice.
+#[derive(Default)]
+struct Seen(std::collections::HashSet<PathBuf>);
+
+impl Seen {
+    /// True the first time `path` (after resolving links) is seen.
+    fn first(&mut self, path: &Path) -> bool {
+        match std::fs::canonicalize(path) {
+            Ok(real) => self.0.insert(real),
+            // A dangling link: reported when read.
+            Err(_) => true,
+        }
+    }
+}
+
+fn walk(dir: &Path, recursive: bool, seen: &mut Seen, out: &mut Vec<Result<Input, LoadError>>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -95,10 +158,10 @@ fn walk(dir: &Path, recursive: bool, out: &mut Vec<Result<Input, LoadError>>) {
     paths.sort();
     for p in paths {
         if p.is_dir() {
-            if recursive {
-                walk(&p, recursive, out);
+            if recursive && seen.first(&p) {
+                walk(&p, recursive, seen, out);
             }
-        } else if is_manifest(&p) {
+        } else if is_manifest(&p) && seen.first(&p) {
             out.push(Ok(Input::File(p)));
         }
     }
@@ -106,16 +169,22 @@ fn walk(dir: &Path, recursive: bool, out: &mut Vec<Result<Input, LoadError>>) {
 
 /// Expands paths into inputs, in order: `-` is stdin, directories list their `.yaml`, `.yml`
 /// and `.json` files sorted by name (subdirectories only with `recursive`). A missing path
-/// yields an error entry in place.
+/// yields an error entry in place. A file reached twice (through links, or named twice) is
+/// read once.
 pub fn discover_inputs(paths: &[PathBuf], recursive: bool) -> Vec<Result<Input, LoadError>> {
     let mut out = Vec::new();
+    let mut seen = Seen::default();
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(Ok(Input::Stdin));
         } else if p.is_dir() {
-            walk(p, recursive, &mut out);
+            if seen.first(p) {
+                walk(p, recursive, &mut seen, &mut out);
+            }
         } else if p.exists() {
-            out.push(Ok(Input::File(p.clone())));
+            if seen.first(p) {
+                out.push(Ok(Input::File(p.clone())));
+            }
         } else {
             out.push(Err(io_error(
                 &p.display().to_string(),

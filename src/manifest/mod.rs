@@ -10,6 +10,7 @@
 mod discover;
 mod list;
 pub mod path;
+pub mod sanity;
 mod scalar;
 mod yaml;
 
@@ -196,6 +197,9 @@ pub enum LoadErrorKind {
     Alias,
     /// A value that has no JSON form (complex keys, non-finite floats, bad tagged scalars).
     Unsupported,
+    /// An input over a size limit (file size, documents, scalar length, nesting depth), or
+    /// not a regular file.
+    Limit,
 }
 
 impl LoadErrorKind {
@@ -208,6 +212,7 @@ impl LoadErrorKind {
             LoadErrorKind::DuplicateKey => "yaml.duplicate-key",
             LoadErrorKind::Alias => "yaml.alias",
             LoadErrorKind::Unsupported => "yaml.unsupported",
+            LoadErrorKind::Limit => "input.limit",
         }
     }
 }
@@ -262,6 +267,9 @@ pub fn parse_source_each<T: Send>(
     each: &(dyn Fn(Document) -> T + Sync),
     renumber: fn(&mut T, usize),
 ) -> (Vec<T>, Vec<LoadError>) {
+    if let Some(error) = too_many_documents(source) {
+        return (Vec::new(), vec![error]);
+    }
     let cuts = if source.text.len() > PARALLEL_PARSE_BYTES {
         let chunk = (source.text.len() / (rayon::current_num_threads() * 4)).max(64 << 10);
         yaml::split_points(&source.text, chunk)
@@ -307,6 +315,35 @@ pub fn parse_source_each<T: Send>(
         base += count;
     }
     (all, all_errors)
+}
+
+/// Most documents accepted in one input (counted from its `---` lines before building; 64 MiB
+/// of small documents stays under it).
+pub const MAX_DOCUMENTS: usize = 100_000;
+
+/// The input has more than [`MAX_DOCUMENTS`] document markers: refused before anything is
+/// built, at the line of the first one over the limit.
+fn too_many_documents(source: &SourceFile) -> Option<LoadError> {
+    let mut count = 0usize;
+    for (i, line) in source.text.lines().enumerate() {
+        if line == "---" || line.starts_with("--- ") || line.starts_with("---\t") {
+            count += 1;
+            if count > MAX_DOCUMENTS {
+                return Some(LoadError {
+                    kind: LoadErrorKind::Limit,
+                    file: source.name.clone(),
+                    span: Span {
+                        line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                        column: 1,
+                    },
+                    document: None,
+                    message: format!("more than {MAX_DOCUMENTS} documents in one input"),
+                    source_file: None,
+                });
+            }
+        }
+    }
+    None
 }
 
 /// Parses a string (handy for tests and embedded files).

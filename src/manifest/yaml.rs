@@ -13,6 +13,11 @@ use super::{Document, LoadError, LoadErrorKind, NodePos, Positions, SourceFile, 
 
 /// Upper bound on nodes materialised through aliases in one document ("billion laughs" guard).
 const ALIAS_NODE_BUDGET: usize = 100_000;
+/// Deepest nesting of mappings and sequences accepted (Sei manifests nest about 15 deep; a
+/// deeper document is hostile and would make every later recursive walk deeper).
+pub const MAX_DEPTH: usize = 100;
+/// Longest scalar accepted, in bytes (the API server refuses objects over 1.5 MiB).
+pub const MAX_SCALAR_BYTES: usize = 1 << 20;
 /// Upper bound on errors collected from one stream before giving up.
 const MAX_ERRORS_PER_FILE: usize = 100;
 
@@ -217,6 +222,16 @@ impl<'a> Builder<'a> {
         let at = span_of(&span.start);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
+                if text.len() > MAX_SCALAR_BYTES {
+                    return Err(self.err(
+                        LoadErrorKind::Limit,
+                        at,
+                        format!(
+                            "a scalar of {} bytes is longer than the limit of {MAX_SCALAR_BYTES} bytes",
+                            text.len()
+                        ),
+                    ));
+                }
                 let plain = style == ScalarStyle::Plain;
                 let value = match (&tag, plain) {
                     (Some(t), _) if t.handle() == "tag:yaml.org,2002:" => {
@@ -248,6 +263,13 @@ impl<'a> Builder<'a> {
                         LoadErrorKind::Unsupported,
                         at,
                         "complex mapping keys (a mapping or sequence used as a key) are not supported",
+                    ));
+                }
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(self.err(
+                        LoadErrorKind::Limit,
+                        at,
+                        format!("nested deeper than the limit of {MAX_DEPTH} levels"),
                     ));
                 }
                 let parent_len = self.enter_node(at);

@@ -53,6 +53,8 @@ pub struct Recorded {
     pub query: String,
     pub content_type: String,
     pub body: Option<Value>,
+    /// The `Authorization` header as sent.
+    pub authorization: String,
 }
 
 impl Recorded {
@@ -71,6 +73,14 @@ pub enum FaultKind {
     /// Process the request, then answer with this HTTP status anyway (a write that landed
     /// although the client saw an error).
     AppliedThen(u16, &'static str),
+    /// Process the request, then answer only after this delay, with 504 (a write that
+    /// landed while the client timed out).
+    AppliedThenDelay(Duration),
+    /// Hold the request this long, then process and answer it normally (a slow request
+    /// to interrupt).
+    Pause(Duration),
+    /// Answer with this status and a `Retry-After` of this many seconds, unprocessed.
+    RetryAfter(u16, u64),
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +102,16 @@ pub struct State {
     /// Scripted `GET /v0/tasks/{id}` answers by task id: a body, or `None` for a
     /// 404 (unscripted tasks are running).
     pub tasks: HashMap<String, Option<Value>>,
+    /// Faults by the position of a write (every non-GET request, sidecar submissions
+    /// included, counted from 1).
+    pub write_faults: HashMap<usize, FaultKind>,
+    /// Non-GET requests received so far.
+    pub writes_received: usize,
+    /// Bodies of the `POST /v0/tasks` the fake sidecar accepted.
+    pub submitted: Vec<Value>,
+    /// When set, `GET /v0/tasks/{id}` of a task neither scripted nor submitted is a 404
+    /// (a sidecar that remembers what it was given).
+    pub strict_tasks: bool,
 }
 
 /// A running fake server.
@@ -116,6 +136,10 @@ impl Fake {
             faults: Vec::new(),
             unreachable: HashSet::new(),
             tasks: HashMap::new(),
+            write_faults: HashMap::new(),
+            writes_received: 0,
+            submitted: Vec::new(),
+            strict_tasks: false,
         }));
         let shared = state.clone();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -171,6 +195,54 @@ impl Fake {
     /// Makes the sidecar of pod `pod` unreachable.
     pub fn unreachable(&self, pod: &str) {
         self.state.lock().unwrap().unreachable.insert(pod.into());
+    }
+
+    /// Injects `kind` at the `n`-th write (non-GET request, from 1).
+    pub fn fault_at_write(&self, n: usize, kind: FaultKind) {
+        self.state.lock().unwrap().write_faults.insert(n, kind);
+    }
+
+    /// Non-GET requests received so far.
+    pub fn writes_received(&self) -> usize {
+        self.state.lock().unwrap().writes_received
+    }
+
+    /// The cluster as a test compares it: every stored object of the kinds served
+    /// (server-kept metadata removed) and every task the sidecar accepted.
+    pub fn cluster_state(&self) -> Value {
+        let s = self.state.lock().unwrap();
+        let mut objects = Vec::new();
+        for (api_version, kind) in [
+            ("sei.io/v1alpha1", "SeiNode"),
+            ("sei.io/v1alpha1", "SeiNodeDeployment"),
+            ("apps/v1", "StatefulSet"),
+            ("batch/v1", "Job"),
+            ("v1", "Service"),
+            ("v1", "PersistentVolumeClaim"),
+            ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+            ("monitoring.coreos.com/v1", "ServiceMonitor"),
+        ] {
+            for o in s.api.list(api_version, kind, None, &[]).unwrap_or_default() {
+                let mut o = Value::clone(&o);
+                if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+                    for k in [
+                        "resourceVersion",
+                        "uid",
+                        "creationTimestamp",
+                        "generation",
+                        "managedFields",
+                    ] {
+                        meta.remove(k);
+                    }
+                }
+                objects.push(o);
+            }
+        }
+        // The sidecar keeps tasks by id: the same id submitted again is the same task.
+        let mut tasks = s.submitted.clone();
+        tasks.sort_by_key(|t| t.to_string());
+        tasks.dedup();
+        json!({"objects": objects, "tasks": tasks})
     }
 
     /// Writes the store recorded (successful or not).
@@ -239,13 +311,27 @@ async fn handle(
             query: query.clone(),
             content_type: content_type.clone(),
             body: body.clone(),
+            authorization: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string(),
         });
+        let at_write = if method != Method::GET {
+            s.writes_received += 1;
+            let n = s.writes_received;
+            s.write_faults.remove(&n)
+        } else {
+            None
+        };
         let hit = s.faults.iter_mut().find(|f| {
             f.times > 0 && f.method == method.as_str() && path.contains(&f.path_contains)
         });
-        hit.map(|f| {
-            f.times -= 1;
-            f.kind.clone()
+        at_write.or_else(|| {
+            hit.map(|f| {
+                f.times -= 1;
+                f.kind.clone()
+            })
         })
     };
     match fault {
@@ -258,6 +344,23 @@ async fn handle(
             let mut s = state.lock().unwrap();
             let _ = serve(&mut s, &method, &path, &query, &content_type, body);
             return status(code, reason, "injected fault after processing");
+        }
+        Some(FaultKind::AppliedThenDelay(d)) => {
+            {
+                let mut s = state.lock().unwrap();
+                let _ = serve(&mut s, &method, &path, &query, &content_type, body);
+            }
+            tokio::time::sleep(d).await;
+            return status(504, "Timeout", "injected delay after processing");
+        }
+        Some(FaultKind::Pause(d)) => tokio::time::sleep(d).await,
+        Some(FaultKind::RetryAfter(code, seconds)) => {
+            let mut response = status(code, "TooManyRequests", "injected Retry-After");
+            response.headers_mut().insert(
+                "retry-after",
+                axum::http::HeaderValue::from_str(&seconds.to_string()).unwrap(),
+            );
+            return response;
         }
         None => {}
     }
@@ -437,15 +540,23 @@ fn sidecar(
         }
         ("GET", t) if t.starts_with("v0/tasks/") => {
             let id = t.trim_start_matches("v0/tasks/");
+            let submitted = s
+                .submitted
+                .iter()
+                .any(|b| b.get("id").and_then(Value::as_str) == Some(id));
             match s.tasks.get(id) {
                 Some(Some(body)) => axum::Json(body.clone()).into_response(),
                 Some(None) => (StatusCode::NOT_FOUND, "task not found").into_response(),
+                None if s.strict_tasks && !submitted => {
+                    (StatusCode::NOT_FOUND, "task not found").into_response()
+                }
                 None => {
                     axum::Json(json!({"id": id, "type": "", "status": "running"})).into_response()
                 }
             }
         }
         ("POST", "v0/tasks") => {
+            s.submitted.push(body.clone().unwrap_or_default());
             let id = body
                 .as_ref()
                 .and_then(|b| b.get("id"))
