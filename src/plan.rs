@@ -213,10 +213,20 @@ pub fn plan_in(
     targets: &[TargetRef],
     options: &PlanOptions,
 ) -> Result<PlanReport, String> {
+    plan_on(&mut env, objects, targets, options)
+}
+
+/// [`plan_in`], leaving the world to the caller (`plan --base` reads it afterwards).
+pub fn plan_on(
+    env: &mut Env,
+    objects: &[Value],
+    targets: &[TargetRef],
+    options: &PlanOptions,
+) -> Result<PlanReport, String> {
     let mut reports: Vec<TargetReport> = Vec::new();
     let mut index = 0;
     if let (Some(max), true) = (options.until_settled, options.cascade) {
-        reports = settle_tree(&mut env, targets, max, &mut index)?;
+        reports = settle_tree(env, targets, max, &mut index)?;
     }
     let mut queue: std::collections::VecDeque<TargetRef> = if reports.is_empty() {
         targets.iter().cloned().collect()
@@ -226,11 +236,11 @@ pub fn plan_in(
     while let Some(target) = queue.pop_front() {
         let target = &target;
         let report = match options.until_settled {
-            Some(max) => settle(&mut env, target, max.max(1), &mut index)?,
+            Some(max) => settle(env, target, max.max(1), &mut index)?,
             None => {
                 let mut steps = Vec::new();
                 for _ in 0..options.reconciles.max(1) {
-                    steps.push(reconcile_once(&mut env, target, &mut index)?);
+                    steps.push(reconcile_once(env, target, &mut index)?);
                 }
                 TargetReport {
                     target: target.clone(),
@@ -508,7 +518,7 @@ pub fn settle_with(
 /// waiting on its nodes sees them progress and every reconcile is reported under its target.
 /// A target that settled is reconciled again when another one writes it (while it has
 /// reconciles left).
-fn settle_tree(
+pub fn settle_tree(
     env: &mut Env,
     roots: &[TargetRef],
     max: usize,

@@ -54,8 +54,14 @@ pub fn read_objects(paths: &[PathBuf], recursive: bool) -> Result<Input, InputPr
         column: e.span.column,
         message: e.message.clone(),
     })?;
+    objects_of(&documents)
+}
+
+/// The objects of already parsed documents (e.g. read from git), checked as
+/// [`read_objects`] checks files.
+pub fn objects_of(documents: &[Document]) -> Result<Input, InputProblem> {
     let mut input = Input::default();
-    for doc in &documents {
+    for doc in documents {
         // Lists were read item by item; one still here is empty.
         if doc.value.is_null() || crate::manifest::is_list(&doc.value) {
             continue;

@@ -1,6 +1,8 @@
 //! The command-line interface: the clap tree and one module per subcommand.
 //! Each subcommand translates flags into a call of the core and renders its result.
 
+mod base;
+mod base_git;
 pub mod explain;
 mod explain_live;
 pub mod generate;
@@ -80,6 +82,11 @@ pub fn main() -> ExitCode {
     let mut err = stderr.lock();
     let code = match &cli.command {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
+        Command::Apply(args) if args.base.wanted() => fail(
+            &mut err,
+            exit::INVALID,
+            "--base and --base-git belong to plan: apply sends the live plan",
+        ),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),
         Command::Explain(args) => explain::run(args, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),

@@ -151,6 +151,8 @@ pub struct PlanArgs {
     pub out_file: Option<PathBuf>,
     #[command(flatten)]
     pub live: super::live::LiveArgs,
+    #[command(flatten)]
+    pub base: super::base::BaseArgs,
 }
 
 /// Builds the plan options from the flags.
@@ -229,6 +231,9 @@ pub(crate) fn select_targets(
 }
 
 pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if args.base.wanted() {
+        return super::base::run(args, out, err);
+    }
     if args.live.wants_cluster(args) {
         return super::live::run(args, false, out, err);
     }
@@ -348,7 +353,7 @@ pub(super) fn finish(
 }
 
 /// Colours when stdout is a terminal, unless `--no-color` or `NO_COLOR` is set.
-fn use_color(no_color: bool) -> bool {
+pub(super) fn use_color(no_color: bool) -> bool {
     use std::io::IsTerminal;
     !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }

@@ -5,3 +5,6 @@ pub mod explain;
 pub mod explain_markdown;
 pub mod plan_text;
 pub mod trace_text;
+pub mod base_diff;
+pub mod base_impact;
+pub mod base_text;
