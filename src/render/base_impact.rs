@@ -109,7 +109,13 @@ fn effects(c: &BaseChanges, t: &TargetRef, ignore: &[IgnorePath]) -> String {
         let verb = match action {
             Action::Create => "creates",
             Action::Delete => "deletes",
-            Action::Update if w.kind == SEINODE_KIND && w.subresource.is_none() => "updates",
+            Action::Update
+                if w.kind == SEINODE_KIND
+                    && w.subresource.is_none()
+                    && !(w.kind == t.kind && w.name == t.name) =>
+            {
+                "updates"
+            }
             _ => continue,
         };
         by_action
@@ -125,7 +131,8 @@ fn effects(c: &BaseChanges, t: &TargetRef, ignore: &[IgnorePath]) -> String {
                 let mut names = names.clone();
                 names.sort();
                 names.dedup();
-                format!("{} {kind} ({})", names.len(), names.join(", "))
+                let s = if names.len() == 1 { "" } else { "s" };
+                format!("{} {kind}{s} ({})", names.len(), names.join(", "))
             })
             .collect();
         if !items.is_empty() {
