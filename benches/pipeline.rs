@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use nodectl::engine::plan::{plan, targets_of, PlanOptions};
 use nodectl::env::Clock;
-use nodectl::plan::{plan, targets_of, PlanOptions};
 use nodectl::sim::{run_fixture, Fixture, RunOptions};
 use serde_json::{json, Value};
 

@@ -55,7 +55,8 @@ fn test_env(objects: impl IntoIterator<Item = Value>) -> Env {
 
 /// A bootstrap task rebuilt from its type and JSON params.
 fn task(kind: &str, id: &str, params: Value) -> Box<dyn TaskExecution> {
-    task::deserialize(kind, id, Some(&params)).unwrap_or_else(|e| panic!("deserialize {kind}: {e}"))
+    task::registry::deserialize(kind, id, Some(&params))
+        .unwrap_or_else(|e| panic!("deserialize {kind}: {e}"))
 }
 
 /// Runs `f` with the execution config of `node`.

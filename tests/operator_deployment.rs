@@ -25,13 +25,13 @@ use nodectl::api::{
     group_phase, ArchiveSpec, MonitoringConfig, NetworkingConfig, RolloutStatus, SeiNode,
     SeiNodeDeployment, ServiceMonitorConfig, StringMap, ValidatorSpec,
 };
-use nodectl::controller::deployment::labels::GROUP_LABEL;
 use nodectl::controller::deployment::monitoring::service_monitor;
 use nodectl::controller::deployment::networking::{
     effective_routes, external_service, http_route, is_protocol_active_for_mode, networking_status,
     route_hostname_resolvable, EffectiveRoute,
 };
 use nodectl::controller::deployment::status::compute_group_phase;
+use nodectl::resources::labels::GROUP_LABEL;
 
 use support::operator_deployment::{env_with_domains, node, set_condition, test_group};
 

@@ -17,12 +17,10 @@ use nodectl::api::{
     group_phase, RolloutStatus, SeiNode, SeiNodeDeployment, SeiNodeTemplateMeta, StringMap,
     TaskPlan,
 };
-use nodectl::controller::deployment::labels::{
-    controller_reference, template_hash, GROUP_LABEL, ORDINAL_LABEL,
-};
 use nodectl::controller::deployment::nodes::{generate_seinode, reconcile_seinodes};
 use nodectl::controller::deployment::plan::reconcile_plan;
 use nodectl::env::Env;
+use nodectl::resources::labels::{controller_reference, template_hash, GROUP_LABEL, ORDINAL_LABEL};
 
 use support::operator_deployment::{
     condition, env, node, set_condition, store_node, test_group, NOW,

@@ -15,14 +15,14 @@ use serde_json::{json, Value};
 
 use nodectl::api::condition_type::{FORK_GENESIS_CEREMONY_NEEDED, GENESIS_CEREMONY_NEEDED};
 use nodectl::api::{Condition, PlannedTask, RolloutStatus, SeiNode, SeiNodeDeployment, TaskPlan};
-use nodectl::controller::deployment::labels::{GROUP_LABEL, ROLE_LABEL};
-use nodectl::controller::deployment::planners::build_group_plan;
 use nodectl::env::Env;
+use nodectl::planner::group::build_group_plan;
+use nodectl::resources::labels::{GROUP_LABEL, ROLE_LABEL};
 use nodectl::task::fork::export_task_id;
+use nodectl::task::registry::deserialize;
 use nodectl::task::rollout::MarkNodesReadyParams;
 use nodectl::task::{
-    controller_params, deserialize, ExecutionConfig, ExecutionStatus, OwnerRef, TaskError,
-    TaskExecution,
+    controller_params, ExecutionConfig, ExecutionStatus, OwnerRef, TaskError, TaskExecution,
 };
 
 use support::operator_deployment::{env, node, store_group, store_node, stored_node};
@@ -684,4 +684,49 @@ fn submit_export_state_timeout() {
         task.task.error().as_deref(),
         Some("export-state timed out after 6h0m0s")
     );
+}
+
+// ------------------------------------------ SetControllerReference (cross-namespace)
+
+/// `SetControllerReference` (controller-runtime v0.23.1 `validateOwner`) refuses
+/// an owner in another namespace: create-entrant-nodes returns it as a transient
+/// error and creates nothing.
+#[test]
+fn set_controller_reference_cross_namespace_entrants_transient() {
+    let group = deployment_group();
+    let mut env = cluster(&group, &[]);
+    let params = json!({"groupName": "wave", "namespace": "other", "entrantRevision": "2",
+                        "nodeNames": ["wave-g2-0"]});
+    let mut task = Driven::new(&group, "create-entrant-nodes", "id-1", params);
+    match task.execute(&mut env) {
+        Err(TaskError::Transient(text)) => assert_eq!(
+            text,
+            "setting owner reference on wave-g2-0: cross-namespace owner references are \
+             disallowed, owner's namespace sei, obj's namespace other"
+        ),
+        other => panic!("expected a transient error, got {other:?}"),
+    }
+    assert!(env
+        .api
+        .get_opt("sei.io/v1alpha1", "SeiNode", "other", "wave-g2-0")
+        .unwrap()
+        .is_none());
+}
+
+/// The same refusal is terminal for create-exporter.
+#[test]
+fn set_controller_reference_cross_namespace_exporter_terminal() {
+    let group = deployment_group();
+    let mut env = cluster(&group, &[]);
+    let params = json!({"groupName": "wave", "exporterName": "wave-exporter", "namespace": "other",
+                        "sourceChainId": "pacific-1", "sourceImage": "sei:v1", "exportHeight": 100});
+    let mut task = Driven::new(&group, "create-exporter", "id-2", params);
+    match task.execute(&mut env) {
+        Err(TaskError::Terminal(text)) => assert_eq!(
+            text,
+            "setting owner reference: cross-namespace owner references are disallowed, \
+             owner's namespace sei, obj's namespace other"
+        ),
+        other => panic!("expected a terminal error, got {other:?}"),
+    }
 }

@@ -52,7 +52,10 @@ fn image_bump_with_cascade_shows_the_statefulset_diffs() {
     let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
     let restarts = doc["restarts"].as_array().expect("restarts");
     assert_eq!(restarts.len(), 2);
-    assert!(restarts.iter().all(|r| r["observed"] == true), "{restarts:?}");
+    assert!(
+        restarts.iter().all(|r| r["observed"] == true),
+        "{restarts:?}"
+    );
     assert_eq!(doc["summary"]["rollouts"], 1);
     assert_eq!(doc["rollouts"][0]["strategy"], "InPlace");
 }
@@ -129,8 +132,11 @@ fn removed_object_is_pruned_unless_no_prune() {
 fn bad_base_is_an_input_error_with_its_location() {
     let dir = tempfile::tempdir().expect("tmp");
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(&bad, "apiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata: {}\n")
-        .expect("write");
+    std::fs::write(
+        &bad,
+        "apiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata: {}\n",
+    )
+    .expect("write");
     let (code, _, err) = plan(&[
         "-f",
         "examples/plan-base/new-seinode/head",
@@ -143,7 +149,14 @@ fn bad_base_is_an_input_error_with_its_location() {
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Std::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .status()
@@ -167,15 +180,33 @@ fn base_git_reads_the_paths_at_a_revision() {
     copy("examples/plan-base/image-bump/head/rpc.yaml");
     let (code, out, err) = plan_in(
         dir.path(),
-        &["-f", "manifests/", "-R", "--base-git", "HEAD", "--detailed-exitcode", "-o", "markdown"],
+        &[
+            "-f",
+            "manifests/",
+            "-R",
+            "--base-git",
+            "HEAD",
+            "--detailed-exitcode",
+            "-o",
+            "markdown",
+        ],
     );
     assert_eq!(code, 3, "{err}");
-    assert!(out.contains("InPlace rollout of snd/pacific-1-rpc"), "{out}");
+    assert!(
+        out.contains("InPlace rollout of snd/pacific-1-rpc"),
+        "{out}"
+    );
     // Unchanged working tree: no changes.
     git(dir.path(), &["commit", "-qam", "head"]);
     let (code, out, err) = plan_in(
         dir.path(),
-        &["-f", "manifests", "--base-git", "HEAD", "--detailed-exitcode"],
+        &[
+            "-f",
+            "manifests",
+            "--base-git",
+            "HEAD",
+            "--detailed-exitcode",
+        ],
     );
     assert_eq!(code, 0, "{err}\n{out}");
     // A revision or path git does not know: exit 2 with git's reason.

@@ -177,7 +177,7 @@ fn quantity_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Stri
 
 /// Go trims the text before parsing it; the canonical form, or the text as written.
 fn canonical(text: String) -> String {
-    crate::resources::canonical_quantity(text.trim()).unwrap_or(text)
+    super::quantity::canonical_quantity(text.trim()).unwrap_or(text)
 }
 
 /// Values of `TaskPlan::phase`.

@@ -69,8 +69,11 @@ macro_rules! sei_object {
 pub mod common;
 pub mod deployment;
 pub mod gojson;
+pub mod gopanic;
 pub mod meta;
+pub mod quantity;
 pub mod seinode;
+pub mod typed;
 
 pub use common::*;
 pub use deployment::*;

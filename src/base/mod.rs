@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::env::Env;
-use crate::plan::{
-    build_env, plan_on, settle_tree, targets_of, PlanOptions, PlanReport, TargetRef,
-    TargetReport, Verdict,
+use crate::engine::plan::{
+    build_env, plan_on, settle_tree, targets_of, PlanOptions, PlanReport, TargetRef, TargetReport,
+    Verdict,
 };
+use crate::env::Env;
 use crate::sidecar::model::{PodSidecarScript, ScriptedSidecars, SidecarScript};
 use crate::world::{ApiError, DeleteOptions, WriteOutcome, WriteRecord};
 
@@ -187,7 +187,12 @@ struct Key {
 }
 
 fn key_of(o: &Value) -> Key {
-    let text = |p: &str| o.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let text = |p: &str| {
+        o.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     Key {
         api_version: text("/apiVersion"),
         kind: text("/kind"),

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::api::{SeiNode, SEINODE_KIND};
+use crate::engine::plan::PlanReport;
 use crate::env::Env;
-use crate::plan::PlanReport;
 use crate::platform::Platform;
 use crate::world::{WriteOutcome, WriteRecord};
 

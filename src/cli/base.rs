@@ -12,7 +12,7 @@ use super::input::{objects_of, read_objects, Input};
 use super::plan::{options, select_targets, PlanArgs, PlanFormat};
 use super::{exit, fail};
 use crate::base::{plan_change, settle_base, BaseError};
-use crate::plan::targets_of;
+use crate::engine::plan::targets_of;
 use crate::render::base_diff::changes;
 use crate::render::base_text;
 use crate::render::changes::IgnorePath;
@@ -96,12 +96,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             "neither the head nor the base holds a SeiNode or SeiNodeDeployment to plan",
         );
     }
-    let both: Vec<serde_json::Value> = base
-        .objects
-        .iter()
-        .chain(&head.objects)
-        .cloned()
-        .collect();
+    let both: Vec<serde_json::Value> = base.objects.iter().chain(&head.objects).cloned().collect();
     let options = match options(args, &both) {
         Ok(o) => o,
         Err(e) => return fail(err, exit::INVALID, e),

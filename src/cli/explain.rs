@@ -12,9 +12,9 @@ use super::input::read_objects;
 use super::plan::{select_targets, SidecarBehaviour};
 use super::world_flags;
 use super::{exit, fail};
+use crate::engine::plan::{targets_of, PlanOptions};
 use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
-use crate::plan::{targets_of, PlanOptions};
 use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,7 +84,7 @@ pub struct ExplainArgs {
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_reconciles: usize,
     #[command(flatten)]
-    pub connect: super::live::ConnectArgs,
+    pub connect: super::args::ConnectArgs,
 }
 
 /// Builds the explain options from the flags.
@@ -140,9 +140,6 @@ pub fn render(
 }
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    if args.files.is_empty() {
-        return super::explain_live::run(args, out, err);
-    }
     if args.connect.any() {
         return fail(
             err,

@@ -7,8 +7,8 @@ use std::io::Write;
 
 use serde_json::json;
 
+use super::args::runtime;
 use super::explain::{options, render, ExplainArgs, ExplainFormat};
-use super::live::runtime;
 use super::plan::SidecarBehaviour;
 use super::{exit, fail};
 use crate::explain::{explain, ExplainOptions, SidecarTaskAnswer, SidecarView};

@@ -1,6 +1,8 @@
 //! The command-line interface: the clap tree and one module per subcommand.
-//! Each subcommand translates flags into a call of the core and renders its result.
+//! Each subcommand translates flags into a call of the core and renders its result;
+//! `main` is the one place that picks the file or the cluster path of a command.
 
+pub mod args;
 mod base;
 mod base_git;
 pub mod explain;
@@ -81,6 +83,10 @@ pub fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let code = match &cli.command {
+        Command::Plan(args) if args.base.wanted() => base::run(args, &mut out, &mut err),
+        Command::Plan(args) if args.live.wants_cluster(args) => {
+            live::run(args, false, &mut out, &mut err)
+        }
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Apply(args) if args.base.wanted() => fail(
             &mut err,
@@ -88,6 +94,9 @@ pub fn main() -> ExitCode {
             "--base and --base-git belong to plan: apply sends the live plan",
         ),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),
+        Command::Explain(args) if args.files.is_empty() => {
+            explain_live::run(args, &mut out, &mut err)
+        }
         Command::Explain(args) => explain::run(args, &mut out, &mut err),
         Command::Simulate(args) => simulate::run(args, &mut out, &mut err),
         Command::Validate(args) => validate::run(args, &mut out, &mut err),

@@ -7,13 +7,14 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::args::ConnectArgs;
 use super::input::read_objects;
 use super::world_flags;
 use super::{exit, fail};
+use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::saved::{ReadObject, SavedPlan};
-use crate::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{self, Style, Summary, ViewOptions};
 use crate::sidecar::model::PodSidecarScript;
@@ -150,9 +151,36 @@ pub struct PlanArgs {
     #[arg(long = "out", value_name = "FILE")]
     pub out_file: Option<PathBuf>,
     #[command(flatten)]
-    pub live: super::live::LiveArgs,
+    pub live: LiveArgs,
     #[command(flatten)]
     pub base: super::base::BaseArgs,
+}
+
+/// Connection and apply flags.
+#[derive(Debug, Args, Default)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored).
+    #[arg(long)]
+    pub server_dry_run: bool,
+    /// Send the writes after planning (same as `nodectl apply`).
+    #[arg(long)]
+    pub apply: bool,
+    /// Apply without asking for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+impl LiveArgs {
+    /// Live mode: no `-f`, named targets, or any connection flag.
+    pub fn wants_cluster(&self, args: &PlanArgs) -> bool {
+        args.files.is_empty()
+            || !args.names.is_empty()
+            || self.apply
+            || self.connect.any()
+            || self.server_dry_run
+    }
 }
 
 /// Builds the plan options from the flags.
@@ -231,12 +259,6 @@ pub(crate) fn select_targets(
 }
 
 pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    if args.base.wanted() {
-        return super::base::run(args, out, err);
-    }
-    if args.live.wants_cluster(args) {
-        return super::live::run(args, false, out, err);
-    }
     let input = match read_objects(&args.files, args.recursive) {
         Ok(i) => i,
         Err(problem) => return fail(err, exit::INVALID, problem),
@@ -291,7 +313,7 @@ pub(super) fn write_saved(
 /// Saves (`--out`) and renders a plan report; returns the exit code.
 pub(super) fn finish(
     args: &PlanArgs,
-    report: &crate::plan::PlanReport,
+    report: &crate::engine::plan::PlanReport,
     saved: &SavedPlan,
     out: &mut dyn Write,
     err: &mut dyn Write,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::live::{runtime, KubeArgs};
+use super::args::{runtime, KubeArgs};
 use super::{exit, fail};
 use crate::live::client::RawRequest;
 use crate::live::snapshot::{object_path, plural_of};

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::env::{go_duration, Dns};
-use crate::plan::{
+use crate::engine::plan::{
     build_env, current_task, reconcile_once, settle_with, PlanOptions, TargetRef, TargetReport,
 };
+use crate::env::{go_duration, Dns};
 use crate::sidecar::model::SidecarScript;
 use crate::world::WriteOutcome;
 
@@ -213,7 +213,7 @@ pub fn requeue_text(r: crate::env::Requeue) -> String {
     }
 }
 
-fn summarise_step(step: &crate::plan::ReconcileStep) -> NextReconcile {
+fn summarise_step(step: &crate::engine::plan::ReconcileStep) -> NextReconcile {
     let text = |p: &str| {
         step.after
             .as_deref()
@@ -305,7 +305,7 @@ impl Explanation {
                     "phase": s.after.as_deref().and_then(|v| v.pointer("/status/phase")).cloned(),
                     "currentTask": current_task(s.after.as_deref()),
                     "writes": s.trace.writes.len(),
-                    "changed": crate::plan::changed_state(s),
+                    "changed": crate::engine::plan::changed_state(s),
                     "requeue": requeue_text(s.trace.outcome.result),
                     "error": s.trace.outcome.error,
                 })
@@ -351,8 +351,8 @@ impl Explanation {
 }
 
 /// A `--until-settled` verdict as JSON: its kind, numbers and sentence.
-pub fn verdict_json(v: &crate::plan::Verdict) -> Value {
-    use crate::plan::Verdict;
+pub fn verdict_json(v: &crate::engine::plan::Verdict) -> Value {
+    use crate::engine::plan::Verdict;
     let mut out = match v {
         Verdict::Settled { after } => json!({"kind": "settled", "after": after}),
         Verdict::Stalled { after, task } => {

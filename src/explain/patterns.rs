@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::status::StatusView;
 use super::{age_text, requeue_text};
-use crate::plan::{ReconcileStep, TargetRef, TargetReport, Verdict};
+use crate::engine::plan::{ReconcileStep, TargetRef, TargetReport, Verdict};
 
 /// Every pattern id `explain` can report.
 pub const PATTERN_IDS: &[&str] = &[
@@ -299,7 +299,7 @@ fn status_conflict_loop(f: &Facts) -> Option<StuckPattern> {
             format!(
                 "#{} task {} requeue {}",
                 s.trace.index,
-                crate::plan::current_task(s.after.as_deref()).unwrap_or_default(),
+                crate::engine::plan::current_task(s.after.as_deref()).unwrap_or_default(),
                 requeue_text(s.trace.outcome.result)
             )
         })

@@ -166,7 +166,8 @@ fn task_view(index: usize, t: &Value, now: DateTime<Utc>) -> TaskView {
         max_retries,
         error: text(t, "/error"),
         next_backoff: (max_retries > 0 && retry_count < max_retries)
-            .then(|| retry_backoff(retry_count + 1)),
+            .then(|| retry_backoff(retry_count + 1))
+            .flatten(),
     }
 }
 

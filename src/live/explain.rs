@@ -8,9 +8,9 @@ use serde_json::Value;
 use super::client::{Cluster, RawRequest};
 use super::sidecar::SidecarRoute;
 use super::snapshot::{self, LabelSelector, Scope};
+use crate::engine::plan::TargetRef;
 use crate::explain::sidecar_view::{compare, is_sidecar_task, not_asked};
 use crate::explain::{stored_current_task, SidecarTaskAnswer, SidecarView};
-use crate::plan::TargetRef;
 use crate::sidecar::SidecarError;
 
 /// What `explain` read from the cluster.

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
+use crate::engine::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
 use crate::sidecar::model::ScriptedSidecars;
 use crate::sidecar::Sidecars;
 use crate::world::ApiServer;
@@ -216,8 +216,8 @@ pub fn planned_writes(report: &PlanReport) -> Vec<crate::world::WriteRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::plan::{plan, targets_of, PlanOptions};
     use crate::env::Clock;
-    use crate::plan::{plan, targets_of, PlanOptions};
     use crate::sidecar::model::SidecarScript;
 
     /// A group settled together with its nodes takes turns with them: apply must send the

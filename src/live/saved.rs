@@ -12,8 +12,8 @@ use super::apply::Step;
 use super::client::{Cluster, RawRequest};
 use super::sidecar::Submission;
 use super::snapshot::{collection_path, plural_of};
+use crate::engine::trace::write_json;
 use crate::sidecar::{TaskRequest, Via};
-use crate::sim::trace::write_json;
 use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
 
 /// The `kind` of a saved-plan document.

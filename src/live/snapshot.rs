@@ -5,7 +5,7 @@ use futures::future::join_all;
 use serde_json::Value;
 
 use super::client::{Cluster, RawRequest, RequestError};
-use crate::plan::TargetRef;
+use crate::engine::plan::TargetRef;
 use crate::world::kinds::{gvk_name, split_api_version};
 
 /// A kind the reconcilers read.
@@ -306,7 +306,7 @@ pub fn select_targets(
             .find(|o| identity(o) == (t.kind.clone(), (t.namespace.clone(), t.name.clone())))
             .is_some_and(|o| selector.matches(o))
     };
-    let all: Vec<TargetRef> = crate::plan::targets_of(objects);
+    let all: Vec<TargetRef> = crate::engine::plan::targets_of(objects);
     if names.is_empty() {
         return Ok(all
             .into_iter()

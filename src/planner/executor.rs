@@ -75,10 +75,11 @@ impl PlanOwner<'_> {
     }
 }
 
-/// `5s * 2^min(attempt, 5)`, capped at 30 s.
-pub fn retry_backoff(attempt: i64) -> Duration {
-    let exponent = attempt.clamp(0, 5) as u32;
-    (TASK_POLL_INTERVAL * 2u32.pow(exponent)).min(MAX_RETRY_BACKOFF)
+/// `retryBackoff`: `5s * 2^min(attempt, 5)`, capped at 30 s; `None` where Go's
+/// `1<<min(attempt, 5)` is a negative shift (it panics).
+pub fn retry_backoff(attempt: i64) -> Option<Duration> {
+    let exponent = u32::try_from(attempt.min(5)).ok()?;
+    Some((TASK_POLL_INTERVAL * 2u32.pow(exponent)).min(MAX_RETRY_BACKOFF))
 }
 
 /// Drives the owner's plan forward. `sidecar` is the URL sidecar-backed tasks
@@ -145,7 +146,7 @@ fn advance_task(
     let planned = &plan.tasks()[index];
     let pending = planned.status == task_status::PENDING;
     let mut execution =
-        match task::deserialize(&planned.type_, &planned.id, planned.params.as_ref()) {
+        match task::registry::deserialize(&planned.type_, &planned.id, planned.params.as_ref()) {
             Ok(execution) => execution,
             Err(message) => {
                 fail_task(env, owner, plan, index, message);
@@ -189,7 +190,10 @@ fn advance_task(
                 task.status = task_status::PENDING.to_string();
                 task.error.clear();
                 task.submitted_at = None;
-                return Requeue::after(retry_backoff(task.retry_count));
+                let backoff = retry_backoff(task.retry_count).unwrap_or_else(|| {
+                    crate::api::gopanic::go_panic(crate::api::gopanic::NEGATIVE_SHIFT)
+                });
+                return Requeue::after(backoff);
             }
             fail_task(env, owner, plan, index, message);
             Requeue::NONE

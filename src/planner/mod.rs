@@ -2,6 +2,7 @@
 //! executor that drives plans of SeiNodes and SeiNodeDeployments.
 
 pub mod executor;
+pub mod group;
 pub mod node;
 
 pub use executor::{execute_plan, retry_backoff, PlanOwner};

@@ -62,7 +62,9 @@ const GENESIS_ID: &str = "52870ba7-7f29-5143-8fa9-c17316f83728";
 
 #[test]
 fn backoff_doubles_from_ten_seconds_and_caps_at_thirty() {
-    let secs: Vec<u64> = (0..8).map(|n| retry_backoff(n).as_secs()).collect();
+    let secs: Vec<u64> = (0..8)
+        .map(|n| retry_backoff(n).unwrap().as_secs())
+        .collect();
     assert_eq!(secs, [5, 10, 20, 30, 30, 30, 30, 30]);
 }
 
@@ -442,4 +444,11 @@ fn config_apply_overrides_layer_common_controller_then_user() {
         the_plan(&n).tasks()[4].params,
         Some(json!({"mode": "validator"}))
     );
+}
+
+/// retryBackoff: `1<<min(attempt, 5)` is a negative shift (a Go panic) below zero.
+#[test]
+fn retry_backoff_negative_attempt_is_a_negative_shift() {
+    assert_eq!(retry_backoff(-1), None);
+    assert_eq!(retry_backoff(0).map(|d| d.as_secs()), Some(5));
 }

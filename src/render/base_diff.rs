@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
 use crate::base::{is_unchanged, BasePlan, Restart};
-use crate::plan::{PlanReport, ReconcileStep, TargetReport};
+use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::world::WriteRecord;
 
 /// A rollout the change starts.
@@ -44,8 +44,7 @@ pub struct BaseSummary {
 impl BaseSummary {
     /// Whether the head changes anything (the `--detailed-exitcode` verdict).
     pub fn has_changes(&self) -> bool {
-        self.manifest + self.create + self.update + self.delete + self.forbidden + self.restarts
-            > 0
+        self.manifest + self.create + self.update + self.delete + self.forbidden + self.restarts > 0
     }
 
     /// `Plan: 1 manifest change, 1 rollout, 2 pods restart, 0 to create, …`
@@ -54,9 +53,8 @@ impl BaseSummary {
             return "No changes. The head leaves the settled base as it is. Nothing was written."
                 .into();
         }
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut create = format!("{} to create", self.create);
         let kinds: Vec<String> = [
             (self.nodes_created, "SeiNode", "SeiNodes"),
@@ -124,7 +122,9 @@ fn changes_something(plan: &BasePlan, w: &WriteRecord, ignore: &[IgnorePath]) ->
 fn reduced(plan: &BasePlan, t: &TargetReport, ignore: &[IgnorePath]) -> Option<TargetReport> {
     let keep = |s: &ReconcileStep| {
         let mut s = s.clone();
-        s.trace.writes.retain(|w| changes_something(plan, w, ignore));
+        s.trace
+            .writes
+            .retain(|w| changes_something(plan, w, ignore));
         s
     };
     let steps: Vec<ReconcileStep> = t.steps.iter().map(keep).collect();
@@ -231,7 +231,12 @@ fn rollouts(report: &PlanReport) -> Vec<Rollout> {
         ) else {
             continue;
         };
-        let text = |key: &str| now.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+        let text = |key: &str| {
+            now.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         out.push(Rollout {
             namespace: t.target.namespace.clone(),
             group: t.target.name.clone(),
@@ -276,7 +281,10 @@ pub fn restart_reason(r: &Restart) -> String {
 /// `v6.2.0 -> v6.3.0` when only the tag differs, else the whole references.
 pub fn image_change(before: &str, after: &str) -> String {
     let split = |i: &str| -> (String, String) {
-        match i.rsplit_once(':').filter(|(repo, _)| !repo.ends_with("@sha256")) {
+        match i
+            .rsplit_once(':')
+            .filter(|(repo, _)| !repo.ends_with("@sha256"))
+        {
             Some((repo, tag)) if !tag.contains('/') => (repo.to_string(), tag.to_string()),
             _ => (i.to_string(), String::new()),
         }

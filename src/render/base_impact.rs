@@ -10,7 +10,7 @@ use super::base_diff::{image_change, restart_reason, BaseChanges};
 use super::changes::{changed_paths, judge, Action, IgnorePath};
 use crate::api::{SEINODEDEPLOYMENT_KIND, SEINODE_KIND};
 use crate::base::Restart;
-use crate::plan::TargetRef;
+use crate::engine::plan::TargetRef;
 use crate::world::WriteRecord;
 
 /// The label a group puts on the SeiNodes it controls.
@@ -34,8 +34,11 @@ fn members(c: &BaseChanges, group: &TargetRef) -> Vec<String> {
         .filter(|o| o.get("kind").and_then(Value::as_str) == Some(SEINODE_KIND))
         .filter(|o| {
             o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(&group.namespace)
-                && o.pointer(&format!("/metadata/labels/{}", GROUP_LABEL.replace('/', "~1")))
-                    .and_then(Value::as_str)
+                && o.pointer(&format!(
+                    "/metadata/labels/{}",
+                    GROUP_LABEL.replace('/', "~1")
+                ))
+                .and_then(Value::as_str)
                     == Some(&group.name)
         })
         .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str))
@@ -154,7 +157,11 @@ fn spec_changes(before: &Value, after: &Value) -> String {
     let changes = changed_paths(before, after);
     let interesting: Vec<String> = changes
         .iter()
-        .filter(|(p, ..)| p.starts_with("spec") || p.starts_with("metadata.labels") || p.starts_with("metadata.annotations"))
+        .filter(|(p, ..)| {
+            p.starts_with("spec")
+                || p.starts_with("metadata.labels")
+                || p.starts_with("metadata.annotations")
+        })
         .map(|(p, b, a)| {
             let text = |v: &Option<Value>| match v {
                 None => "<absent>".to_string(),
@@ -169,7 +176,12 @@ fn spec_changes(before: &Value, after: &Value) -> String {
             }
         })
         .collect();
-    let shown = interesting.iter().take(2).cloned().collect::<Vec<_>>().join(", ");
+    let shown = interesting
+        .iter()
+        .take(2)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if interesting.len() > 2 {
         format!("{shown} and {} more", interesting.len() - 2)
     } else {
@@ -225,8 +237,11 @@ pub fn lines(c: &BaseChanges, ignore: &[IgnorePath]) -> Vec<String> {
         let in_group = c.plan.report.final_objects.iter().any(|o| {
             o.get("kind").and_then(Value::as_str) == Some(SEINODE_KIND)
                 && o.pointer("/metadata/name").and_then(Value::as_str) == Some(&t.target.name)
-                && o.pointer(&format!("/metadata/labels/{}", GROUP_LABEL.replace('/', "~1")))
-                    .is_some()
+                && o.pointer(&format!(
+                    "/metadata/labels/{}",
+                    GROUP_LABEL.replace('/', "~1")
+                ))
+                .is_some()
         });
         if !in_manifest && !in_group {
             let who = format!("{}/{}", short(&t.target.kind), t.target.name);

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::base_diff::{restart_reason, BaseChanges};
 use super::plan_text::{write_change, write_targets, Style, ViewOptions};
-use crate::sim::trace::write_json;
+use crate::engine::trace::write_json;
 
 /// `1 SeiNodeDeployment and 3 SeiNodes at rest (Ready, Running) after 12 reconciles`.
 pub fn base_line(c: &BaseChanges) -> String {

@@ -206,7 +206,7 @@ pub(super) fn step_rows(e: &Explanation) -> Vec<StepRow> {
                 .as_deref()
                 .and_then(|v| v.pointer("/status/phase"))
                 .and_then(Value::as_str);
-            let changed = if crate::plan::changed_state(s) {
+            let changed = if crate::engine::plan::changed_state(s) {
                 "*"
             } else {
                 ""
@@ -214,7 +214,8 @@ pub(super) fn step_rows(e: &Explanation) -> Vec<StepRow> {
             StepRow {
                 index: s.trace.index,
                 phase: or_none(phase).to_string(),
-                task: crate::plan::current_task(s.after.as_deref()).unwrap_or_else(|| "-".into()),
+                task: crate::engine::plan::current_task(s.after.as_deref())
+                    .unwrap_or_else(|| "-".into()),
                 writes: format!("{}{changed}", s.trace.writes.len()),
                 requeue: requeue_text(s.trace.outcome.result),
                 error: s

@@ -10,8 +10,8 @@ use serde_json::Value;
 use similar::TextDiff;
 
 use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
+use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::env::go_duration;
-use crate::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::world::{WriteRecord, APPLY_PATCH};
 
 /// Counts of resource actions over a whole plan.
@@ -207,7 +207,7 @@ impl View<'_> {
     fn timeline(
         &mut self,
         target: &TargetReport,
-        verdict: &crate::plan::Verdict,
+        verdict: &crate::engine::plan::Verdict,
     ) -> io::Result<()> {
         let title = format!("{} (until settled)", target.target);
         if self.md() {
@@ -233,7 +233,7 @@ impl View<'_> {
         ]);
         for step in &target.steps {
             let phase = str_at(step.after.as_deref(), "/status/phase").unwrap_or("<none>");
-            let task = crate::plan::current_task(step.after.as_deref()).unwrap_or_default();
+            let task = crate::engine::plan::current_task(step.after.as_deref()).unwrap_or_default();
             let changes = step
                 .trace
                 .writes

@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::engine::trace::Trace;
 use crate::env::go_duration;
-use crate::sim::trace::Trace;
 
 /// Writes each reconcile: result, error, writes, sidecar calls, events, DNS lookups.
 pub fn write(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {

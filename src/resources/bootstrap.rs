@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 use crate::api::{SeiNode, SnapshotSource, StringMap};
 use crate::platform::{Platform, DATA_DIR};
 
-use super::node::{nodepool, seid_resources, sidecar_port};
+use super::node::{nodepool, seid_resources};
 use super::pod::{
     await_sidecar_healthy_loop, data_mounts, data_volumes, labels_value, nodepool_affinity,
-    nodepool_tolerations, seid_env, seid_init_container, sidecar_container, template_metadata,
+    nodepool_tolerations, seid_env, seid_init_container, sidecar_container, sidecar_port,
+    template_metadata,
 };
 use super::{owner_reference, NODE_LABEL};
 

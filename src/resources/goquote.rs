@@ -36,46 +36,25 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-/// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the
-/// ASCII space. Without Unicode category tables this treats control characters,
-/// every space but U+0020, the common format characters (Cf), private-use areas and
-/// noncharacters as non-printable; unassigned code points are kept as printable.
+/// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation and symbols
+/// (general categories L, M, N, P, S) and the ASCII space. Everything else —
+/// controls, other spaces, format characters, surrogates, private use and
+/// unassigned code points — is escaped. The category tables are Unicode 15.0.0,
+/// the version of Go 1.25's `unicode` package the operator builds with.
 fn is_go_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    let cp = c as u32;
-    let format_or_private = matches!(
-        cp,
-        0x00AD
-            | 0x0600..=0x0605
-            | 0x061C
-            | 0x06DD
-            | 0x070F
-            | 0x0890..=0x0891
-            | 0x08E2
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x2064
-            | 0x2066..=0x206F
-            | 0xE000..=0xF8FF
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0001
-            | 0xE0020..=0xE007F
-            | 0xF0000..=0x10FFFF
-    );
-    let noncharacter = (cp & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&cp);
-    !(format_or_private || noncharacter)
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    c == ' '
+        || !matches!(
+            get_general_category(c),
+            G::Control
+                | G::Format
+                | G::Surrogate
+                | G::PrivateUse
+                | G::Unassigned
+                | G::SpaceSeparator
+                | G::LineSeparator
+                | G::ParagraphSeparator
+        )
 }
 
 #[cfg(test)]
@@ -98,6 +77,27 @@ mod tests {
         assert_eq!(go_quote("a\u{a0}b"), r#""a\u00a0b""#);
         assert_eq!(go_quote("\u{feff}"), r#""\ufeff""#);
         assert_eq!(go_quote("\u{f0000}"), r#""\U000f0000""#);
+    }
+
+    /// `strconv.Quote` escapes code points no Unicode 15.0 character is assigned to.
+    #[test]
+    fn quote_escapes_unassigned_code_points() {
+        assert_eq!(go_quote("a\u{378}b"), r#""a\u0378b""#);
+        assert_eq!(
+            go_quote("\u{1FAF9}"),
+            r#""\U0001faf9""#,
+            "unassigned in Unicode 15.0"
+        );
+        assert_eq!(
+            go_quote("\u{1FAF8}"),
+            "\"\u{1FAF8}\"",
+            "assigned in Unicode 15"
+        );
+        assert_eq!(
+            go_quote("\u{E0100}"),
+            "\"\u{E0100}\"",
+            "a variation selector is a mark"
+        );
     }
 
     #[test]

@@ -9,9 +9,9 @@
 
 mod bootstrap;
 mod goquote;
+pub mod labels;
 mod node;
 mod pod;
-mod quantity;
 
 use serde_json::{json, Value};
 
@@ -24,14 +24,15 @@ pub use bootstrap::{
 };
 pub use goquote::go_quote;
 pub use node::{
-    container_ports, data_pvc, data_pvc_name, default_resources_for_mode, default_storage_for_mode,
+    container_ports, data_pvc, default_resources_for_mode, default_storage_for_mode,
     headless_service, needs_long_startup, node_mode, node_sidecar_url, nodepool, resource_labels,
-    seid_exec_line, seid_wait_script, selector_labels, service_ports, sidecar_image, sidecar_port,
-    statefulset, DEFAULT_SIDECAR_PORT, MODE_ARCHIVE, MODE_FULL, MODE_VALIDATOR, NODE_PORTS,
-    RPC_PORT,
+    seid_exec_line, seid_wait_script, selector_labels, service_ports, statefulset, MODE_ARCHIVE,
+    MODE_FULL, MODE_VALIDATOR, NODE_PORTS, RPC_PORT,
 };
-pub use pod::{DO_NOT_DISRUPT_ANNOTATION, NODEPOOL_LABEL};
-pub use quantity::{canonical_or_verbatim as canonical_quantity_or_verbatim, canonical_quantity};
+pub use pod::{
+    data_pvc_name, sidecar_image, sidecar_port, DEFAULT_SIDECAR_PORT, DO_NOT_DISRUPT_ANNOTATION,
+    NODEPOOL_LABEL,
+};
 
 /// Label key carried by every resource owned by a SeiNode.
 pub const NODE_LABEL: &str = "sei.io/node";

@@ -4,17 +4,17 @@
 use serde_json::{json, Value};
 
 use crate::api::{SeiNode, StringMap};
-use crate::platform::{Platform, DATA_DIR, DEFAULT_SIDECAR_IMAGE};
+use crate::platform::{Platform, DATA_DIR};
 use crate::sidecar::sidecar_url;
 
 use super::goquote::go_quote;
 use super::pod::{
-    await_sidecar_healthy_loop, data_mounts, data_volumes, http_probe, labels_value,
+    await_sidecar_healthy_loop, data_mounts, data_pvc_name, data_volumes, http_probe, labels_value,
     nodepool_affinity, nodepool_tolerations, object, requests_value, seid_env, seid_init_container,
-    sidecar_container, template_metadata,
+    sidecar_container, sidecar_port, template_metadata,
 };
-use super::quantity::canonical_or_verbatim;
 use super::{owner_reference, NODE_LABEL};
+use crate::api::quantity::canonical_or_verbatim;
 
 /// sei-config mode of full nodes and replayers (and the fallback).
 pub const MODE_FULL: &str = "full";
@@ -23,8 +23,6 @@ pub const MODE_ARCHIVE: &str = "archive";
 /// sei-config mode of validators.
 pub const MODE_VALIDATOR: &str = "validator";
 
-/// The sidecar's default port (sei-config `PortSidecar`, seictl `DefaultPort`).
-pub const DEFAULT_SIDECAR_PORT: i32 = 7777;
 /// seid's CometBFT RPC port; the readiness probe asks it for `/lag_status`.
 pub const RPC_PORT: i32 = 26657;
 
@@ -41,11 +39,6 @@ pub const NODE_PORTS: [(&str, i32); 7] = [
 
 /// The only Service port with an application protocol, and that protocol.
 const GRPC_APP_PROTOCOL: (&str, &str) = ("grpc", "kubernetes.io/h2c");
-
-/// `data-<name>`: the node's data PVC.
-pub fn data_pvc_name(node: &SeiNode) -> String {
-    format!("data-{}", node.name())
-}
 
 /// `{sei.io/node: <name>}`: the immutable StatefulSet selector and Service selector.
 pub fn selector_labels(node: &SeiNode) -> StringMap {
@@ -126,26 +119,6 @@ pub(crate) fn seid_resources(node: &SeiNode, platform: &Platform) -> Value {
 /// The node pool the node's pods are scheduled on.
 pub fn nodepool<'p>(node: &SeiNode, platform: &'p Platform) -> &'p str {
     platform.nodepool_for_mode(node_mode(node))
-}
-
-/// spec.sidecar.port when non-zero, else 7777.
-pub fn sidecar_port(node: &SeiNode) -> i32 {
-    node.spec
-        .sidecar
-        .as_ref()
-        .map(|s| s.port)
-        .filter(|port| *port != 0)
-        .unwrap_or(DEFAULT_SIDECAR_PORT)
-}
-
-/// spec.sidecar.image when non-empty, else the default seictl image.
-pub fn sidecar_image(node: &SeiNode) -> &str {
-    node.spec
-        .sidecar
-        .as_ref()
-        .map(|s| s.image.as_str())
-        .filter(|image| !image.is_empty())
-        .unwrap_or(DEFAULT_SIDECAR_IMAGE)
 }
 
 /// `http://<name>-0.<name>.<ns>.svc.cluster.local:<port>`: the sidecar of the node's
@@ -357,6 +330,8 @@ mod tests {
         ArchiveSpec, EntrypointConfig, FullNodeSpec, ReplayerSpec, SidecarConfig, SnapshotSource,
         ValidatorSpec,
     };
+    use crate::platform::DEFAULT_SIDECAR_IMAGE;
+    use crate::resources::sidecar_image;
 
     fn node(configure: impl FnOnce(&mut SeiNode)) -> SeiNode {
         let mut n = SeiNode::default();

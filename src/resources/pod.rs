@@ -4,10 +4,37 @@
 use serde_json::{json, Map, Value};
 
 use crate::api::{ResourceRequirements, SeiNode, StringMap};
-use crate::platform::{Platform, DATA_DIR};
+use crate::platform::{Platform, DATA_DIR, DEFAULT_SIDECAR_IMAGE};
 
-use super::node::{data_pvc_name, sidecar_image, sidecar_port};
-use super::quantity::canonical_or_verbatim;
+use crate::api::quantity::canonical_or_verbatim;
+
+/// The sidecar's default port (sei-config `PortSidecar`, seictl `DefaultPort`).
+pub const DEFAULT_SIDECAR_PORT: i32 = 7777;
+
+/// `data-<name>`: the node's data PVC.
+pub fn data_pvc_name(node: &SeiNode) -> String {
+    format!("data-{}", node.name())
+}
+
+/// spec.sidecar.port when non-zero, else 7777.
+pub fn sidecar_port(node: &SeiNode) -> i32 {
+    node.spec
+        .sidecar
+        .as_ref()
+        .map(|s| s.port)
+        .filter(|port| *port != 0)
+        .unwrap_or(DEFAULT_SIDECAR_PORT)
+}
+
+/// spec.sidecar.image when non-empty, else the default seictl image.
+pub fn sidecar_image(node: &SeiNode) -> &str {
+    node.spec
+        .sidecar
+        .as_ref()
+        .map(|s| s.image.as_str())
+        .filter(|image| !image.is_empty())
+        .unwrap_or(DEFAULT_SIDECAR_IMAGE)
+}
 
 /// Name of the data volume in every node pod.
 pub(crate) const DATA_VOLUME: &str = "data";

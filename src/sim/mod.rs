@@ -5,7 +5,6 @@ pub mod compare;
 pub mod runner;
 pub mod scenario;
 pub mod settle;
-pub mod trace;
 
 pub use runner::{build_env, run_fixture, RunOptions};
 pub use scenario::{Fixture, Scenario, Target};

@@ -12,7 +12,7 @@ use crate::sidecar::Sidecars;
 use crate::world::ApiServer;
 
 use super::scenario::{Fixture, Scenario};
-use super::trace::{final_objects, ReconcileTrace, Trace};
+use crate::engine::trace::{final_objects, ReconcileTrace, Trace};
 
 /// Options of a fixture run.
 #[derive(Debug, Clone, Default)]

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::runner::build_env;
 use super::scenario::Fixture;
-use super::trace::final_objects;
-use crate::plan::{settle, PlanReport, TargetRef};
+use crate::engine::plan::{settle, PlanReport, TargetRef};
+use crate::engine::trace::final_objects;
 
 /// Runs the fixture's target until it settles, stalls, loops or reaches `max` reconciles.
 pub fn settle_fixture(fixture: &Fixture, max: usize) -> Result<PlanReport, String> {

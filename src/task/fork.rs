@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::group::{get_node, group_params, node_sidecar_url};
+use super::nodes::{get_node, group_params, validate_owner};
 use super::{
     ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError, TaskExecution,
 };
@@ -15,10 +15,9 @@ use crate::api::{
     FullNodeSpec, ObjectMeta, S3SnapshotSource, SeiNode, SeiNodeSpec, SnapshotSource, API_VERSION,
     SEINODE_KIND,
 };
-use crate::controller::deployment::labels::{
-    controller_reference, EXPORTER_ROLE, GROUP_LABEL, ROLE_LABEL,
-};
 use crate::env::{go_duration, parse_time, Env};
+use crate::resources::labels::{controller_reference, EXPORTER_ROLE, GROUP_LABEL, ROLE_LABEL};
+use crate::resources::node_sidecar_url;
 use crate::sidecar::{TaskRequest, TaskState, Via};
 use crate::world::DeleteOptions;
 
@@ -164,6 +163,9 @@ impl ExporterTask {
             },
             ..Default::default()
         };
+        // SetControllerReference refuses a cross-namespace owner: terminal here.
+        validate_owner(group.namespace(), &p.namespace)
+            .map_err(|e| TaskError::Terminal(format!("setting owner reference: {e}")))?;
         match env.api.create(API_VERSION, SEINODE_KIND, node.to_value()) {
             Err(e) if !e.is_already_exists() => Err(format!("creating exporter: {e}").into()),
             _ => {
@@ -177,10 +179,8 @@ impl ExporterTask {
         let node = self
             .exporter(env)
             .map_err(|e| format!("getting exporter node: {e}"))?;
+        // The exporter's client comes from its pod DNS name and never fails to build.
         let url = node_sidecar_url(&node);
-        env.sidecars
-            .build_client(&url)
-            .map_err(|e| format!("building sidecar client for exporter: {e}"))?;
         let p = &self.params;
         let request = TaskRequest {
             id: Some(export_task_id(&p.exporter_name)),
@@ -220,9 +220,6 @@ impl ExporterTask {
             return self.base.status;
         }
         let url = node_sidecar_url(&node);
-        if env.sidecars.build_client(&url).is_err() {
-            return ExecutionStatus::Running;
-        }
         match env
             .sidecars
             .get_task(Via::Http, &url, &export_task_id(&self.params.exporter_name))

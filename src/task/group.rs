@@ -1,78 +1,19 @@
 //! Controller-side tasks of group plans that read or patch child SeiNodes and
-//! talk to their sidecars over HTTP: await-nodes-running and collect-and-set-peers,
-//! plus the helpers the rollout and fork tasks share.
+//! talk to their sidecars over HTTP: await-nodes-running and collect-and-set-peers.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::nodes::{get_node, group_params, node_client};
 use super::{
-    decode_params, ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError,
-    TaskExecution,
+    ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError, TaskExecution,
 };
 use crate::api::{node_phase, SeiNode, API_VERSION, SEINODE_KIND};
 use crate::env::Env;
-use crate::sidecar::sidecar_url;
 use crate::world::json::create_merge_patch;
 
-/// The sidecar port when a node does not set one.
-const DEFAULT_SIDECAR_PORT: i64 = 7777;
 /// P2P port used in collected peer addresses.
 const P2P_PORT: i64 = 26656;
-
-/// Implements [`GoParams`] for a group-task params struct.
-macro_rules! group_params {
-    ($ty:ident, [$(($field:literal, $kind:ident)),* $(,)?]) => {
-        impl GoParams for $ty {
-            const GO_NAME: &'static str = stringify!($ty);
-            const FIELDS: &'static [(&'static str, GoKind)] = &[$(($field, GoKind::$kind)),*];
-        }
-    };
-}
-pub(crate) use group_params;
-
-/// Decodes a controller-side task's params, wrapping errors as the operator does.
-pub fn task_params<P: GoParams + DeserializeOwned + Default>(
-    task_type: &str,
-    params: Option<&serde_json::Value>,
-) -> Result<P, String> {
-    decode_params(params).map_err(|e| format!("deserializing {task_type} params: {e}"))
-}
-
-/// Gets a SeiNode by name as the typed client returns it.
-pub fn get_node(env: &Env, namespace: &str, name: &str) -> Result<SeiNode, crate::world::ApiError> {
-    let object = env.api.get(API_VERSION, SEINODE_KIND, namespace, name)?;
-    let mut node = SeiNode::from_value(&object).unwrap_or_default();
-    node.kind = None;
-    node.api_version = None;
-    Ok(node)
-}
-
-/// The pod-DNS sidecar URL of a node (its sidecar port, else 7777).
-pub fn node_sidecar_url(node: &SeiNode) -> String {
-    let port = node
-        .spec
-        .sidecar
-        .as_ref()
-        .map(|s| i64::from(s.port))
-        .filter(|p| *p != 0)
-        .unwrap_or(DEFAULT_SIDECAR_PORT);
-    sidecar_url(node.name(), node.namespace(), port)
-}
-
-/// Gets a node and builds its sidecar client; any failure is reported as text.
-pub fn node_client(
-    env: &mut Env,
-    namespace: &str,
-    name: &str,
-) -> Result<(SeiNode, String), String> {
-    let node = get_node(env, namespace, name).map_err(|e| format!("getting node {name}: {e}"))?;
-    let url = node_sidecar_url(&node);
-    env.sidecars
-        .build_client(&url)
-        .map_err(|e| format!("building sidecar client for {name}: {e}"))?;
-    Ok((node, url))
-}
 
 pub const AWAIT_NODES_RUNNING: &str = "await-nodes-running";
 pub const COLLECT_AND_SET_PEERS: &str = "collect-and-set-peers";
@@ -117,7 +58,7 @@ impl AwaitNodesRunning {
         let ns = &self.params.namespace;
         if self.params.node_names.is_empty() {
             let selector = [(
-                crate::controller::deployment::labels::GROUP_LABEL,
+                crate::resources::labels::GROUP_LABEL,
                 self.params.group_name.as_str(),
             )];
             let objects = env
@@ -258,84 +199,4 @@ impl TaskExecution for CollectAndSetPeers {
     fn error(&self) -> Option<String> {
         self.base.error.clone()
     }
-}
-
-/// Rebuilds a group-plan task from its stored type and params; `None` for types
-/// that are not group tasks.
-pub fn deserialize_group_task(
-    task_type: &str,
-    id: &str,
-    params: Option<&serde_json::Value>,
-) -> Option<Result<Box<dyn TaskExecution>, String>> {
-    use super::fork::{self as f, ExporterStep as E, ExporterTask};
-    use super::rollout::{self as r, RolloutStep as R, RolloutTask};
-
-    fn rollout<P>(
-        task_type: &str,
-        step: R,
-        id: &str,
-        params: Option<&serde_json::Value>,
-    ) -> Result<Box<dyn TaskExecution>, String>
-    where
-        P: GoParams + DeserializeOwned + Default + Into<r::NodeListParams>,
-    {
-        let p: P = task_params(task_type, params)?;
-        Ok(Box::new(RolloutTask::new(step, id, p.into())))
-    }
-    fn exporter<P>(
-        task_type: &str,
-        step: E,
-        params: Option<&serde_json::Value>,
-    ) -> Result<Box<dyn TaskExecution>, String>
-    where
-        P: GoParams + DeserializeOwned + Default + Into<f::ExporterParams>,
-    {
-        let p: P = task_params(task_type, params)?;
-        Ok(Box::new(ExporterTask::new(step, p.into())))
-    }
-
-    Some(match task_type {
-        AWAIT_NODES_RUNNING => task_params::<AwaitNodesRunningParams>(task_type, params)
-            .map(|p| Box::new(AwaitNodesRunning::new(p)) as Box<dyn TaskExecution>),
-        COLLECT_AND_SET_PEERS => task_params::<CollectAndSetPeersParams>(task_type, params)
-            .map(|p| Box::new(CollectAndSetPeers::new(p)) as Box<dyn TaskExecution>),
-        r::CREATE_ENTRANT_NODES => {
-            rollout::<r::CreateEntrantNodesParams>(task_type, R::CreateEntrantNodes, id, params)
-        }
-        r::UPDATE_NODE_SPECS => {
-            rollout::<r::UpdateNodeSpecsParams>(task_type, R::UpdateNodeSpecs, id, params)
-        }
-        r::AWAIT_SPEC_UPDATE => {
-            rollout::<r::AwaitSpecUpdateParams>(task_type, R::AwaitSpecUpdate, id, params)
-        }
-        r::MARK_NODES_READY => {
-            rollout::<r::MarkNodesReadyParams>(task_type, R::MarkNodesReady, id, params)
-        }
-        r::SUBMIT_HALT_SIGNAL => {
-            rollout::<r::SubmitHaltSignalParams>(task_type, R::SubmitHaltSignal, id, params)
-        }
-        r::AWAIT_NODES_AT_HEIGHT => {
-            rollout::<r::AwaitNodesAtHeightParams>(task_type, R::AwaitNodesAtHeight, id, params)
-        }
-        r::AWAIT_NODES_CAUGHT_UP => {
-            rollout::<r::AwaitNodesCaughtUpParams>(task_type, R::AwaitNodesCaughtUp, id, params)
-        }
-        r::SWITCH_TRAFFIC => {
-            rollout::<r::SwitchTrafficParams>(task_type, R::SwitchTraffic, id, params)
-        }
-        r::TEARDOWN_NODES => {
-            rollout::<r::TeardownNodesParams>(task_type, R::TeardownNodes, id, params)
-        }
-        f::CREATE_EXPORTER => exporter::<f::CreateExporterParams>(task_type, E::Create, params),
-        f::AWAIT_EXPORTER_RUNNING => {
-            exporter::<f::AwaitExporterRunningParams>(task_type, E::AwaitRunning, params)
-        }
-        f::SUBMIT_EXPORT_STATE => {
-            exporter::<f::SubmitExportStateParams>(task_type, E::SubmitExportState, params)
-        }
-        f::TEARDOWN_EXPORTER => {
-            exporter::<f::TeardownExporterParams>(task_type, E::Teardown, params)
-        }
-        _ => return None,
-    })
 }

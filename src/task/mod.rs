@@ -3,14 +3,16 @@
 //! task type of the SeiNode path.
 //!
 //! Adding a task type = one module implementing [`TaskExecution`] plus one arm in
-//! [`deserialize`].
+//! [`registry::deserialize`].
 
 pub mod bootstrap;
 pub mod fork;
 pub mod group;
 pub mod infra;
+pub mod nodes;
 pub mod params;
 pub mod params_error;
+pub mod registry;
 pub mod rollout;
 pub mod sidecar;
 
@@ -156,59 +158,6 @@ pub fn unknown_task_type_error(task_type: &str) -> String {
     format!("unknown task type {task_type:?}")
 }
 
-/// Rebuilds the execution of a stored task. Errors are terminal for the plan.
-pub fn deserialize(
-    task_type: &str,
-    id: &str,
-    params: Option<&Value>,
-) -> Result<Box<dyn TaskExecution>, String> {
-    use self::task_type as t;
-    let execution: Box<dyn TaskExecution> = match task_type {
-        t::ENSURE_DATA_PVC => Box::new(infra::EnsureDataPvc::new(controller_params(
-            task_type, params,
-        )?)),
-        t::APPLY_STATEFULSET => {
-            controller_params::<ApplyStatefulSetParams>(task_type, params)?;
-            Box::new(infra::apply_statefulset())
-        }
-        t::APPLY_SERVICE => {
-            controller_params::<ApplyServiceParams>(task_type, params)?;
-            Box::new(infra::apply_service())
-        }
-        t::DEPLOY_BOOTSTRAP_SERVICE => Box::new(bootstrap::DeployBootstrapService::new(
-            controller_params(task_type, params)?,
-        )),
-        t::DEPLOY_BOOTSTRAP_JOB => Box::new(bootstrap::DeployBootstrapJob::new(controller_params(
-            task_type, params,
-        )?)),
-        t::AWAIT_BOOTSTRAP_COMPLETE => Box::new(bootstrap::AwaitBootstrapComplete::new(
-            controller_params(task_type, params)?,
-        )),
-        t::TEARDOWN_BOOTSTRAP => Box::new(bootstrap::TeardownBootstrap::new(controller_params(
-            task_type, params,
-        )?)),
-        t::SNAPSHOT_RESTORE => sidecar::task::<SnapshotRestoreParams>(id, params)?,
-        t::CONFIGURE_STATE_SYNC => sidecar::task::<ConfigureStateSyncParams>(id, params)?,
-        t::AWAIT_CONDITION => sidecar::task::<AwaitConditionParams>(id, params)?,
-        t::CONFIG_APPLY => sidecar::task::<ConfigApplyParams>(id, params)?,
-        t::CONFIG_VALIDATE => sidecar::task::<ConfigValidateParams>(id, params)?,
-        t::CONFIGURE_GENESIS => sidecar::task::<ConfigureGenesisParams>(id, params)?,
-        t::DISCOVER_PEERS => sidecar::task::<DiscoverPeersParams>(id, params)?,
-        t::MARK_READY => sidecar::task::<MarkReadyParams>(id, params)?,
-        t::GENERATE_IDENTITY => sidecar::task::<GenerateIdentityParams>(id, params)?,
-        t::GENERATE_GENTX => sidecar::task::<GenerateGentxParams>(id, params)?,
-        t::UPLOAD_GENESIS_ARTIFACTS => sidecar::task::<UploadGenesisArtifactsParams>(id, params)?,
-        t::ASSEMBLE_GENESIS => sidecar::task::<AssembleAndUploadGenesisParams>(id, params)?,
-        t::SET_GENESIS_PEERS => sidecar::task::<SetGenesisPeersParams>(id, params)?,
-        t::ASSEMBLE_GENESIS_FORK => sidecar::task::<AssembleForkGenesisParams>(id, params)?,
-        other => match group::deserialize_group_task(other, id, params) {
-            Some(group_task) => group_task?,
-            None => return Err(unknown_task_type_error(other)),
-        },
-    };
-    Ok(execution)
-}
-
 /// Decodes stored params like Go's `json.Unmarshal` into the params struct: absent
 /// or `null` params give the zero value; a type mismatch gives Go's error text.
 pub fn decode_params<P: GoParams + DeserializeOwned + Default>(
@@ -271,6 +220,7 @@ impl TaskBase {
 
 #[cfg(test)]
 mod tests {
+    use super::registry::deserialize;
     use super::*;
     use serde_json::json;
 

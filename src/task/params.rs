@@ -16,8 +16,8 @@ pub enum GoKind {
     Bool,
     StringMap,
     StringSlice,
-    /// A slice of structs (not checked in depth).
-    StructSlice,
+    /// A slice of the named struct of package `task` (its fields not checked in depth).
+    StructSlice(&'static str),
 }
 
 /// A params struct as Go's encoding/json sees it.
@@ -40,10 +40,11 @@ pub trait SidecarParams: GoParams {
 
 /// Implements [`GoParams`] for a params struct: `go_params!(Name, [("jsonField", Kind), ...]);`.
 macro_rules! go_params {
-    ($ty:ident, [$(($field:literal, $kind:ident)),* $(,)?]) => {
+    ($ty:ident, [$(($field:literal, $kind:ident $(($elem:literal))?)),* $(,)?]) => {
         impl GoParams for $ty {
             const GO_NAME: &'static str = stringify!($ty);
-            const FIELDS: &'static [(&'static str, GoKind)] = &[$(($field, GoKind::$kind)),*];
+            const FIELDS: &'static [(&'static str, GoKind)] =
+                &[$(($field, GoKind::$kind $(($elem))?)),*];
         }
     };
 }
@@ -293,7 +294,10 @@ pub mod peer_source_type {
 pub struct DiscoverPeersParams {
     pub sources: Option<Vec<PeerSourceParam>>,
 }
-go_params!(DiscoverPeersParams, [("sources", StructSlice)]);
+go_params!(
+    DiscoverPeersParams,
+    [("sources", StructSlice("PeerSourceParam"))]
+);
 
 impl SidecarParams for DiscoverPeersParams {
     const TASK_TYPE: &'static str = t::DISCOVER_PEERS;
@@ -416,7 +420,7 @@ go_params!(
     [
         ("accountBalance", String),
         ("namespace", String),
-        ("nodes", StructSlice)
+        ("nodes", StructSlice("GenesisNodeParam"))
     ]
 );
 
@@ -447,7 +451,7 @@ go_params!(
         ("chainId", String),
         ("accountBalance", String),
         ("namespace", String),
-        ("nodes", StructSlice)
+        ("nodes", StructSlice("GenesisNodeParam"))
     ]
 );
 

@@ -18,29 +18,38 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// Go's name for the field type.
-fn go_type(kind: GoKind) -> &'static str {
-    match kind {
-        GoKind::String => "string",
-        GoKind::Int64 => "int64",
-        GoKind::Int => "int",
-        GoKind::Bool => "bool",
-        GoKind::StringMap => "map[string]string",
-        GoKind::StringSlice => "[]string",
-        GoKind::StructSlice => "[]struct",
-    }
-}
-
-/// Whether Go would accept `value` for a field of `kind` (null is always accepted).
-fn accepts(kind: GoKind, value: &Value) -> bool {
+/// Go's `UnmarshalTypeError` parts for a value a field of `kind` refuses: the
+/// value's description (`number 1.5` for a number an integer cannot hold, as Go
+/// writes the literal) and the Go type that refused it — the element type when a
+/// slice item or map value is the culprit. Null is always accepted.
+fn mismatch(kind: GoKind, value: &Value) -> Option<(String, String)> {
+    let refused = |v: &Value, ty: &str| Some((json_type(v).to_string(), ty.to_string()));
     match (kind, value) {
-        (_, Value::Null) => true,
-        (GoKind::String, Value::String(_)) | (GoKind::Bool, Value::Bool(_)) => true,
-        (GoKind::Int64 | GoKind::Int, Value::Number(n)) => n.is_i64(),
-        (GoKind::StringMap, Value::Object(m)) => m.values().all(|v| v.is_string() || v.is_null()),
-        (GoKind::StringSlice, Value::Array(a)) => a.iter().all(|v| v.is_string() || v.is_null()),
-        (GoKind::StructSlice, Value::Array(a)) => a.iter().all(|v| v.is_object() || v.is_null()),
-        _ => false,
+        (_, Value::Null) | (GoKind::String, Value::String(_)) | (GoKind::Bool, Value::Bool(_)) => {
+            None
+        }
+        (GoKind::Int64 | GoKind::Int, Value::Number(n)) if n.is_i64() => None,
+        (GoKind::Int64, Value::Number(n)) => Some((format!("number {n}"), "int64".into())),
+        (GoKind::Int, Value::Number(n)) => Some((format!("number {n}"), "int".into())),
+        (GoKind::StringMap, Value::Object(m)) => m
+            .values()
+            .find(|v| !(v.is_string() || v.is_null()))
+            .and_then(|v| refused(v, "string")),
+        (GoKind::StringSlice, Value::Array(a)) => a
+            .iter()
+            .find(|v| !(v.is_string() || v.is_null()))
+            .and_then(|v| refused(v, "string")),
+        (GoKind::StructSlice(elem), Value::Array(a)) => a
+            .iter()
+            .find(|v| !(v.is_object() || v.is_null()))
+            .and_then(|v| refused(v, &format!("task.{elem}"))),
+        (GoKind::String, v) => refused(v, "string"),
+        (GoKind::Bool, v) => refused(v, "bool"),
+        (GoKind::Int64, v) => refused(v, "int64"),
+        (GoKind::Int, v) => refused(v, "int"),
+        (GoKind::StringMap, v) => refused(v, "map[string]string"),
+        (GoKind::StringSlice, v) => refused(v, "[]string"),
+        (GoKind::StructSlice(elem), v) => refused(v, &format!("[]task.{elem}")),
     }
 }
 
@@ -64,20 +73,16 @@ pub fn check<P: GoParams>(value: &Value) -> Result<(), String> {
             P::GO_NAME
         ));
     };
-    for (name, kind) in P::FIELDS {
-        let found = fields
-            .iter()
-            .find(|(k, _)| field_for::<P>(k).is_some_and(|(f, _)| f == name));
-        if let Some((_, v)) = found {
-            if !accepts(*kind, v) {
-                return Err(format!(
-                    "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
-                    json_type(v),
-                    P::GO_NAME,
-                    name,
-                    go_type(*kind)
-                ));
-            }
+    // Go's decoder reads the keys in document order and keeps the first error.
+    for (key, v) in fields {
+        let Some((name, kind)) = field_for::<P>(key) else {
+            continue;
+        };
+        if let Some((value, ty)) = mismatch(*kind, v) {
+            return Err(format!(
+                "json: cannot unmarshal {value} into Go struct field {}.{name} of type {ty}",
+                P::GO_NAME
+            ));
         }
     }
     Ok(())
@@ -101,7 +106,7 @@ pub fn go_view<P: GoParams>(value: &Value) -> Value {
             other => other.clone(),
         };
         let decoded = match (kind, v) {
-            (GoKind::StringSlice | GoKind::StringMap | GoKind::StructSlice, Value::Null) => {
+            (GoKind::StringSlice | GoKind::StringMap | GoKind::StructSlice(_), Value::Null) => {
                 view.remove(*name);
                 continue;
             }
@@ -109,7 +114,7 @@ pub fn go_view<P: GoParams>(value: &Value) -> Value {
             (GoKind::StringSlice, Value::Array(items)) => {
                 Value::Array(items.iter().map(null_as_empty).collect())
             }
-            (GoKind::StructSlice, Value::Array(items)) => Value::Array(
+            (GoKind::StructSlice(_), Value::Array(items)) => Value::Array(
                 items
                     .iter()
                     .map(|v| match v {
@@ -129,4 +134,44 @@ pub fn go_view<P: GoParams>(value: &Value) -> Value {
         view.insert((*name).to_string(), decoded);
     }
     Value::Object(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::task::params::{
+        DeployBootstrapJobParams, DiscoverPeersParams, SnapshotRestoreParams,
+    };
+    use serde_json::json;
+
+    /// encoding/json `Unmarshal`: `UnmarshalTypeError` texts with Go type names,
+    /// `number <literal>` for a number an integer cannot hold, and the first
+    /// error in document order.
+    #[test]
+    fn unmarshal_type_error_follows_encoding_json() {
+        assert_eq!(
+            check::<SnapshotRestoreParams>(&json!({"targetHeight": 1.5})).unwrap_err(),
+            "json: cannot unmarshal number 1.5 into Go struct field SnapshotRestoreParams.targetHeight of type int64"
+        );
+        assert_eq!(
+            check::<SnapshotRestoreParams>(&json!({"targetHeight": 18446744073709551615u64}))
+                .unwrap_err(),
+            "json: cannot unmarshal number 18446744073709551615 into Go struct field \
+             SnapshotRestoreParams.targetHeight of type int64"
+        );
+        assert_eq!(
+            check::<DiscoverPeersParams>(&json!({"sources": "x"})).unwrap_err(),
+            "json: cannot unmarshal string into Go struct field DiscoverPeersParams.sources of type []task.PeerSourceParam"
+        );
+        assert_eq!(
+            check::<DiscoverPeersParams>(&json!({"sources": [{}, 3]})).unwrap_err(),
+            "json: cannot unmarshal number into Go struct field DiscoverPeersParams.sources of type task.PeerSourceParam"
+        );
+        // Declared jobName first, but namespace comes first in the document.
+        assert_eq!(
+            check::<DeployBootstrapJobParams>(&json!({"namespace": 1, "jobName": true})).unwrap_err(),
+            "json: cannot unmarshal number into Go struct field DeployBootstrapJobParams.namespace of type string"
+        );
+        assert!(check::<SnapshotRestoreParams>(&json!({"targetHeight": null, "other": 1})).is_ok());
+    }
 }

@@ -3,15 +3,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::group::{get_node, group_params, node_client};
+use super::nodes::{get_node, group_params, node_client, validate_owner};
 use super::{
     ExecutionConfig, ExecutionStatus, GoKind, GoParams, TaskBase, TaskError, TaskExecution,
 };
 use crate::api::{ObjectMeta, SeiNode, API_VERSION, SEINODEDEPLOYMENT_KIND, SEINODE_KIND};
-use crate::controller::deployment::labels::{
-    controller_reference, GROUP_LABEL, ORDINAL_LABEL, REVISION_LABEL,
-};
 use crate::env::Env;
+use crate::resources::labels::{controller_reference, GROUP_LABEL, ORDINAL_LABEL, REVISION_LABEL};
 use crate::sidecar::{SidecarError, TaskRequest, TaskState, Via};
 use crate::world::json::create_merge_patch;
 use crate::world::DeleteOptions;
@@ -153,6 +151,9 @@ impl RolloutTask {
                 spec,
                 ..Default::default()
             };
+            // SetControllerReference refuses a cross-namespace owner (a transient error here).
+            validate_owner(group.namespace(), &ns)
+                .map_err(|e| format!("setting owner reference on {name}: {e}"))?;
             match env.api.create(API_VERSION, SEINODE_KIND, node.to_value()) {
                 Err(e) if !e.is_already_exists() => {
                     return Err(format!("creating entrant node {name}: {e}").into())

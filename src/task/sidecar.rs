@@ -9,6 +9,7 @@ use super::{
     TaskExecution,
 };
 use crate::env::Env;
+use crate::resources::go_quote;
 use crate::sidecar::{SidecarError, TaskRequest, TaskState, Via};
 
 /// One sidecar task with typed params `P`.
@@ -48,23 +49,69 @@ impl<P: SidecarParams> SidecarTask<P> {
         Ok(url)
     }
 
-    fn parsed_id(&self) -> Result<(), String> {
-        uuid::Uuid::parse_str(&self.id).map(|_| ()).map_err(|e| {
-            format!(
-                "invalid task UUID {:?}: {}",
-                self.id,
-                go_uuid_error(&self.id, &e)
-            )
-        })
+    /// The task id as google/uuid parses it (`uuid.Parse`), in the canonical
+    /// lowercase hyphenated form the sidecar is sent.
+    fn parsed_id(&self) -> Result<String, String> {
+        go_uuid_parse(&self.id)
+            .map(|id| id.hyphenated().to_string())
+            .map_err(|e| format!("invalid task UUID {}: {e}", go_quote(&self.id)))
     }
 }
 
-/// The text of google/uuid's parse error for common cases.
-fn go_uuid_error(id: &str, _err: &uuid::Error) -> String {
-    match id.len() {
-        36 | 38 | 41 | 45 => "invalid UUID format".to_string(),
-        n => format!("invalid UUID length: {n}"),
+/// google/uuid v1.6.0 `Parse`: the hyphenated form, its `urn:uuid:` (any case)
+/// and braced forms (the braces are not checked: the first byte is dropped and
+/// the last ignored), and 32 hex digits; lengths are bytes. Error texts are Go's.
+pub fn go_uuid_parse(s: &str) -> Result<uuid::Uuid, String> {
+    const FORMAT: &str = "invalid UUID format";
+    let bytes = s.as_bytes();
+    let hex = |i: usize| -> Option<u8> {
+        let digit = |b: u8| char::from(b).to_digit(16);
+        Some((digit(bytes[i])? * 16 + digit(bytes[i + 1])?) as u8)
+    };
+    let mut out = [0u8; 16];
+    let start = match bytes.len() {
+        36 => 0,
+        45 => {
+            if !bytes[..9].eq_ignore_ascii_case(b"urn:uuid:") {
+                return Err(format!(
+                    "invalid urn prefix: {}",
+                    go_quote_bytes(&bytes[..9])
+                ));
+            }
+            9
+        }
+        38 => 1,
+        32 => {
+            for (i, b) in out.iter_mut().enumerate() {
+                *b = hex(i * 2).ok_or(FORMAT)?;
+            }
+            return Ok(uuid::Uuid::from_bytes(out));
+        }
+        n => return Err(format!("invalid UUID length: {n}")),
+    };
+    if [8, 13, 18, 23].iter().any(|&i| bytes[start + i] != b'-') {
+        return Err(FORMAT.into());
     }
+    let offsets = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    for (b, x) in out.iter_mut().zip(offsets) {
+        *b = hex(start + x).ok_or(FORMAT)?;
+    }
+    Ok(uuid::Uuid::from_bytes(out))
+}
+
+/// Go's `%q` of a byte string: valid UTF-8 as `strconv.Quote` writes it, other
+/// bytes as `\xNN`.
+fn go_quote_bytes(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in bytes.utf8_chunks() {
+        let quoted = go_quote(chunk.valid());
+        out.push_str(&quoted[1..quoted.len() - 1]);
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.push('"');
+    out
 }
 
 impl<P: SidecarParams> TaskExecution for SidecarTask<P> {
@@ -72,9 +119,9 @@ impl<P: SidecarParams> TaskExecution for SidecarTask<P> {
         let url = self
             .ensure_client(env, cfg)
             .map_err(|e| format!("building sidecar client: {e}"))?;
-        self.parsed_id()?;
+        let id = self.parsed_id()?;
         let request = TaskRequest {
-            id: Some(self.id.clone()),
+            id: Some(id),
             task_type: P::TASK_TYPE.to_string(),
             params: self.params.request_params(),
         };
@@ -98,11 +145,14 @@ impl<P: SidecarParams> TaskExecution for SidecarTask<P> {
         let Ok(url) = self.ensure_client(env, cfg) else {
             return ExecutionStatus::Running;
         };
-        if let Err(e) = self.parsed_id() {
-            self.base.fail(e);
-            return self.base.status;
-        }
-        match env.sidecars.get_task(Via::Client, &url, &self.id) {
+        let id = match self.parsed_id() {
+            Ok(id) => id,
+            Err(e) => {
+                self.base.fail(e);
+                return self.base.status;
+            }
+        };
+        match env.sidecars.get_task(Via::Client, &url, &id) {
             Err(SidecarError::NotFound) => ExecutionStatus::Running,
             Err(_) => self.base.status,
             Ok(TaskState::Completed) => {
@@ -124,5 +174,41 @@ impl<P: SidecarParams> TaskExecution for SidecarTask<P> {
 
     fn error(&self) -> Option<String> {
         self.base.error.clone()
+    }
+}
+
+#[cfg(test)]
+mod uuid_tests {
+    use super::go_uuid_parse;
+
+    /// google/uuid v1.6.0 `Parse`: accepted forms, canonical output, Go's error texts.
+    #[test]
+    fn parse_follows_google_uuid() {
+        let canonical = "b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6b";
+        for form in [
+            "B7E89C3A-4F12-4D8B-9A6E-1C2D3E4F5A6B",
+            "urn:UUID:b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6b",
+            "{b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6b}",
+            "xb7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6by",
+            "b7e89c3a4f124d8b9a6e1c2d3e4f5a6b",
+        ] {
+            let id = go_uuid_parse(form).unwrap_or_else(|e| panic!("{form}: {e}"));
+            assert_eq!(id.hyphenated().to_string(), canonical);
+        }
+        assert_eq!(go_uuid_parse("abc").unwrap_err(), "invalid UUID length: 3");
+        assert_eq!(
+            go_uuid_parse("b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6g").unwrap_err(),
+            "invalid UUID format"
+        );
+        assert_eq!(
+            go_uuid_parse("b7e89c3a_4f12-4d8b-9a6e-1c2d3e4f5a6b").unwrap_err(),
+            "invalid UUID format"
+        );
+        assert_eq!(
+            go_uuid_parse("urn:uuix:b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6b").unwrap_err(),
+            "invalid urn prefix: \"urn:uuix:\""
+        );
+        // Lengths are bytes, as Go's len(s).
+        assert_eq!(go_uuid_parse("é").unwrap_err(), "invalid UUID length: 2");
     }
 }

@@ -6,10 +6,36 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::document::ObjectKey;
 use super::operator::{ORDINAL_LABEL, REVISION_LABEL};
 use super::{Diagnostic, DocResult, Severity};
 use crate::manifest::{SourceFile, Span};
+
+/// Identity of an object across documents: kind, namespace (default `default`), name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectKey {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// The key of a named object, if it has a kind and a name.
+pub fn object_key(v: &Value) -> Option<ObjectKey> {
+    let kind = v.get("kind")?.as_str()?;
+    let name = v
+        .get("metadata")?
+        .get("name")?
+        .as_str()
+        .filter(|n| !n.is_empty())?;
+    let namespace = v["metadata"]["namespace"]
+        .as_str()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default");
+    Some(ObjectKey {
+        kind: kind.to_string(),
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+    })
+}
 
 /// A `label.selector` peer source found in a spec.
 #[derive(Debug, Clone)]

@@ -2,40 +2,13 @@
 
 use serde_json::Value;
 
-use super::cross::{ChildTemplate, ObjectFacts, SelectorRef};
+use super::cross::{object_key, ChildTemplate, ObjectFacts, SelectorRef};
 use super::schema::{registry, CrdSchema};
 use super::structural::{apply_defaults, check_cel, Checker, SchemaOptions};
 use super::{
     metadata, operator, Diagnostic, DocResult, Finding, OldObjects, Options, Severity, Status,
 };
 use crate::manifest::Document;
-
-/// Identity of an object across documents: kind, namespace (default `default`), name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ObjectKey {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-}
-
-/// The key of a named object, if it has a kind and a name.
-pub fn object_key(v: &Value) -> Option<ObjectKey> {
-    let kind = v.get("kind")?.as_str()?;
-    let name = v
-        .get("metadata")?
-        .get("name")?
-        .as_str()
-        .filter(|n| !n.is_empty())?;
-    let namespace = v["metadata"]["namespace"]
-        .as_str()
-        .filter(|n| !n.is_empty())
-        .unwrap_or("default");
-    Some(ObjectKey {
-        kind: kind.to_string(),
-        namespace: namespace.to_string(),
-        name: name.to_string(),
-    })
-}
 
 fn finding(
     path: &str,

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::manifest::{Document, FileLoad, Input, LoadError, SourceFile};
 
-pub use document::{object_key, ObjectKey};
+pub use cross::{object_key, ObjectKey};
 
 /// How bad a diagnostic is. Only errors make a document invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -11,6 +11,9 @@ pub enum ApiError {
     AlreadyExists { resource: String, name: String },
     /// The optimistic lock failed.
     Conflict { resource: String, name: String },
+    /// A server-side apply without force changed fields other managers own
+    /// (409, reason Conflict), with the API server's text.
+    ApplyConflict(String),
     /// `no matches for kind "<Kind>" in version "<apiVersion>"`
     NotServed { kind: String, api_version: String },
     /// Any other rejection, with its text.
@@ -23,7 +26,7 @@ impl ApiError {
     }
 
     pub fn is_conflict(&self) -> bool {
-        matches!(self, ApiError::Conflict { .. })
+        matches!(self, ApiError::Conflict { .. } | ApiError::ApplyConflict(_))
     }
 
     pub fn is_already_exists(&self) -> bool {
@@ -51,7 +54,7 @@ impl fmt::Display for ApiError {
             ApiError::NotServed { kind, api_version } => {
                 write!(f, "no matches for kind \"{kind}\" in version \"{api_version}\"")
             }
-            ApiError::Invalid(text) => f.write_str(text),
+            ApiError::Invalid(text) | ApiError::ApplyConflict(text) => f.write_str(text),
         }
     }
 }

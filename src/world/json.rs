@@ -3,10 +3,18 @@
 
 use serde_json::{Map, Value};
 
-/// Applies an RFC 7386 merge patch to `target` in place.
+/// Applies an RFC 7386 merge patch to `target` in place, as evanphx/json-patch v5
+/// (`MergePatch`) does: a value that replaces a missing or non-object one has its
+/// nulls pruned — object keys set to null inside it, also inside arrays, are
+/// dropped (array elements that are null stay) — while a non-object patch value
+/// replacing an object is taken as sent.
 pub fn apply_merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(patch_map) = patch else {
-        *target = patch.clone();
+        *target = if target.is_object() {
+            patch.clone()
+        } else {
+            prune_nulls(patch)
+        };
         return;
     };
     if !target.is_object() {
@@ -20,6 +28,20 @@ pub fn apply_merge_patch(target: &mut Value, patch: &Value) {
             let entry = target_map.entry(key.clone()).or_insert(Value::Null);
             apply_merge_patch(entry, value);
         }
+    }
+}
+
+/// `pruneNulls`: drops null-valued object keys at every depth, through arrays.
+fn prune_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), prune_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(prune_nulls).collect()),
+        other => other.clone(),
     }
 }
 
@@ -131,6 +153,27 @@ pub fn is_empty(value: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// evanphx/json-patch v5 `MergePatch` (`mergeDocs` / `pruneNulls`).
+    #[test]
+    fn merge_patch_prunes_nulls_inside_replaced_arrays() {
+        let mut doc = json!({"spec": {"peers": "old"}, "keep": {"a": 1}});
+        let patch = json!({
+            "spec": {"peers": [{"name": "a", "x": null}, null, [{"y": null}]]},
+            "new": [{"z": null, "w": 1}],
+            "keep": [{"v": null}]
+        });
+        apply_merge_patch(&mut doc, &patch);
+        assert_eq!(
+            doc,
+            json!({
+                "spec": {"peers": [{"name": "a"}, null, [{}]]},
+                "new": [{"w": 1}],
+                // An array replacing an object is taken as sent.
+                "keep": [{"v": null}]
+            })
+        );
+    }
 
     #[test]
     fn merge_patch_round_trips() {

@@ -2,10 +2,15 @@
 //! write semantics (PARITY.md §4), and the JSON helpers it is built on.
 
 pub mod error;
+pub mod fieldpath;
 pub mod json;
 pub mod kinds;
+pub mod managed;
 pub mod record;
+pub mod schema;
 mod ssa;
+#[rustfmt::skip]
+mod ssa_schema;
 pub mod store;
 
 pub use error::ApiError;

@@ -1,11 +1,22 @@
-//! Server-side apply: merging an applied object into the stored one, removing the
-//! fields a manager stopped applying, and recognising a repeated apply.
+//! Server-side apply as structured-merge-diff does it (`typed/merge.go`,
+//! `typed/compare.go`, `typed/remove.go`, `typed/tofieldset.go`, `merge/update.go`):
+//! the applied configuration merges into the live object by the schema (list
+//! types and keys, atomic maps and structs, [`super::schema`]); each field
+//! manager owns a set of fields; a manager's apply owns exactly what it sent,
+//! takes (with force) or conflicts on (without) the changed fields other managers
+//! own, and removes the fields it stopped sending that no manager owns any more.
+//!
+//! Ownership is held beside the objects (PARITY.md §4.7: managedFields are never
+//! returned), per object, in [`super::managed`].
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::fieldpath::{FieldSet, Path, PathElement, Scalar};
 use super::json::{get_str, identical};
+use super::schema::{shape, struct_field, ListType, Shape, TypeId};
 
 /// A field manager's last successful apply to an object.
 #[derive(Debug, Clone)]
@@ -34,49 +45,431 @@ impl LastApply {
     }
 }
 
-/// Server-side apply merge: maps merge recursively, everything else is replaced.
-pub(super) fn merge_applied(target: &mut Value, applied: &Value) {
-    match (target, applied) {
-        (Value::Object(t), Value::Object(a)) => {
-            for (k, v) in a {
-                if k == "status" {
-                    continue;
-                }
-                match t.get_mut(k) {
-                    Some(existing) if existing.is_object() && v.is_object() => {
-                        merge_applied(existing, v)
-                    }
-                    // Replacing a value with an identical one changes nothing.
-                    Some(existing) if identical(existing, v) => {}
-                    _ => {
-                        t.insert(k.clone(), v.clone());
-                    }
-                }
+/// A list item's path element: its key fields (defaulted from the schema as
+/// SMD does, e.g. a port's `protocol` is `"TCP"` for keying), or its value in a set.
+pub(super) fn list_item_element(
+    list: ListType,
+    elem: TypeId,
+    item: &Value,
+    index: usize,
+) -> Result<PathElement, String> {
+    match list {
+        ListType::Atomic => Ok(PathElement::Index(index)),
+        ListType::Set => Ok(PathElement::Value(Scalar(item.clone()))),
+        ListType::Map(keys) => {
+            let Value::Object(map) = item else {
+                return Err("associative list with keys may not have non-map elements".into());
+            };
+            let mut fields = Vec::with_capacity(keys.len());
+            for key in keys {
+                let value = match map.get(*key) {
+                    Some(v) => v.clone(),
+                    None => struct_field(elem, key)
+                        .and_then(|f| f.default)
+                        .and_then(|d| serde_json::from_str(d).ok())
+                        .ok_or_else(|| {
+                            format!(
+                                "associative list with keys has an element that omits key field \
+                                 {key:?} (and doesn't have default value)"
+                            )
+                        })?,
+                };
+                fields.push(((*key).to_string(), Scalar(value)));
             }
+            fields.sort();
+            Ok(PathElement::Key(fields))
         }
-        (t, a) => *t = a.clone(),
     }
 }
 
-/// Removes from `target` the fields `previous` applied that `current` no longer does.
-pub(super) fn remove_dropped_fields(target: &mut Value, previous: &Value, current: &Value) {
-    let (Some(t), Some(p)) = (target.as_object_mut(), previous.as_object()) else {
-        return;
-    };
-    for (k, pv) in p {
-        if k == "status" {
-            continue;
+/// The path elements of a set or map list's items, with the items.
+fn index_items(
+    list: ListType,
+    elem: TypeId,
+    items: &[Value],
+) -> Result<Vec<(PathElement, &Value)>, String> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| list_item_element(list, elem, item, i).map(|pe| (pe, item)))
+        .collect()
+}
+
+// ---------------------------------------------------------------- field sets
+
+/// The fields a value sets (`ToFieldSet`): its leaves, atomic parts, list items,
+/// map entries, and struct fields that are null or empty maps.
+pub(super) fn to_field_set(value: &Value, ty: TypeId) -> Result<FieldSet, String> {
+    let mut set = FieldSet::default();
+    field_set_walk(value, ty, &mut Vec::new(), &mut set)?;
+    Ok(set)
+}
+
+fn field_set_walk(
+    value: &Value,
+    ty: TypeId,
+    path: &mut Path,
+    set: &mut FieldSet,
+) -> Result<(), String> {
+    match shape(ty, Some(value)) {
+        Shape::Scalar
+        | Shape::List {
+            list: ListType::Atomic,
+            ..
         }
-        match current.get(k) {
-            None => {
-                t.remove(k);
+        | Shape::Map { atomic: true, .. } => set.insert(path.clone()),
+        Shape::List { elem, list } => {
+            let Value::Array(items) = value else {
+                set.insert(path.clone());
+                return Ok(());
+            };
+            let indexed = index_items(list, elem, items)?;
+            let mut seen = BTreeMap::new();
+            for (pe, _) in &indexed {
+                *seen.entry(pe.clone()).or_insert(0) += 1;
             }
-            Some(cv) if pv.is_object() && cv.is_object() => {
-                if let Some(tv) = t.get_mut(k) {
-                    remove_dropped_fields(tv, pv, cv);
+            for (pe, item) in indexed {
+                path.push(pe.clone());
+                if seen[&pe] > 1 {
+                    // Duplicated items are owned as a whole, not descended into.
+                    set.insert(path.clone());
+                } else {
+                    field_set_walk(item, elem, path, set)?;
+                    set.insert(path.clone());
+                }
+                path.pop();
+            }
+        }
+        Shape::Map { .. } => {
+            let Value::Object(map) = value else {
+                set.insert(path.clone());
+                return Ok(());
+            };
+            let sh = shape(ty, Some(value));
+            for (key, child) in map {
+                let (child_ty, named) = sh.child(key);
+                path.push(PathElement::Field(key.clone()));
+                field_set_walk(child, child_ty, path, set)?;
+                let empty_map = child.as_object().is_some_and(Map::is_empty);
+                if child.is_null() || empty_map || !named {
+                    set.insert(path.clone());
+                }
+                path.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `EnsureNamedFieldsAreMembers`: every struct field that has members below it
+/// becomes a member itself.
+pub(super) fn ensure_named_fields(set: &FieldSet, root: TypeId) -> FieldSet {
+    let mut out = set.clone();
+    for path in &set.0 {
+        let mut ty = root;
+        for (i, element) in path.iter().enumerate() {
+            let sh = shape(ty, None);
+            ty = match (element, sh) {
+                (PathElement::Field(name), sh) => {
+                    let (child, named) = sh.child(name);
+                    if named && i + 1 < path.len() {
+                        out.insert(path[..=i].to_vec());
+                    }
+                    child
+                }
+                (_, Shape::List { elem, .. }) => elem,
+                _ => super::schema::DEDUCED,
+            };
+        }
+    }
+    out
+}
+
+// --------------------------------------------------------------------- merge
+
+/// Merges the applied configuration `rhs` into `lhs` (`Merge` with the
+/// keep-right-hand-side rule). `None` is an absent value.
+pub(super) fn merge(
+    lhs: Option<&Value>,
+    rhs: Option<&Value>,
+    ty: TypeId,
+) -> Result<Option<Value>, String> {
+    let (Some(l), Some(r)) = (lhs, rhs) else {
+        return Ok(rhs.or(lhs).cloned());
+    };
+    match shape(ty, Some(r)) {
+        Shape::Scalar
+        | Shape::List {
+            list: ListType::Atomic,
+            ..
+        }
+        | Shape::Map { atomic: true, .. } => Ok(Some(r.clone())),
+        Shape::List { elem, list } => match (l, r) {
+            (Value::Array(la), Value::Array(ra)) if !(la.is_empty() && ra.is_empty()) => {
+                merge_lists(la, ra, elem, list)
+            }
+            _ => Ok(Some(r.clone())),
+        },
+        sh @ Shape::Map { .. } => match (l, r) {
+            (Value::Object(lm), Value::Object(rm)) if !(lm.is_empty() && rm.is_empty()) => {
+                let mut out = Map::new();
+                for (key, lv) in lm {
+                    let merged = merge(Some(lv), rm.get(key), sh.child(key).0)?;
+                    if let Some(v) = merged {
+                        out.insert(key.clone(), v);
+                    }
+                }
+                for (key, rv) in rm {
+                    if !lm.contains_key(key) {
+                        if let Some(v) = merge(None, Some(rv), sh.child(key).0)? {
+                            out.insert(key.clone(), v);
+                        }
+                    }
+                }
+                Ok((!out.is_empty()).then_some(Value::Object(out)))
+            }
+            _ => Ok(Some(r.clone())),
+        },
+    }
+}
+
+/// Merges two set or map lists in SMD's order: the applied items in their order,
+/// the live-only items kept where they stood relative to the shared ones.
+fn merge_lists(
+    lhs: &[Value],
+    rhs: &[Value],
+    elem: TypeId,
+    list: ListType,
+) -> Result<Option<Value>, String> {
+    let rhs_pes = index_items(list, elem, rhs)?;
+    let lhs_pes = index_items(list, elem, lhs)?;
+    let mut observed_rhs: BTreeMap<&PathElement, &Value> = BTreeMap::new();
+    for (pe, item) in &rhs_pes {
+        if observed_rhs.insert(pe, item).is_some() {
+            return Err(format!("duplicate entries for key {pe}"));
+        }
+    }
+    let mut observed_lhs: BTreeMap<&PathElement, Option<&Value>> = BTreeMap::new();
+    for (pe, item) in &lhs_pes {
+        observed_lhs
+            .entry(pe)
+            .and_modify(|v| *v = None)
+            .or_insert(Some(item));
+    }
+    let mut shared = rhs_pes
+        .iter()
+        .map(|(pe, _)| pe)
+        .filter(|pe| observed_lhs.contains_key(pe));
+    let mut next_shared = shared.next();
+    let mut merged_rhs: std::collections::BTreeSet<&PathElement> = Default::default();
+    let mut out = Vec::with_capacity(lhs.len().max(rhs.len()));
+    let (mut li, mut ri) = (0, 0);
+    let item = |pe: &PathElement, l: Option<&Value>, r: Option<&Value>| {
+        merge(l, r, elem).map(|v| (pe.clone(), v))
+    };
+    while li < lhs_pes.len() || ri < rhs_pes.len() {
+        if li < lhs_pes.len() && ri < rhs_pes.len() {
+            let pe = &lhs_pes[li].0;
+            if *pe == rhs_pes[ri].0 {
+                merged_rhs.insert(pe);
+                let l = observed_lhs.get(pe).copied().flatten();
+                out.extend(item(pe, l, observed_rhs.get(pe).copied())?.1);
+                li += 1;
+                ri += 1;
+                next_shared = shared.next();
+                continue;
+            }
+            if observed_rhs.contains_key(pe) && next_shared.is_some_and(|n| n != pe) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < lhs_pes.len() {
+            let pe = &lhs_pes[li].0;
+            if !observed_rhs.contains_key(pe) {
+                out.extend(item(pe, Some(lhs_pes[li].1), None)?.1);
+                li += 1;
+                continue;
+            } else if merged_rhs.contains(pe) {
+                li += 1;
+            }
+        }
+        if ri < rhs_pes.len() {
+            let pe = &rhs_pes[ri].0;
+            merged_rhs.insert(pe);
+            let l = observed_lhs.get(pe).copied().flatten();
+            out.extend(item(pe, l, observed_rhs.get(pe).copied())?.1);
+            ri += 1;
+            if next_shared.is_some_and(|n| n == pe) {
+                next_shared = shared.next();
+            }
+        }
+    }
+    Ok((!out.is_empty()).then_some(Value::Array(out)))
+}
+
+// ------------------------------------------------------------------- compare
+
+/// What changed from `lhs` to `rhs` (`Compare`).
+#[derive(Debug, Default)]
+pub(super) struct Comparison {
+    pub(super) added: FieldSet,
+    pub(super) removed: FieldSet,
+    pub(super) modified: FieldSet,
+}
+
+pub(super) fn compare(lhs: &Value, rhs: &Value, ty: TypeId) -> Result<Comparison, String> {
+    let mut cmp = Comparison::default();
+    compare_walk(Some(lhs), Some(rhs), ty, &mut Vec::new(), &mut cmp)?;
+    Ok(cmp)
+}
+
+fn compare_walk(
+    lhs: Option<&Value>,
+    rhs: Option<&Value>,
+    ty: TypeId,
+    path: &mut Path,
+    cmp: &mut Comparison,
+) -> Result<(), String> {
+    let Some(present) = rhs.or(lhs) else {
+        return Ok(());
+    };
+    let leaf = |cmp: &mut Comparison, path: &Path| match (lhs, rhs) {
+        (None, _) => cmp.added.insert(path.clone()),
+        (_, None) => cmp.removed.insert(path.clone()),
+        (Some(l), Some(r)) if l != r => cmp.modified.insert(path.clone()),
+        _ => {}
+    };
+    let sh = shape(ty, Some(present));
+    let is_leaf = match sh {
+        Shape::Scalar
+        | Shape::List {
+            list: ListType::Atomic,
+            ..
+        }
+        | Shape::Map { atomic: true, .. } => true,
+        // Empty on both sides, or not the container the schema says on one side.
+        Shape::List { .. } => {
+            let empty = |v: Option<&Value>| v.and_then(Value::as_array).is_none_or(Vec::is_empty);
+            let fits = |v: Option<&Value>| v.is_none_or(Value::is_array);
+            empty(lhs) && empty(rhs) || !fits(lhs) || !fits(rhs)
+        }
+        Shape::Map { .. } => {
+            let empty = |v: Option<&Value>| v.and_then(Value::as_object).is_none_or(Map::is_empty);
+            let fits = |v: Option<&Value>| v.is_none_or(Value::is_object);
+            empty(lhs) && empty(rhs) || !fits(lhs) || !fits(rhs)
+        }
+    };
+    if is_leaf {
+        leaf(cmp, path);
+        return Ok(());
+    }
+    match sh {
+        Shape::List { elem, list } => {
+            fn items(v: Option<&Value>) -> &[Value] {
+                v.and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
+            }
+            let mut lhs_items: BTreeMap<PathElement, &Value> = BTreeMap::new();
+            for (pe, v) in index_items(list, elem, items(lhs))? {
+                lhs_items.entry(pe).or_insert(v);
+            }
+            let mut rhs_items: BTreeMap<PathElement, &Value> = BTreeMap::new();
+            let mut order = Vec::new();
+            for (pe, v) in index_items(list, elem, items(rhs))? {
+                if let std::collections::btree_map::Entry::Vacant(slot) = rhs_items.entry(pe) {
+                    order.push(slot.key().clone());
+                    slot.insert(v);
                 }
             }
-            Some(_) => {}
+            for pe in lhs_items.keys() {
+                if !rhs_items.contains_key(pe) {
+                    order.push(pe.clone());
+                }
+            }
+            for pe in order {
+                path.push(pe.clone());
+                compare_walk(
+                    lhs_items.get(&pe).copied(),
+                    rhs_items.get(&pe).copied(),
+                    elem,
+                    path,
+                    cmp,
+                )?;
+                path.pop();
+            }
         }
+        Shape::Map { .. } => {
+            let empty = Map::new();
+            let lm = lhs.and_then(Value::as_object).unwrap_or(&empty);
+            let rm = rhs.and_then(Value::as_object).unwrap_or(&empty);
+            for key in lm.keys().chain(rm.keys().filter(|k| !lm.contains_key(*k))) {
+                path.push(PathElement::Field(key.clone()));
+                compare_walk(lm.get(key), rm.get(key), sh.child(key).0, path, cmp)?;
+                path.pop();
+            }
+        }
+        Shape::Scalar => {}
+    }
+    if lhs.is_none() {
+        cmp.added.insert(path.clone());
+    } else if rhs.is_none() {
+        cmp.removed.insert(path.clone());
+    }
+    Ok(())
+}
+
+// -------------------------------------------------------------------- remove
+
+/// `RemoveItems`: the value without the members of `set` (and their subtrees).
+/// A map or list left empty by the removal is dropped from its parent.
+pub(super) fn remove_items(value: &Value, set: &FieldSet, ty: TypeId) -> Value {
+    remove_walk(value, set, ty, &mut Vec::new()).unwrap_or(Value::Null)
+}
+
+fn remove_walk(value: &Value, set: &FieldSet, ty: TypeId, path: &mut Path) -> Option<Value> {
+    match (shape(ty, Some(value)), value) {
+        (Shape::List { elem, list }, Value::Array(items)) if list != ListType::Atomic => {
+            if items.is_empty() {
+                return Some(value.clone());
+            }
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let Ok(pe) = list_item_element(list, elem, item, i) else {
+                    out.push(item.clone());
+                    continue;
+                };
+                path.push(pe);
+                if !set.has(path) {
+                    if set.has_below(path) {
+                        out.extend(remove_walk(item, set, elem, path));
+                    } else {
+                        out.push(item.clone());
+                    }
+                }
+                path.pop();
+            }
+            (!out.is_empty()).then_some(Value::Array(out))
+        }
+        (sh @ Shape::Map { atomic: false, .. }, Value::Object(map)) => {
+            if map.is_empty() {
+                return Some(value.clone());
+            }
+            let mut out = Map::new();
+            for (key, child) in map {
+                path.push(PathElement::Field(key.clone()));
+                if !set.has(path) {
+                    if set.has_below(path) {
+                        if let Some(v) = remove_walk(child, set, sh.child(key).0, path) {
+                            out.insert(key.clone(), v);
+                        }
+                    } else {
+                        out.insert(key.clone(), child.clone());
+                    }
+                }
+                path.pop();
+            }
+            (!out.is_empty()).then_some(Value::Object(out))
+        }
+        _ => Some(value.clone()),
     }
 }

@@ -17,8 +17,10 @@ use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
 use super::kinds::{
     gvk_name, is_optional_kind, kind_info, split_api_version, zero_status, KindInfo,
 };
+use super::managed::{ApplyError, Managed, DEFAULT_MANAGER};
 use super::record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
-use super::ssa::{merge_applied, remove_dropped_fields, LastApply};
+use super::schema;
+use super::ssa::LastApply;
 
 /// UUID namespace (RFC 4122 NameSpaceURL) used for server-assigned uids.
 const NAMESPACE_URL: uuid::Uuid = uuid::Uuid::from_u128(0x6ba7b811_9dad_11d1_80b4_00c04fd430c8);
@@ -41,6 +43,8 @@ pub struct ApiServer {
     creations: HashMap<String, u64>,
     /// Last object each field manager applied, per object (server-side apply).
     applied: HashMap<(ObjectKey, String), LastApply>,
+    /// Field ownership per object (`metadata.managedFields`, held aside: never returned).
+    managed: HashMap<ObjectKey, Managed>,
     now: String,
     seq: u64,
     writes: Vec<WriteRecord>,
@@ -62,6 +66,7 @@ impl ApiServer {
             resource_version: 99,
             creations: HashMap::new(),
             applied: HashMap::new(),
+            managed: HashMap::new(),
             now: now.into(),
             seq: 0,
             writes: Vec::new(),
@@ -153,6 +158,7 @@ impl ApiServer {
         let info = kind_info(&api_version, &kind);
         let key = Self::key(&info, &namespace, &name);
         let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
+        let managed = Managed::from_object(&object);
         let meta = metadata_mut(&mut object);
         if meta
             .get("uid")
@@ -198,8 +204,28 @@ impl ApiServer {
                 metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
             }
         }
+        if managed.0.is_empty() {
+            self.managed.remove(&key);
+        } else {
+            self.managed.insert(key.clone(), managed);
+        }
         self.objects.insert(key, Arc::new(object));
         Ok(())
+    }
+
+    /// The field ownership of a stored object, as `metadata.managedFields` would
+    /// read (empty when nothing is recorded).
+    pub fn managed_fields(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Value {
+        let key = Self::key(&kind_info(api_version, kind), namespace, name);
+        self.managed
+            .get(&key)
+            .map_or(Value::Array(Vec::new()), Managed::to_json)
     }
 
     // ------------------------------------------------------------------ reads
@@ -364,7 +390,7 @@ impl ApiServer {
         record.object = Some(Arc::clone(&body));
         let result = self
             .guard_writable()
-            .and_then(|_| self.do_create(api_version, kind, &body));
+            .and_then(|_| self.do_create(api_version, kind, &body, None));
         if let Ok(after) = &result {
             record.outcome = WriteOutcome::Created {
                 after: Arc::clone(after),
@@ -374,11 +400,14 @@ impl ApiServer {
         result
     }
 
+    /// Creates the object; `applier` names the field manager of a server-side
+    /// apply that creates (else the request is an Update by [`DEFAULT_MANAGER`]).
     fn do_create(
         &mut self,
         api_version: &str,
         kind: &str,
         body: &Value,
+        applier: Option<&str>,
     ) -> Result<Arc<Value>, ApiError> {
         self.check_served(api_version, kind)?;
         let info = kind_info(api_version, kind);
@@ -391,6 +420,30 @@ impl ApiServer {
                 name: name.to_string(),
             });
         }
+        let ty = schema::root(api_version, kind);
+        let mut managed = Managed::default();
+        match applier {
+            Some(manager) => managed
+                .apply(
+                    &Value::Null,
+                    body,
+                    manager,
+                    api_version,
+                    &self.now,
+                    ty,
+                    true,
+                )
+                .map(drop),
+            None => managed.update(
+                &Value::Null,
+                body,
+                DEFAULT_MANAGER,
+                api_version,
+                &self.now,
+                ty,
+            ),
+        }
+        .map_err(apply_error)?;
         let mut object = body.clone();
         set_type_meta(&mut object, api_version, kind);
         let uid = self.new_uid(&info, &key.namespace, &key.name);
@@ -418,6 +471,7 @@ impl ApiServer {
         if info.custom {
             canonicalize_metadata(&mut object);
         }
+        self.managed.insert(key.clone(), managed);
         let object = Arc::new(object);
         self.objects.insert(key, Arc::clone(&object));
         Ok(object)
@@ -473,7 +527,8 @@ impl ApiServer {
         result
     }
 
-    /// PATCH with server-side apply (always forced) by `field_manager`.
+    /// PATCH with server-side apply by `field_manager` with force, as the operator
+    /// applies (`client.ForceOwnership`).
     pub fn apply(
         &mut self,
         api_version: &str,
@@ -481,13 +536,26 @@ impl ApiServer {
         body: Value,
         field_manager: &str,
     ) -> Result<Arc<Value>, ApiError> {
+        self.apply_with(api_version, kind, body, field_manager, true)
+    }
+
+    /// PATCH with server-side apply by `field_manager`; without `force`, fields
+    /// other managers own and the apply changes are a 409 conflict.
+    pub fn apply_with(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        body: Value,
+        field_manager: &str,
+        force: bool,
+    ) -> Result<Arc<Value>, ApiError> {
         let (namespace, name) = namespace_and_name(&body);
         let mut record = Self::base_record("Patch", api_version, kind, &namespace, &name);
         let body = Arc::new(body);
         record.patch_type = Some(APPLY_PATCH);
         record.patch = Some(Arc::clone(&body));
         record.field_manager = Some(field_manager.to_string());
-        record.force = Some(true);
+        record.force = Some(force);
         let result = self.guard_writable().and_then(|_| {
             self.check_served(api_version, kind)?;
             let info = kind_info(api_version, kind);
@@ -495,7 +563,7 @@ impl ApiServer {
             let manager_key = (key, field_manager.to_string());
             let result = match self.objects.get(&manager_key.0).cloned() {
                 None => {
-                    let created = self.do_create(api_version, kind, &body)?;
+                    let created = self.do_create(api_version, kind, &body, Some(field_manager))?;
                     record.outcome = WriteOutcome::Created {
                         after: Arc::clone(&created),
                     };
@@ -509,12 +577,30 @@ impl ApiServer {
                         };
                         return Ok(stored);
                     }
-                    let mut candidate = Value::clone(&stored);
-                    if let Some(last) = last {
-                        remove_dropped_fields(&mut candidate, &last.body, &body);
+                    let mut managed = self
+                        .managed
+                        .get(&manager_key.0)
+                        .cloned()
+                        .unwrap_or_default();
+                    let candidate = managed
+                        .apply(
+                            &stored,
+                            &body,
+                            field_manager,
+                            api_version,
+                            &self.now,
+                            schema::root(api_version, kind),
+                            force,
+                        )
+                        .map_err(apply_error)?;
+                    let result =
+                        self.commit(api_version, kind, stored, candidate, false, &mut record);
+                    if result.is_ok() && self.objects.contains_key(&manager_key.0) {
+                        // Ownership moves even when the content does not change
+                        // (PARITY.md §4.1: such a write is not stored).
+                        self.managed.insert(manager_key.0.clone(), managed);
                     }
-                    merge_applied(&mut candidate, &body);
-                    self.commit(api_version, kind, stored, candidate, false, &mut record)
+                    result
                 }
             };
             if let Ok(stored) = &result {
@@ -554,6 +640,7 @@ impl ApiServer {
                 self.next_rv();
                 self.objects.remove(&key);
                 self.applied.retain(|(k, _), _| *k != key);
+                self.managed.remove(&key);
                 record.outcome = WriteOutcome::Removed {
                     before: Arc::clone(&stored),
                 };
@@ -744,8 +831,23 @@ impl ApiServer {
         if deleting && finalizers_gone {
             self.objects.remove(&key);
             self.applied.retain(|(k, _), _| *k != key);
+            self.managed.remove(&key);
             record.outcome = WriteOutcome::Removed { before: stored };
             return Ok(next);
+        }
+        if !status && record.patch_type != Some(APPLY_PATCH) {
+            // An update or merge patch: the request's manager takes what it changed.
+            if let Some(managed) = self.managed.get_mut(&key) {
+                let ty = schema::root(api_version, kind);
+                if managed
+                    .update(&stored, &next, DEFAULT_MANAGER, api_version, &self.now, ty)
+                    .is_err()
+                {
+                    // The schema's keys do not fit the object: ownership is dropped,
+                    // as the API server resets managedFields it cannot maintain.
+                    self.managed.remove(&key);
+                }
+            }
         }
         self.objects.insert(key, Arc::clone(&next));
         record.outcome = WriteOutcome::Updated {
@@ -792,6 +894,14 @@ fn content_entries(object: &Value) -> impl Iterator<Item = (&String, &Value)> {
         .into_iter()
         .flatten()
         .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
+}
+
+/// A refused apply as the API server answers it.
+fn apply_error(error: ApplyError) -> ApiError {
+    match error {
+        ApplyError::Conflict(message) => ApiError::ApplyConflict(message),
+        ApplyError::Invalid(message) => ApiError::Invalid(message),
+    }
 }
 
 fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {

@@ -189,7 +189,7 @@ fn api_error(e: &ApiError) -> Response {
     let (code, reason) = match e {
         ApiError::NotFound { .. } | ApiError::NotServed { .. } => (404, "NotFound"),
         ApiError::AlreadyExists { .. } => (409, "AlreadyExists"),
-        ApiError::Conflict { .. } => (409, "Conflict"),
+        ApiError::Conflict { .. } | ApiError::ApplyConflict(_) => (409, "Conflict"),
         ApiError::Invalid(_) => (422, "Invalid"),
     };
     status(code, reason, &e.to_string())

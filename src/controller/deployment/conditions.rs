@@ -1,10 +1,7 @@
 //! Condition helpers on a SeiNodeDeployment's status (observedGeneration = the
 //! group's generation).
 
-use crate::api::{
-    condition_status, find_condition, is_condition_true, remove_status_condition,
-    set_status_condition,
-};
+use crate::api::{condition_status, find_condition, remove_status_condition, set_status_condition};
 use crate::api::{Condition, SeiNodeDeployment};
 use crate::env::Env;
 
@@ -28,10 +25,6 @@ pub fn set_condition(
 
 pub fn remove_condition(group: &mut SeiNodeDeployment, type_: &str) {
     remove_status_condition(&mut group.status.conditions, type_);
-}
-
-pub fn has_condition_true(group: &SeiNodeDeployment, type_: &str) -> bool {
-    is_condition_true(&group.status.conditions, type_)
 }
 
 /// Whether the condition exists with exactly this reason.

@@ -3,12 +3,10 @@
 //! monitoring, and one optimistic-locked status patch per reconcile.
 
 pub mod conditions;
-pub mod labels;
 pub mod monitoring;
 pub mod networking;
 pub mod nodes;
 pub mod plan;
-pub mod planners;
 pub mod status;
 
 use std::time::Duration;
@@ -22,7 +20,7 @@ use crate::api::{
 use crate::env::{Env, ReconcileOutcome, Requeue};
 use crate::world::json::create_merge_patch;
 
-use labels::is_controlled_by;
+use crate::resources::labels::is_controlled_by;
 
 /// Finalizer guarding the group's cleanup.
 pub const FINALIZER: &str = "sei.io/seinodedeployment-finalizer";

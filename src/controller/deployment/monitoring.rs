@@ -9,8 +9,10 @@ use crate::env::Env;
 use crate::world::DeleteOptions;
 
 use super::conditions::{has_condition_reason, remove_condition, set_condition};
-use super::labels::{controller_reference, group_selector, managed_by_annotations, GROUP_LABEL};
 use super::FIELD_MANAGER;
+use crate::resources::labels::{
+    controller_reference, group_selector, managed_by_annotations, GROUP_LABEL,
+};
 
 pub const SERVICE_MONITOR_API_VERSION: &str = "monitoring.coreos.com/v1";
 pub const SERVICE_MONITOR_KIND: &str = "ServiceMonitor";

@@ -9,11 +9,11 @@ use crate::env::Env;
 use crate::world::{ApiError, DeleteOptions};
 
 use super::conditions::{has_condition_reason, remove_condition, set_condition};
-use super::labels::{
+use super::{owner_refs_without, FIELD_MANAGER};
+use crate::resources::labels::{
     controller_reference, external_service_name, group_selector, managed_by_annotations,
     GROUP_LABEL,
 };
-use super::{owner_refs_without, FIELD_MANAGER};
 
 pub const HTTPROUTE_API_VERSION: &str = "gateway.networking.k8s.io/v1";
 pub const HTTPROUTE_KIND: &str = "HTTPRoute";

@@ -14,9 +14,10 @@ use crate::api::{
 use crate::env::Env;
 use crate::world::DeleteOptions;
 
-use super::conditions::{has_condition_true, remove_condition, set_condition};
+use super::conditions::{remove_condition, set_condition};
 use super::group_event;
-use super::labels::{
+use crate::planner::group::has_condition_true;
+use crate::resources::labels::{
     active_revision, controller_reference, entrant_revision, group_only_selector, group_selector,
     incumbent_revision, is_controlled_by, node_name, template_hash, EXPORTER_ROLE, GROUP_LABEL,
     ORDINAL_LABEL, REVISION_LABEL, ROLE_LABEL,
@@ -229,8 +230,18 @@ fn ensure_seinode(env: &mut Env, group: &SeiNodeDeployment, ordinal: usize) -> R
     Ok(())
 }
 
-/// Go's `Sscanf("%d")`: an optional sign and leading decimal digits.
+/// Go's `fmt.Sscanf(text, "%d", &ord)`: leading spaces skipped (a newline among
+/// them is an error, Sscanf's newline rule), then an optional sign and decimal digits.
 fn leading_int(text: &str) -> Option<i64> {
+    let start = text
+        .char_indices()
+        .find(|&(_, c)| !c.is_whitespace() || c == '\n' || c == '\r')
+        .map_or(text.len(), |(i, _)| i);
+    let text = &text[start..];
+    if text.starts_with('\n') || text.starts_with("\r\n") {
+        return None;
+    }
+    let text = text.strip_prefix('\r').unwrap_or(text);
     let end = text
         .char_indices()
         .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '+' || c == '-'))))
@@ -452,6 +463,16 @@ mod tests {
         assert_eq!((ceremony.chain_id.as_str(), ceremony.index), ("gen-1", 2));
         assert!(node.metadata.annotations.is_empty());
         assert_eq!(node.metadata.owner_references[0].controller, Some(true));
+    }
+
+    /// `fmt.Sscanf` with `%d` skips leading spaces, not newlines.
+    #[test]
+    fn sscanf_skips_leading_spaces() {
+        assert_eq!(leading_int("  7"), Some(7));
+        assert_eq!(leading_int("\t-2x"), Some(-2));
+        assert_eq!(leading_int(" \n7"), None);
+        assert_eq!(leading_int("\r\n7"), None);
+        assert_eq!(leading_int("   "), None);
     }
 
     #[test]

@@ -10,14 +10,15 @@ use crate::api::{
 };
 use crate::env::{Env, Requeue};
 use crate::planner::{execute_plan, PlanOwner};
-use crate::task::group::node_sidecar_url;
+use crate::resources::node_sidecar_url;
 use crate::world::WriteOutcome;
 
-use super::labels::group_only_selector;
 use super::nodes::list_seinodes;
+use crate::resources::labels::group_only_selector;
 
 use super::conditions::set_condition;
-use super::{group_event, planners};
+use super::group_event;
+use crate::planner::group::build_group_plan;
 
 /// Requeue asked for right after a plan starts or completes.
 pub const REQUEUE_IMMEDIATE: Duration = Duration::from_millis(1);
@@ -32,7 +33,7 @@ pub fn reconcile_plan(env: &mut Env, group: &mut SeiNodeDeployment) -> Result<Re
     {
         return drive_plan(env, group);
     }
-    let Some(plan) = planners::build_group_plan(env, group)? else {
+    let Some(plan) = build_group_plan(env, group)? else {
         return Ok(Requeue::NONE);
     };
     start_plan(env, group, plan);

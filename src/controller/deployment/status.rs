@@ -11,16 +11,19 @@ use crate::api::{
 use crate::env::Env;
 use crate::world::json::create_merge_patch;
 
-use super::conditions::{has_condition_true, set_condition};
-use super::labels::template_hash;
+use super::conditions::set_condition;
 use super::networking::networking_status;
 use super::nodes::list_child_seinodes;
+use crate::planner::group::has_condition_true;
+use crate::resources::labels::template_hash;
 
-/// The group phase from conditions, rollout and the listed children (first rule wins).
+/// The group phase from conditions, rollout and the listed children (first rule
+/// wins). `ready` and `desired` compare as Go's int32s: a negative `replicas` is
+/// never equal to a ready count.
 pub fn compute_group_phase(
     group: &SeiNodeDeployment,
-    ready: usize,
-    desired: usize,
+    ready: i32,
+    desired: i32,
     nodes: &[SeiNode],
 ) -> &'static str {
     if has_condition_true(group, ROLLOUT_IN_PROGRESS) {
@@ -60,8 +63,8 @@ fn count_phase(nodes: &[SeiNode], phases: &[&str]) -> usize {
 fn set_nodes_ready(
     env: &Env,
     group: &mut SeiNodeDeployment,
-    ready: usize,
-    desired: usize,
+    ready: i32,
+    desired: i32,
     nodes: &[SeiNode],
 ) {
     if ready >= desired {
@@ -100,7 +103,9 @@ pub fn update_status(
 ) -> Result<(), String> {
     let nodes = list_child_seinodes(env, group)?;
     let ready = count_phase(&nodes, &[node_phase::RUNNING]);
-    let desired = usize::try_from(group.spec.replicas).unwrap_or(0);
+    // Go's int32 counts (`readyReplicas++`, `group.Spec.Replicas`).
+    let ready = i32::try_from(ready).unwrap_or(i32::MAX);
+    let desired = group.spec.replicas;
     if !has_condition_true(group, PLAN_IN_PROGRESS)
         && !has_condition_true(group, ROLLOUT_IN_PROGRESS)
     {
@@ -108,7 +113,7 @@ pub fn update_status(
         group.status.template_hash = template_hash(&group.spec.template.spec);
     }
     group.status.replicas = group.spec.replicas;
-    group.status.ready_replicas = i32::try_from(ready).unwrap_or(i32::MAX);
+    group.status.ready_replicas = ready;
     group.status.nodes = nodes
         .iter()
         .map(|n| GroupNodeStatus {
@@ -171,10 +176,17 @@ mod tests {
         n
     }
 
-    fn phase_of(phases: &[&str], desired: usize) -> &'static str {
+    fn phase_of(phases: &[&str], desired: i32) -> &'static str {
         let nodes: Vec<SeiNode> = phases.iter().map(|p| node(p)).collect();
-        let ready = count_phase(&nodes, &[node_phase::RUNNING]);
+        let ready = count_phase(&nodes, &[node_phase::RUNNING]) as i32;
         compute_group_phase(&SeiNodeDeployment::default(), ready, desired, &nodes)
+    }
+
+    /// `computeGroupPhase` compares int32s: no ready count equals a negative desired.
+    #[test]
+    fn compute_group_phase_negative_replicas() {
+        assert_eq!(phase_of(&["Pending"], -1), group_phase::INITIALIZING);
+        assert_eq!(phase_of(&["Running"], -1), group_phase::INITIALIZING);
     }
 
     #[test]

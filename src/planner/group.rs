@@ -5,11 +5,12 @@ use serde_json::{json, Value};
 
 use crate::api::condition_type::{FORK_GENESIS_CEREMONY_NEEDED, GENESIS_CEREMONY_NEEDED};
 use crate::api::update_strategy_type::{BLUE_GREEN, HARD_FORK, IN_PLACE};
-use crate::api::{task_plan_phase, task_status, PlannedTask, SeiNodeDeployment, TaskPlan};
+use crate::api::{
+    is_condition_true, task_plan_phase, task_status, PlannedTask, SeiNodeDeployment, TaskPlan,
+};
 use crate::env::Env;
 
-use super::conditions::has_condition_true;
-use super::labels::{entrant_node_names, entrant_revision, exporter_name};
+use crate::resources::labels::{entrant_node_names, entrant_revision, exporter_name};
 
 /// Namespace of the UUIDv5 task ids (`<planID>/<taskType>/<index>`).
 const TASK_ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0xb7e89c3a_4f12_4d8b_9a6e_1c2d3e4f5a6b);
@@ -216,12 +217,11 @@ fn blue_green_steps(group: &SeiNodeDeployment) -> Vec<Step> {
 
 fn hard_fork_steps(group: &SeiNodeDeployment) -> Vec<Step> {
     let entrants = entrant_node_names(group);
-    let halt_height = group
-        .spec
-        .update_strategy
-        .hard_fork
-        .as_ref()
-        .map_or(0, |h| h.halt_height);
+    // Go reads `UpdateStrategy.HardFork.HaltHeight` without a nil check.
+    let halt_height = group.spec.update_strategy.hard_fork.as_ref().map_or_else(
+        || crate::api::gopanic::go_panic(crate::api::gopanic::NIL_DEREFERENCE),
+        |h| h.halt_height,
+    );
     let ns = group.namespace();
     let mut steps = entrant_steps(group, &entrants);
     steps.push(step(
@@ -236,6 +236,11 @@ fn hard_fork_steps(group: &SeiNodeDeployment) -> Vec<Step> {
     ));
     steps.extend(switch_and_teardown_steps(group));
     steps
+}
+
+/// Whether the group's condition `type_` is True (the planner's own `hasCondition`).
+pub fn has_condition_true(group: &SeiNodeDeployment, type_: &str) -> bool {
+    is_condition_true(&group.status.conditions, type_)
 }
 
 #[cfg(test)]

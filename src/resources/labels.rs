@@ -65,7 +65,11 @@ pub fn entrant_revision(group: &SeiNodeDeployment) -> String {
 
 /// `<group>-g<gen>-<i>` for every replica.
 pub fn entrant_node_names(group: &SeiNodeDeployment) -> Vec<String> {
-    (0..group.spec.replicas.max(0))
+    // `make([]string, int(replicas))` panics on a negative length.
+    if group.spec.replicas < 0 {
+        crate::api::gopanic::go_panic(crate::api::gopanic::MAKESLICE_LEN);
+    }
+    (0..group.spec.replicas)
         .map(|i| format!("{}-g{}-{i}", group.name(), group.generation()))
         .collect()
 }

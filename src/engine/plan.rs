@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::controller;
+use crate::engine::trace::{final_objects, write_json, ReconcileTrace};
 use crate::env::{Clock, Dns, Env, Ids};
 use crate::platform::Platform;
 use crate::sidecar::model::{PodSidecarScript, ScriptedSidecars, SidecarScript};
-use crate::sim::trace::{final_objects, write_json, ReconcileTrace};
 use crate::world::{ApiServer, WriteOutcome};
 
 /// The kinds `plan` reconciles, in this order.

@@ -1,0 +1,343 @@
+//! The table's interpreter: decodes a JSON value into a Go type the way
+//! `encoding/json` does (case-sensitive field names, as the API server's decoder)
+//! and writes what `encoding/json` would write back, in one pass.
+
+use serde_json::{Map, Number, Value};
+
+use super::duration::{format_duration, parse_duration};
+use super::schema::{GoStruct, Omit, Ty};
+use super::time::{format_time, parse_time, MICRO, SECONDS};
+
+/// A value Go would not decode into the type (the API server rejects the object).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DecodeError {
+    /// The dotted JSON path of the offending field.
+    pub path: String,
+    /// The error as Go words it.
+    pub message: String,
+}
+
+/// One re-encoded value and what `omitempty` / `omitzero` make of it.
+struct Encoded {
+    json: Value,
+    empty: bool,
+    zero: bool,
+}
+
+impl Encoded {
+    fn new(json: Value, empty: bool, zero: bool) -> Self {
+        Encoded { json, empty, zero }
+    }
+
+    fn omitted(&self, omit: Omit) -> bool {
+        match omit {
+            Omit::Never => false,
+            Omit::Empty => self.empty,
+            Omit::Zero => self.zero,
+            Omit::EmptyOrZero => self.empty || self.zero,
+        }
+    }
+}
+
+/// The decoding walk: the JSON path for error texts and dropped-field reports.
+pub(super) struct Walk<'a> {
+    /// Struct field names from the root (Go's error context), map keys included.
+    fields: Vec<String>,
+    /// The path with list indices, as unknown fields are reported.
+    path: String,
+    /// The Go struct being decoded (for error texts).
+    current: &'static str,
+    dropped: &'a mut Vec<String>,
+}
+
+impl<'a> Walk<'a> {
+    pub(super) fn new(dropped: &'a mut Vec<String>) -> Self {
+        Walk {
+            fields: Vec::new(),
+            path: String::new(),
+            current: "",
+            dropped,
+        }
+    }
+
+    pub(super) fn struct_value(
+        &mut self,
+        def: &'static GoStruct,
+        input: &Value,
+    ) -> Result<Value, DecodeError> {
+        Ok(self.decode_struct(def, input, "")?.json)
+    }
+
+    fn error(&self, value: &str, go: &str) -> DecodeError {
+        let message = if self.fields.is_empty() {
+            format!("json: cannot unmarshal {value} into Go value of type {go}")
+        } else {
+            format!(
+                "json: cannot unmarshal {value} into Go struct field {}.{} of type {go}",
+                self.current.rsplit('.').next().unwrap_or(self.current),
+                self.fields.join(".")
+            )
+        };
+        DecodeError {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
+    fn custom_error(&self, message: String) -> DecodeError {
+        DecodeError {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
+    /// The encoding of `ty`'s Go zero value.
+    fn zero(ty: &Ty) -> Encoded {
+        match ty {
+            Ty::Bool => Encoded::new(Value::Bool(false), true, true),
+            Ty::Int32 | Ty::Int64 | Ty::Uint16 | Ty::Uint32 | Ty::Uint64 => {
+                Encoded::new(Value::from(0), true, true)
+            }
+            Ty::Float64 => Encoded::new(Value::from(0), true, true),
+            Ty::String => Encoded::new(Value::String(String::new()), true, true),
+            Ty::Bytes | Ty::Ptr(_) | Ty::Slice(_) | Ty::Map(_) => {
+                Encoded::new(Value::Null, true, true)
+            }
+            Ty::Time | Ty::MicroTime | Ty::Raw => Encoded::new(Value::Null, false, true),
+            Ty::Duration => Encoded::new(Value::String("0s".into()), false, true),
+            Ty::Quantity => Encoded::new(Value::String("0".into()), false, true),
+            Ty::IntOrString => Encoded::new(Value::from(0), false, true),
+            Ty::Struct(def) => {
+                let mut map = Map::new();
+                for field in def.fields {
+                    let value = Self::zero(&field.ty);
+                    if !value.omitted(field.omit) {
+                        map.insert(field.json.to_string(), value.json);
+                    }
+                }
+                Encoded::new(Value::Object(map), false, true)
+            }
+        }
+    }
+
+    fn decode(&mut self, ty: &Ty, go: &str, input: &Value) -> Result<Encoded, DecodeError> {
+        if input.is_null() {
+            // A JSON null leaves a value at its zero (pointers, slices and maps nil);
+            // Duration's own decoder alone refuses it.
+            if matches!(ty, Ty::Duration) {
+                return Err(self.custom_error("time: invalid duration \"\"".into()));
+            }
+            return Ok(Self::zero(ty));
+        }
+        let kind = json_kind(input);
+        match ty {
+            Ty::Bool => match input {
+                Value::Bool(b) => Ok(Encoded::new(Value::Bool(*b), !b, !b)),
+                _ => Err(self.error(kind, go)),
+            },
+            Ty::Int32 => self.integer(input, go, i32::MIN as i64, i32::MAX as i64),
+            Ty::Int64 => self.integer(input, go, i64::MIN, i64::MAX),
+            Ty::Uint16 => self.integer(input, go, 0, u16::MAX as i64),
+            Ty::Uint32 => self.integer(input, go, 0, u32::MAX as i64),
+            Ty::Uint64 => match input {
+                Value::Number(n) if n.as_u64().is_some() => {
+                    let zero = n.as_u64() == Some(0);
+                    Ok(Encoded::new(input.clone(), zero, zero))
+                }
+                Value::Number(n) => Err(self.error(&format!("number {n}"), go)),
+                _ => Err(self.error(kind, go)),
+            },
+            Ty::Float64 => match input {
+                Value::Number(n) => {
+                    let zero = n.as_f64() == Some(0.0);
+                    Ok(Encoded::new(input.clone(), zero, zero))
+                }
+                _ => Err(self.error(kind, go)),
+            },
+            Ty::String => match input {
+                Value::String(s) => Ok(Encoded::new(input.clone(), s.is_empty(), s.is_empty())),
+                _ => Err(self.error(kind, go)),
+            },
+            Ty::Bytes => match input {
+                Value::String(_) => Ok(Encoded::new(input.clone(), false, false)),
+                _ => Err(self.error(kind, go)),
+            },
+            Ty::Time | Ty::MicroTime => {
+                let Value::String(text) = input else {
+                    return Err(self.error(kind, "string"));
+                };
+                let precision = if matches!(ty, Ty::Time) {
+                    SECONDS
+                } else {
+                    MICRO
+                };
+                let instant = parse_time(text, precision).map_err(|e| self.custom_error(e))?;
+                Ok(match instant {
+                    None => Self::zero(ty),
+                    Some(t) => {
+                        Encoded::new(Value::String(format_time(&t, precision)), false, false)
+                    }
+                })
+            }
+            Ty::Duration => {
+                let Value::String(text) = input else {
+                    return Err(self.error(kind, "string"));
+                };
+                let nanos = parse_duration(text).map_err(|e| self.custom_error(e))?;
+                Ok(Encoded::new(
+                    Value::String(format_duration(nanos)),
+                    false,
+                    nanos == 0,
+                ))
+            }
+            Ty::Quantity => {
+                let text = match input {
+                    Value::String(s) => s.trim().to_string(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return Err(self.error(kind, "resource.Quantity")),
+                };
+                let canonical =
+                    crate::api::quantity::canonical_quantity(&text).ok_or_else(|| {
+                        self.custom_error(
+                            "quantities must match the regular expression \
+                         '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+                                .into(),
+                        )
+                    })?;
+                let zero = canonical == "0";
+                Ok(Encoded::new(Value::String(canonical), false, zero))
+            }
+            Ty::IntOrString => match input {
+                Value::String(_) => Ok(Encoded::new(input.clone(), false, false)),
+                _ => {
+                    let int = self.integer(input, "int32", i32::MIN as i64, i32::MAX as i64)?;
+                    Ok(Encoded::new(int.json, false, int.zero))
+                }
+            },
+            Ty::Raw => Ok(Encoded::new(input.clone(), false, false)),
+            Ty::Struct(def) => self.decode_struct(def, input, go),
+            Ty::Ptr(inner) => {
+                let value = self.decode(inner, go.strip_prefix('*').unwrap_or(go), input)?;
+                Ok(Encoded::new(value.json, false, false))
+            }
+            Ty::Slice(elem) => {
+                let Value::Array(items) = input else {
+                    return Err(self.error(kind, go));
+                };
+                let elem_go = go.strip_prefix("[]").unwrap_or(go);
+                let base = self.path.len();
+                let mut out = Vec::with_capacity(items.len());
+                for (index, item) in items.iter().enumerate() {
+                    use std::fmt::Write;
+                    let _ = write!(self.path, "[{index}]");
+                    let value = self.decode(elem, elem_go, item);
+                    self.path.truncate(base);
+                    out.push(value?.json);
+                }
+                let empty = out.is_empty();
+                Ok(Encoded::new(Value::Array(out), empty, false))
+            }
+            Ty::Map(elem) => {
+                let Value::Object(entries) = input else {
+                    return Err(self.error(kind, go));
+                };
+                let elem_go = go.split_once(']').map_or(go, |(_, v)| v);
+                let mut sorted: Vec<(&String, &Value)> = entries.iter().collect();
+                sorted.sort_by(|a, b| a.0.cmp(b.0));
+                let mut out = Map::with_capacity(sorted.len());
+                for (key, item) in sorted {
+                    let base = self.path.len();
+                    self.push_path(key);
+                    self.fields.push(key.clone());
+                    let value = self.decode(elem, elem_go, item);
+                    self.fields.pop();
+                    self.path.truncate(base);
+                    out.insert(key.clone(), value?.json);
+                }
+                let empty = out.is_empty();
+                Ok(Encoded::new(Value::Object(out), empty, false))
+            }
+        }
+    }
+
+    fn push_path(&mut self, key: &str) {
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+    }
+
+    fn integer(&self, input: &Value, go: &str, min: i64, max: i64) -> Result<Encoded, DecodeError> {
+        let Value::Number(n) = input else {
+            return Err(self.error(json_kind(input), go));
+        };
+        match n.as_i64() {
+            Some(i) if (min..=max).contains(&i) => {
+                Ok(Encoded::new(Value::Number(Number::from(i)), i == 0, i == 0))
+            }
+            _ => Err(self.error(&format!("number {n}"), go)),
+        }
+    }
+
+    fn decode_struct(
+        &mut self,
+        def: &'static GoStruct,
+        input: &Value,
+        go: &str,
+    ) -> Result<Encoded, DecodeError> {
+        let Value::Object(entries) = input else {
+            let go = if go.is_empty() { def.name } else { go };
+            return Err(self.error(json_kind(input), go));
+        };
+        let mut slots: Vec<Option<Encoded>> = Vec::new();
+        slots.resize_with(def.fields.len(), || None);
+        let outer = std::mem::replace(&mut self.current, def.name);
+        // Document order, as Go decodes (and reports the first error).
+        for (key, value) in entries {
+            let base = self.path.len();
+            self.push_path(key);
+            match def.fields.iter().position(|f| f.json == key) {
+                Some(index) => {
+                    let field = &def.fields[index];
+                    self.fields.push(key.clone());
+                    let decoded = self.decode(&field.ty, field.go, value);
+                    self.fields.pop();
+                    match decoded {
+                        Ok(v) => slots[index] = Some(v),
+                        Err(e) => {
+                            self.path.truncate(base);
+                            self.current = outer;
+                            return Err(e);
+                        }
+                    }
+                }
+                None => self.dropped.push(self.path.clone()),
+            }
+            self.path.truncate(base);
+        }
+        self.current = outer;
+        let mut map = Map::with_capacity(def.fields.len());
+        let mut zero = true;
+        for (field, slot) in def.fields.iter().zip(slots) {
+            let value = slot.unwrap_or_else(|| Self::zero(&field.ty));
+            zero &= value.zero;
+            if !value.omitted(field.omit) {
+                map.insert(field.json.to_string(), value.json);
+            }
+        }
+        Ok(Encoded::new(Value::Object(map), false, zero))
+    }
+}
+
+/// How Go's decoder names a JSON value's kind in type errors.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
