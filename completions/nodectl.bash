@@ -85,7 +85,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__apply)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,6 +204,14 @@ _nodectl() {
                     return 0
                     ;;
                 --sidecar-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-git)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -487,7 +495,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__plan)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,6 +614,14 @@ _nodectl() {
                     return 0
                     ;;
                 --sidecar-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-git)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

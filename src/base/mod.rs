@@ -37,19 +37,18 @@ pub enum BaseError {
     /// A base target did not come to rest: its verdict, or the phase it rests in.
     #[error("the base does not settle: {target}: {}", unsettled_text(verdict, phase.as_deref()))]
     Unsettled {
-        target: TargetRef,
-        verdict: Verdict,
+        target: Box<TargetRef>,
+        verdict: Box<Verdict>,
         /// Set when the target settled in another phase than Running / Ready.
         phase: Option<String>,
     },
     /// Applying a head object was refused by the API server.
-    #[error("applying the head: {kind} {namespace}/{name}: {source}")]
+    #[error("applying the head: {object}: {source}")]
     Apply {
-        kind: String,
-        namespace: String,
-        name: String,
+        /// `Kind namespace/name`.
+        object: String,
         #[source]
-        source: ApiError,
+        source: Box<ApiError>,
     },
     /// Planning the change failed.
     #[error("planning the head: {0}")]
@@ -143,8 +142,8 @@ pub fn settle_base(objects: &[Value], options: &PlanOptions) -> Result<SettledBa
         });
         if !verdict.is_settled() {
             return Err(BaseError::Unsettled {
-                target: report.target.clone(),
-                verdict,
+                target: Box::new(report.target.clone()),
+                verdict: Box::new(verdict),
                 phase: None,
             });
         }
@@ -157,8 +156,8 @@ pub fn settle_base(objects: &[Value], options: &PlanOptions) -> Result<SettledBa
         let want = rest_phase(&report.target.kind);
         if phase != want {
             return Err(BaseError::Unsettled {
-                target: report.target.clone(),
-                verdict,
+                target: Box::new(report.target.clone()),
+                verdict: Box::new(verdict),
                 phase: Some(phase.to_string()),
             });
         }
@@ -256,10 +255,8 @@ pub fn apply_head(
     prune: bool,
 ) -> Result<Vec<WriteRecord>, BaseError> {
     let apply_error = |k: &Key, source: ApiError| BaseError::Apply {
-        kind: k.kind.clone(),
-        namespace: k.namespace.clone(),
-        name: k.name.clone(),
-        source,
+        object: format!("{} {}/{}", k.kind, k.namespace, k.name),
+        source: Box::new(source),
     };
     let head_keys: BTreeSet<Key> = head.iter().map(key_of).collect();
     for object in head {

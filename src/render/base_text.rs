@@ -80,11 +80,7 @@ pub fn write(out: &mut dyn Write, c: &BaseChanges, options: &ViewOptions) -> io:
             "Pods that restart when their SeiNode is reconciled (not reconciled in this plan; --cascade shows the StatefulSet diffs): {}",
             predicted.join(", ")
         );
-        if md {
-            writeln!(out, "{text}\n")?;
-        } else {
-            writeln!(out, "{text}\n")?;
-        }
+        writeln!(out, "{text}\n")?;
     }
     write_targets(out, &c.report, options)?;
     if md {
