@@ -85,7 +85,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__apply)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --missing-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --missing-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -212,6 +212,14 @@ _nodectl() {
                     return 0
                     ;;
                 --sidecar-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-git)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -495,7 +503,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__plan)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --missing-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --missing-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,6 +630,14 @@ _nodectl() {
                     return 0
                     ;;
                 --sidecar-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-git)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -71,6 +71,8 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l retry-backoff -
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l base -d 'Plan only what the -f manifests change against these (files, directories with -R, repeatable), settled first: the fleet as it runs today' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l base-git -d 'Like --base, with the -f paths as they are at git revision REV (e.g. origin/main)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
@@ -82,6 +84,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s A -l all-namesp
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l server-dry-run -d 'Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l apply -d 'Send the writes after planning (same as `nodectl apply`)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s y -l yes -d 'Apply without asking for confirmation'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-prune -d 'With --base/--base-git: keep objects that are only in the base instead of deleting them'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects' -r -F
@@ -120,6 +123,8 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retry-backoff 
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l base -d 'Plan only what the -f manifests change against these (files, directories with -R, repeatable), settled first: the fleet as it runs today' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l base-git -d 'Like --base, with the -f paths as they are at git revision REV (e.g. origin/main)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s R -l recursive -d 'Recurse into directories'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
@@ -131,6 +136,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s A -l all-names
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l server-dry-run -d 'Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l apply -d 'Send the writes after planning (same as `nodectl apply`)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l no-prune -d 'With --base/--base-git: keep objects that are only in the base instead of deleting them'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state' -r -F

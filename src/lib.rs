@@ -4,6 +4,7 @@
 //! resources) is pure and synchronous; I/O lives at the edges (cli, render).
 
 pub mod api;
+pub mod base;
 pub mod cli;
 pub mod controller;
 pub mod engine;

@@ -3,6 +3,8 @@
 //! `main` is the one place that picks the file or the cluster path of a command.
 
 pub mod args;
+mod base;
+mod base_git;
 pub mod explain;
 mod explain_live;
 pub mod generate;
@@ -91,10 +93,16 @@ pub fn main() -> ExitCode {
     // forever. It is unbuffered, so each message is still written in one piece.
     let mut err = std::io::stderr();
     let code = match &cli.command {
+        Command::Plan(args) if args.base.wanted() => base::run(args, &mut out, &mut err),
         Command::Plan(args) if args.live.wants_cluster(args) => {
             live::run(args, false, &mut out, &mut err)
         }
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
+        Command::Apply(args) if args.base.wanted() => fail(
+            &mut err,
+            exit::INVALID,
+            "--base and --base-git belong to plan: apply sends the live plan",
+        ),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),
         Command::Explain(args) if args.files.is_empty() => {
             explain_live::run(args, &mut out, &mut err)

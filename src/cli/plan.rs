@@ -164,6 +164,8 @@ pub struct PlanArgs {
     pub out_file: Option<PathBuf>,
     #[command(flatten)]
     pub live: LiveArgs,
+    #[command(flatten)]
+    pub base: super::base::BaseArgs,
 }
 
 /// Connection and apply flags.
@@ -437,7 +439,7 @@ pub(super) fn outcome(
 }
 
 /// Colours when stdout is a terminal, unless `--no-color` or `NO_COLOR` is set.
-fn use_color(no_color: bool) -> bool {
+pub(super) fn use_color(no_color: bool) -> bool {
     use std::io::IsTerminal;
     !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }

@@ -516,7 +516,7 @@ pub fn settle_with(
 /// waiting on its nodes sees them progress and every reconcile is reported under its target.
 /// A target that settled is reconciled again when another one writes it (while it has
 /// reconciles left).
-fn settle_tree(
+pub fn settle_tree(
     env: &mut Env,
     roots: &[TargetRef],
     max: usize,

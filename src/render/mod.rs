@@ -1,5 +1,8 @@
 //! Rendering for people and machines: trace text, plan tables, diffs, patches.
 
+pub mod base_diff;
+pub mod base_impact;
+pub mod base_text;
 pub mod changes;
 pub mod explain;
 pub mod explain_markdown;

@@ -85,6 +85,29 @@ pub fn target_text(target: &TargetReport, options: &ViewOptions) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
+/// The targets of a report without the summary line, for views that count differently
+/// (`plan --base`).
+pub fn write_targets(
+    out: &mut dyn Write,
+    report: &PlanReport,
+    options: &ViewOptions,
+) -> io::Result<()> {
+    let mut v = View { out, o: options };
+    for target in &report.targets {
+        match &target.verdict {
+            Some(verdict) => v.timeline(target, verdict)?,
+            None => v.target(target)?,
+        }
+    }
+    Ok(())
+}
+
+/// One judged resource change as in a target's resource changes: the action line, then
+/// the diff or path list.
+pub fn write_change(out: &mut dyn Write, change: &Change, options: &ViewOptions) -> io::Result<()> {
+    View { out, o: options }.change(change)
+}
+
 fn str_at<'a>(v: Option<&'a Value>, pointer: &str) -> Option<&'a str> {
     v.and_then(|v| v.pointer(pointer))
         .and_then(Value::as_str)

@@ -1,0 +1,171 @@
+//! `nodectl plan -f HEAD --base BASE` (or `--base-git REV`): what the head manifests do to
+//! the fleet the base manifests describe, once it runs at rest. Reads both sides (files or
+//! git), settles the base, applies the head and plans the change (`crate::base`), then
+//! renders only what differs (`crate::render::base_text`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::input::{objects_of, read_objects, Input};
+use super::plan::{options, select_targets, PlanArgs, PlanFormat};
+use super::{exit, fail};
+use crate::base::{plan_change, settle_base, BaseError};
+use crate::engine::plan::targets_of;
+use crate::render::base_diff::changes;
+use crate::render::base_text;
+use crate::render::changes::IgnorePath;
+use crate::render::plan_text::{Style, ViewOptions};
+
+/// The flags of `plan --base`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BaseArgs {
+    /// Plan only what the -f manifests change against these (files, directories with -R,
+    /// repeatable), settled first: the fleet as it runs today.
+    #[arg(long = "base", value_name = "FILE|DIR", conflicts_with = "base_git")]
+    pub base: Vec<PathBuf>,
+    /// Like --base, with the -f paths as they are at git revision REV (e.g. origin/main).
+    #[arg(long = "base-git", value_name = "REV")]
+    pub base_git: Option<String>,
+    /// With --base/--base-git: keep objects that are only in the base instead of deleting them.
+    #[arg(long)]
+    pub no_prune: bool,
+}
+
+impl BaseArgs {
+    /// Whether a base was given.
+    pub fn wanted(&self) -> bool {
+        !self.base.is_empty() || self.base_git.is_some()
+    }
+}
+
+fn read_base(args: &PlanArgs) -> Result<Input, String> {
+    match &args.base.base_git {
+        Some(rev) => {
+            let documents = super::base_git::read_documents(rev, &args.files, args.recursive)
+                .map_err(|e| e.to_string())?;
+            objects_of(&documents).map_err(|e| e.to_string())
+        }
+        None => read_objects(&args.base.base, args.recursive).map_err(|e| e.to_string()),
+    }
+}
+
+/// Runs `plan --base`; returns the exit code.
+pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if args.files.is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "--base and --base-git need the head manifests: -f FILE|DIR",
+        );
+    }
+    if args.live.wants_cluster(args) {
+        return fail(
+            err,
+            exit::INVALID,
+            "--base plans without a cluster: name no targets and give no cluster flags",
+        );
+    }
+    if args.out_file.is_some() {
+        return fail(
+            err,
+            exit::INVALID,
+            "--out saves a plan to apply on a cluster; it cannot be combined with --base",
+        );
+    }
+    let head = match read_objects(&args.files, args.recursive) {
+        Ok(i) => i,
+        Err(problem) => return fail(err, exit::INVALID, problem),
+    };
+    let base = match read_base(args) {
+        Ok(i) => i,
+        Err(problem) => return fail(err, exit::INVALID, problem),
+    };
+    for w in base.warnings.iter().chain(&head.warnings) {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    let targets = match select_targets(targets_of(&head.objects), &args.targets) {
+        Ok(t) => t,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    if targets_of(&head.objects).is_empty() && targets_of(&base.objects).is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "neither the head nor the base holds a SeiNode or SeiNodeDeployment to plan",
+        );
+    }
+    let both: Vec<serde_json::Value> = base.objects.iter().chain(&head.objects).cloned().collect();
+    let options = match options(args, &both) {
+        Ok(o) => o,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    let mut ignore = Vec::new();
+    for text in &args.ignore_paths {
+        match IgnorePath::parse(text) {
+            Ok(p) => ignore.push(p),
+            Err(e) => return fail(err, exit::INVALID, e),
+        }
+    }
+    let planned = settle_base(&base.objects, &options).and_then(|settled| {
+        plan_change(
+            settled,
+            &base.objects,
+            &head.objects,
+            &targets,
+            &options,
+            !args.base.no_prune,
+        )
+    });
+    let plan = match planned {
+        Ok(p) => p,
+        Err(e @ BaseError::Load(_)) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, exit::RUNTIME, e),
+    };
+    let c = changes(&plan, &ignore);
+    let view = |style| ViewOptions {
+        style,
+        context: args.context,
+        color: super::plan::use_color(args.no_color),
+        compact: args.compact,
+        ignore: ignore.clone(),
+    };
+    let written = match args.output {
+        PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &base_text::to_json(&c))
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out)),
+        PlanFormat::Yaml => serde_saphyr::to_string(&base_text::to_json(&c))
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|text| out.write_all(text.as_bytes())),
+        PlanFormat::Text => base_text::write(out, &c, &view(Style::Text)),
+        PlanFormat::Markdown => base_text::write(out, &c, &view(Style::Markdown)),
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(err, exit::RUNTIME, format!("writing output: {e}"));
+        }
+    }
+    let unsettled: Vec<String> = plan
+        .report
+        .targets
+        .iter()
+        .filter_map(|t| {
+            t.verdict
+                .as_ref()
+                .filter(|v| !v.is_settled())
+                .map(|v| format!("{}: {v}", t.target))
+        })
+        .collect();
+    if !unsettled.is_empty() {
+        for line in &unsettled {
+            let _ = writeln!(err, "error: {line}");
+        }
+        return exit::RUNTIME;
+    }
+    if args.detailed_exitcode && c.summary.has_changes() {
+        exit::CHANGES
+    } else {
+        exit::OK
+    }
+}
