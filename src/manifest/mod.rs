@@ -14,8 +14,9 @@ pub mod sanity;
 mod scalar;
 mod yaml;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -78,12 +79,26 @@ pub struct NodePos {
 ///
 /// Stored compactly (all paths in one buffer, in document order) because it is built for every
 /// document but only read when a diagnostic needs a location.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Positions {
     paths: String,
     entries: Vec<(u32, u32, NodePos)>,
-    /// Hash index, built on the first lookup in a large document.
+    /// Hash index of a large document, built once it has been looked up more than a few times
+    /// (a valid document is looked up two or three times, where a scan is cheaper than an index).
     index: OnceLock<HashMap<Box<str>, usize>>,
+    /// Lookups so far, to decide when the index pays for itself.
+    lookups: AtomicU32,
+}
+
+impl Clone for Positions {
+    fn clone(&self) -> Self {
+        Positions {
+            paths: self.paths.clone(),
+            entries: self.entries.clone(),
+            index: self.index.clone(),
+            lookups: AtomicU32::new(self.lookups.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl Positions {
@@ -100,7 +115,11 @@ impl Positions {
 
     /// Exact lookup.
     pub fn get(&self, path: &str) -> Option<NodePos> {
-        if self.entries.len() <= 64 {
+        const SCANS_BEFORE_INDEX: u32 = 8;
+        if self.entries.len() <= 64
+            || (self.index.get().is_none()
+                && self.lookups.fetch_add(1, Ordering::Relaxed) < SCANS_BEFORE_INDEX)
+        {
             return (0..self.entries.len())
                 .find(|i| self.path_at(*i) == path)
                 .map(|i| self.entries[i].2);

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::operator::{ORDINAL_LABEL, REVISION_LABEL};
@@ -144,6 +145,18 @@ fn show_selector(sel: &Map<String, Value>) -> String {
     parts.join(",")
 }
 
+/// A selector's exact identity (its JSON text), for resolving each distinct one once.
+fn selector_key(sel: &Map<String, Value>) -> String {
+    serde_json::to_string(sel).unwrap_or_default()
+}
+
+/// The explicit SeiNodes one label selector matches (distinct names).
+enum Matches<'a> {
+    None,
+    One(&'a str),
+    Many,
+}
+
 /// Runs all cross-document checks; `facts` pairs each object with its index in `results`.
 pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
     // Duplicates.
@@ -219,6 +232,36 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
             }
         }
     }
+    // Each distinct (namespace, selector) is resolved once, in parallel: which explicit SeiNodes
+    // it matches (none, exactly one — which a node's own selector must not count — or more).
+    let mut distinct: HashMap<(&str, String), &SelectorRef> = HashMap::new();
+    for (_, f) in facts {
+        for s in &f.selectors {
+            distinct
+                .entry((s.namespace.as_str(), selector_key(&s.selector)))
+                .or_insert(s);
+        }
+    }
+    let resolved: HashMap<(&str, String), Matches> = distinct
+        .into_par_iter()
+        .map(|(key, s)| {
+            let candidates = s.selector.iter().next().and_then(|(k0, v0)| {
+                v0.as_str()
+                    .and_then(|v0| by_label.get(&(s.namespace.as_str(), k0.as_str(), v0)))
+            });
+            let mut found = candidates
+                .into_iter()
+                .flatten()
+                .filter(|o| matches(&s.selector, &o.labels, false))
+                .filter_map(|o| o.key.as_ref().map(|k| k.name.as_str()));
+            let matched = match found.next() {
+                None => Matches::None,
+                Some(one) if found.all(|other| other == one) => Matches::One(one),
+                Some(_) => Matches::Many,
+            };
+            (key, matched)
+        })
+        .collect();
     for (idx, f) in facts {
         for s in &f.selectors {
             let self_name = f
@@ -226,15 +269,11 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
                 .as_ref()
                 .map(|k| k.name.as_str())
                 .filter(|_| f.kind == "SeiNode");
-            let explicit = s.selector.iter().next().is_some_and(|(k0, v0)| {
-                let candidates = v0
-                    .as_str()
-                    .and_then(|v0| by_label.get(&(s.namespace.as_str(), k0.as_str(), v0)));
-                candidates.into_iter().flatten().any(|o| {
-                    o.key.as_ref().map(|k| k.name.as_str()) != self_name
-                        && matches(&s.selector, &o.labels, false)
-                })
-            });
+            let explicit = match resolved.get(&(s.namespace.as_str(), selector_key(&s.selector))) {
+                Some(Matches::Many) => true,
+                Some(Matches::One(name)) => Some(*name) != self_name,
+                Some(Matches::None) | None => false,
+            };
             let child = groups_by_ns
                 .get(s.namespace.as_str())
                 .is_some_and(|cs| cs.iter().any(|c| c.any_matches(&s.selector)));

@@ -1,6 +1,6 @@
 //! Structural schemas compiled from the embedded CRDs (`crds/*.yaml`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
