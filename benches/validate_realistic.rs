@@ -122,10 +122,7 @@ fn node_spec(i: usize) -> String {
 /// The i-th document: nine in ten SeiNodes, one in ten SeiNodeDeployments.
 fn document(i: usize) -> String {
     if i % 10 == 9 {
-        let template: String = node_spec(i)
-            .lines()
-            .map(|l| format!("    {l}\n"))
-            .collect();
+        let template: String = node_spec(i).lines().map(|l| format!("    {l}\n")).collect();
         format!(
             "# SeiNodeDeployment {i}: an RPC group of the pacific-1 fleet.\n#\n{HEADER}apiVersion: sei.io/v1alpha1
 kind: SeiNodeDeployment
@@ -186,7 +183,8 @@ fn run(binary: &Path, dir: &Path, format: &str) -> (f64, String) {
         .output()
         .expect("the binary runs");
     let secs = start.elapsed().as_secs_f64();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     let summary = text
         .lines()
         .find(|l| l.contains("documents checked"))
@@ -210,7 +208,10 @@ fn main() {
         bytes += d.len();
         std::fs::write(docs.join(format!("doc-{i:05}.yaml")), d).unwrap();
     }
-    println!("corpus: {DOCS} documents, one file each, {:.0} bytes on average", bytes as f64 / DOCS as f64);
+    println!(
+        "corpus: {DOCS} documents, one file each, {:.0} bytes on average",
+        bytes as f64 / DOCS as f64
+    );
     let current = Path::new(env!("CARGO_BIN_EXE_nodectl"));
     let baseline = std::env::var_os("NODECTL_BASELINE").map(std::path::PathBuf::from);
     if baseline.is_none() {
@@ -220,17 +221,27 @@ fn main() {
         let (mut now, mut before) = (Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
             let (secs, summary) = run(current, &docs, format);
-            assert!(summary.contains(&format!("{DOCS} documents checked")), "unexpected summary: {summary:?}");
+            assert!(
+                summary.contains(&format!("{DOCS} documents checked")),
+                "unexpected summary: {summary:?}"
+            );
             now.push(secs);
             if let Some(b) = &baseline {
                 before.push(run(b, &docs, format).0);
             }
         }
         let m = median(now);
-        print!("validate -o {format:<6}: median {m:.3} s wall, {:.0} docs/s", DOCS as f64 / m);
+        print!(
+            "validate -o {format:<6}: median {m:.3} s wall, {:.0} docs/s",
+            DOCS as f64 / m
+        );
         if !before.is_empty() {
             let mb = median(before);
-            print!("; previous code {mb:.3} s ({:.0} docs/s): {:.2}x faster", DOCS as f64 / mb, mb / m);
+            print!(
+                "; previous code {mb:.3} s ({:.0} docs/s): {:.2}x faster",
+                DOCS as f64 / mb,
+                mb / m
+            );
         }
         println!(" [{ROUNDS} runs each, alternating]");
     }

@@ -409,8 +409,13 @@ impl Cluster {
 /// The kubeconfig of `--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`.
 fn load_kubeconfig(path: Option<&std::path::Path>) -> Result<Kubeconfig, String> {
     match path {
-        Some(path) => Kubeconfig::read_from(path)
-            .map_err(|e| format!("reading kubeconfig {}: {}", path.display(), kubeconfig_error(&e))),
+        Some(path) => Kubeconfig::read_from(path).map_err(|e| {
+            format!(
+                "reading kubeconfig {}: {}",
+                path.display(),
+                kubeconfig_error(&e)
+            )
+        }),
         None => match Kubeconfig::from_env()
             .map_err(|e| format!("reading $KUBECONFIG: {}", kubeconfig_error(&e)))?
         {
