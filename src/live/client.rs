@@ -626,6 +626,14 @@ impl Backoff {
     }
 }
 
+/// A jitter seed that differs from run to run (time and process id; jitter needs no more).
+fn entropy() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ (u64::from(std::process::id()) << 32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,12 +735,4 @@ mod tests {
         assert!(!refused.may_have_landed(None) && refused.is_retryable());
         assert!(!failure(403, None).error.is_retryable());
     }
-}
-
-/// A jitter seed that differs from run to run (time and process id; jitter needs no more).
-fn entropy() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    nanos ^ (u64::from(std::process::id()) << 32)
 }

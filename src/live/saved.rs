@@ -465,6 +465,11 @@ impl SavedPlan {
     }
 }
 
+/// Lower-case hex of a digest.
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,9 +575,4 @@ mod tests {
             Err(SavedPlanError::Version(1))
         );
     }
-}
-
-/// Lower-case hex of a digest.
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
