@@ -164,7 +164,8 @@ fn hostile_names_reach_no_path_and_no_write_through_any_command() {
                             "RFC 1123",
                             "empty name",
                             "expected KIND/NAME",
-                            "missing \"metadata.name\""
+                            "missing \"metadata.name\"",
+                            "name or generateName is required"
                         ]
                         .iter()
                         .any(|m| text(&out).contains(m)),

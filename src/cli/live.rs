@@ -104,7 +104,13 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
             Err(e) => return fail(err, exit::RUNTIME, format!("writing output: {e}")),
         };
-        if !apply || (code != exit::OK && code != exit::CHANGES) {
+        // A write the model predicts to fail is still one the operator sends (and a re-run
+        // after a partial apply must converge), so apply goes on past predicted problems;
+        // it stops only when the plan itself could not be made or did not settle.
+        let sendable = code == exit::OK
+            || code == exit::CHANGES
+            || (apply && code == exit::RUNTIME && only_predicted_problems(args, &live.report));
+        if !apply || !sendable {
             return code;
         }
         let steps = order_steps(&writes, &live.submissions);
@@ -379,6 +385,17 @@ fn render(
         }
     }
     Ok(code)
+}
+
+/// True when every target settled (or was reconciled a fixed number of times) and the plan's
+/// exit 1 comes only from writes or reconciles the model predicts to fail.
+fn only_predicted_problems(args: &PlanArgs, report: &crate::engine::plan::PlanReport) -> bool {
+    let settled = report
+        .targets
+        .iter()
+        .all(|t| t.verdict.as_ref().is_none_or(|v| v.is_settled()));
+    let ignore = super::plan::ignore_paths(args).unwrap_or_default();
+    settled && crate::render::summary::Summary::of(report, &ignore).has_problems()
 }
 
 /// A short account of where the server's dry-run result differs from the prediction.

@@ -47,7 +47,7 @@ pub(crate) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Displa
     about,
     long_about = None,
     after_help = "Exit codes: 0 success, 1 runtime error, 2 invalid input or validation failure, \
-                  3 changes pending (plan --detailed-exitcode), 4 apply conflict (re-run), 130 interrupted."
+                  3 changes pending (plan --detailed-exitcode, only for a plan without problems), 130 interrupted."
 )]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
