@@ -363,7 +363,9 @@ pub(super) fn finish(
         PlanFormat::Json => write_json(out, &plan_json::document(report, &ignore)),
         PlanFormat::Yaml => write_yaml(out, &plan_json::document(report, &ignore)),
         PlanFormat::Text => plan_text::write(out, report, &view(Style::Text)),
-        PlanFormat::Markdown => plan_text::write(out, report, &view(Style::Markdown)),
+        PlanFormat::Markdown => {
+            crate::render::plan_markdown::write(out, report, &view(Style::Markdown))
+        }
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

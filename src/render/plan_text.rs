@@ -49,12 +49,9 @@ const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
 /// Writes the whole plan: every target, then what the operator would fail at (so a reconcile
-/// error is never buried mid-output), then the summary line. Markdown has its own layout
-/// ([`super::plan_markdown`]).
+/// error is never buried mid-output), then the summary line. A whole markdown plan has its
+/// own layout (`render::plan_markdown::write`).
 pub fn write(out: &mut dyn Write, report: &PlanReport, options: &ViewOptions) -> io::Result<()> {
-    if options.style == Style::Markdown {
-        return super::plan_markdown::write(out, report, options);
-    }
     let mut v = View { out, o: options };
     for target in &report.targets {
         v.report_target(target)?;

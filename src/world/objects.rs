@@ -11,7 +11,14 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::store::ObjectKey;
+/// The identity of a stored object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    /// `<group>/<Kind>`.
+    pub group_kind: String,
+    pub namespace: String,
+    pub name: String,
+}
 
 /// `(group/Kind, namespace, label key, label value)`.
 type LabelTerm = (String, String, String, String);

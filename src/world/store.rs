@@ -16,6 +16,7 @@ use super::error::ApiError;
 use super::json::{apply_merge_patch, canonicalize_metadata, get_str};
 use super::kinds::{gvk_name, is_optional_kind, kind_info, split_api_version, KindInfo};
 use super::managed::{ApplyError, Managed, DEFAULT_MANAGER};
+pub use super::objects::ObjectKey;
 use super::objects::Objects;
 use super::record::{DeleteOptions, WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
 use super::schema;
@@ -23,15 +24,6 @@ use super::ssa::LastApply;
 
 /// UUID namespace (RFC 4122 NameSpaceURL) used for server-assigned uids.
 const NAMESPACE_URL: uuid::Uuid = uuid::Uuid::from_u128(0x6ba7b811_9dad_11d1_80b4_00c04fd430c8);
-
-/// The identity of a stored object.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectKey {
-    /// `<group>/<Kind>`.
-    pub group_kind: String,
-    pub namespace: String,
-    pub name: String,
-}
 
 /// The in-memory API server.
 #[derive(Debug, Clone)]
