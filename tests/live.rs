@@ -487,7 +487,7 @@ fn a_stale_saved_plan_is_refused_and_writes_nothing() {
     let before = fake.requests().len();
     let out = nodectl(&fake, dir.path(), &["apply", plan_path, "--yes"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("stale plan"), "{stderr}");
     assert!(
         stderr.contains("SeiNode default/pacific-1-full-node: resourceVersion"),

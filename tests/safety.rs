@@ -456,7 +456,7 @@ fn an_object_created_after_planning_makes_the_plan_stale() {
     let before = fake.requests().len();
     let out = run(&fake, dir.path(), &["apply", &path, "--yes"]);
     let all = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(
         all.contains("StatefulSet default/pacific-1-full-node: did not exist when the plan was made and exists now"),
         "{all}"

@@ -201,9 +201,10 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
             for c in &changed {
                 let _ = writeln!(err, "changed: {c}");
             }
+            // A refusal like every other check of a saved plan: exit 2, nothing sent.
             return fail(
                 err,
-                exit::RUNTIME,
+                exit::INVALID,
                 format!(
                     "stale plan: {} object(s) changed since {} was saved; nothing was written. Run `nodectl plan --out` again",
                     changed.len(),
