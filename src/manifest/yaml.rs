@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use granit_parser::{Event, Marker, Parser, ScalarStyle, Span as PSpan};
+use granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Span as PSpan};
 use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
@@ -397,7 +397,12 @@ pub fn parse_text(
     each: &mut dyn FnMut(Document),
 ) -> (Vec<LoadError>, usize) {
     let mut errors = Vec::new();
-    let mut parser = Parser::new_from_str(text);
+    // Comments are never kept (kube's serde-saphyr turns the parser's `comments` feature on,
+    // so it is switched off here): building and dropping their events was a quarter of the
+    // parse of a commented manifest.
+    let mut options = Options::default();
+    options.emit_comments = false;
+    let mut parser = Parser::new_from_str_with_options(text, options);
     let mut index = 0usize;
     let mut builder: Option<Builder> = None;
 
