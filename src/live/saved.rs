@@ -77,6 +77,24 @@ pub struct SavedTarget {
     pub name: String,
 }
 
+impl SavedTarget {
+    /// The targets a plan reconciled, sorted, each once.
+    pub fn all_of(report: &crate::engine::plan::PlanReport) -> Vec<SavedTarget> {
+        let mut targets: Vec<SavedTarget> = report
+            .targets
+            .iter()
+            .map(|t| SavedTarget {
+                kind: t.target.kind.clone(),
+                namespace: t.target.namespace.clone(),
+                name: t.target.name.clone(),
+            })
+            .collect();
+        targets.sort();
+        targets.dedup();
+        targets
+    }
+}
+
 /// One object the plan read, with the version it saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
