@@ -150,6 +150,9 @@ fn old_objects_from_cluster(
             match cluster.send(&request).await {
                 Ok(object) => found.push((key, object)),
                 Err(e) if e.code() == Some(404) => {}
+                Err(e @ crate::live::client::RequestError::Refused { .. }) => {
+                    return Err(e.to_string())
+                }
                 Err(e) => {
                     return Err(format!(
                         "reading {} {namespace}/{}: {e}",

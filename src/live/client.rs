@@ -107,6 +107,9 @@ pub enum RequestError {
         message: String,
         unsent: bool,
     },
+    /// Nothing listens at the server's address (kubectl's "The connection to the server
+    /// … was refused"): nothing was sent.
+    Refused { attempts: u32, server: String },
 }
 
 impl RequestError {
@@ -126,7 +129,9 @@ impl RequestError {
     pub fn is_retryable(&self) -> bool {
         match self {
             RequestError::Status { code, .. } => *code == 429 || *code >= 500,
-            RequestError::Timeout { .. } | RequestError::Transport { .. } => true,
+            RequestError::Timeout { .. }
+            | RequestError::Transport { .. }
+            | RequestError::Refused { .. } => true,
         }
     }
 
@@ -139,6 +144,7 @@ impl RequestError {
             RequestError::Status { code, .. } => *code >= 500,
             RequestError::Timeout { .. } => true,
             RequestError::Transport { unsent, .. } => !unsent,
+            RequestError::Refused { .. } => false,
         }
     }
 
@@ -153,6 +159,7 @@ impl RequestError {
                 message,
                 unsent,
             },
+            RequestError::Refused { server, .. } => RequestError::Refused { attempts, server },
             status => status,
         }
     }
@@ -174,6 +181,10 @@ impl std::fmt::Display for RequestError {
             } => {
                 write!(f, "{message} ({attempts} attempts)")
             }
+            RequestError::Refused { attempts, server } => write!(
+                f,
+                "The connection to the server {server} was refused - did you specify the right host or port? ({attempts} attempts)"
+            ),
         }
     }
 }
@@ -222,6 +233,8 @@ pub struct Cluster {
     pub context: String,
     /// The server and CA the context names (what a saved plan is bound to).
     pub identity: std::sync::Arc<ClusterIdentity>,
+    /// `host:port` of the server, for messages (as kubectl names it).
+    server: String,
     pub retry: RetryPolicy,
 }
 
@@ -263,6 +276,12 @@ impl Cluster {
         config.connect_timeout = Some(retry.timeout * 2);
         config.read_timeout = Some(retry.timeout * 2);
         let default_namespace = config.default_namespace.clone();
+        let url = &config.cluster_url;
+        let server = match (url.host(), url.port_u16()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => url.to_string(),
+        };
         let identity = std::sync::Arc::new(ClusterIdentity::of(&config, &context));
         let client = kube::Client::try_from(config)
             .map_err(|e| format!("API client: {}", client_error(&e)))?;
@@ -271,6 +290,7 @@ impl Cluster {
             default_namespace,
             context,
             identity,
+            server,
             retry,
         })
     }
@@ -366,6 +386,13 @@ impl Cluster {
         let (status, retry_after, bytes) =
             match tokio::time::timeout(self.retry.timeout, exchange).await {
                 Err(_) => return Err(RequestError::Timeout { attempts: 1 }.into()),
+                Ok(Err(e)) if is_refused(&e) => {
+                    return Err(RequestError::Refused {
+                        attempts: 1,
+                        server: self.server.clone(),
+                    }
+                    .into());
+                }
                 Ok(Err(e)) => {
                     let (message, unsent) = transport_message(&e);
                     return Err(RequestError::Transport {
@@ -416,13 +443,57 @@ fn load_kubeconfig(path: Option<&std::path::Path>) -> Result<Kubeconfig, String>
                 kubeconfig_error(&e)
             )
         }),
-        None => match Kubeconfig::from_env()
-            .map_err(|e| format!("reading $KUBECONFIG: {}", kubeconfig_error(&e)))?
-        {
+        None => match merged_env_kubeconfig()? {
             Some(config) => Ok(config),
             None => Kubeconfig::read()
                 .map_err(|e| format!("reading ~/.kube/config: {}", kubeconfig_error(&e))),
         },
+    }
+}
+
+/// `$KUBECONFIG` as kubectl reads it: a list of files (`:`-separated), merged with the
+/// first file winning for each cluster, user, context and the current context; empty
+/// entries and files that do not exist are skipped. `None`: unset or empty (then
+/// `~/.kube/config` is read); an error when it names files and none of them exists.
+fn merged_env_kubeconfig() -> Result<Option<Kubeconfig>, String> {
+    let Some(value) = std::env::var_os("KUBECONFIG") else {
+        return Ok(None);
+    };
+    let paths: Vec<std::path::PathBuf> = std::env::split_paths(&value)
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut merged: Option<Kubeconfig> = None;
+    for path in &paths {
+        if !path.exists() {
+            continue;
+        }
+        let config = Kubeconfig::read_from(&path).map_err(|e| {
+            format!(
+                "reading kubeconfig {} (from $KUBECONFIG): {}",
+                path.display(),
+                kubeconfig_error(&e)
+            )
+        })?;
+        merged = Some(match merged {
+            None => config,
+            Some(first) => first.merge(config).map_err(|e| {
+                format!(
+                    "merging kubeconfig {} (from $KUBECONFIG): {}",
+                    path.display(),
+                    kubeconfig_error(&e)
+                )
+            })?,
+        });
+    }
+    match merged {
+        Some(config) => Ok(Some(config)),
+        None => Err(format!(
+            "reading $KUBECONFIG: none of its files exists ({})",
+            value.to_string_lossy()
+        )),
     }
 }
 
@@ -508,6 +579,20 @@ impl From<RequestError> for Failure {
 fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
     let text = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The connection was refused: a `ConnectionRefused` I/O error somewhere in the causes.
+fn is_refused(error: &kube::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// The whole cause chain of a transport error (kube's own text is only "client error

@@ -101,6 +101,8 @@ pub async fn discover(cluster: &Cluster) -> Result<(Vec<String>, usize), String>
                 }
             }
             Err(Ok(RequestError::Status { code: 404, .. })) => {}
+            // The first request: a server that is not there is told as kubectl tells it.
+            Err(Ok(e @ RequestError::Refused { .. })) => return Err(e.to_string()),
             Err(Ok(e)) => return Err(format!("discovery of {}: {e}", k.api_version)),
             Err(Err(e)) => return Err(e),
         }
