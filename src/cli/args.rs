@@ -240,3 +240,9 @@ impl BaseArgs {
         !self.base.is_empty() || self.base_git.is_some()
     }
 }
+
+/// Colours when stdout is a terminal, unless `--no-color` or `NO_COLOR` is set.
+pub fn use_color(no_color: bool) -> bool {
+    use std::io::IsTerminal;
+    !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}

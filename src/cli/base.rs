@@ -102,7 +102,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let view = |style| ViewOptions {
         style,
         context: args.context,
-        color: super::plan::use_color(args.no_color),
+        color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
     };

@@ -351,7 +351,7 @@ pub(super) fn finish(
     let view = |style| ViewOptions {
         style,
         context: args.context,
-        color: use_color(args.no_color),
+        color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
     };
@@ -434,10 +434,4 @@ pub(super) fn outcome(
     } else {
         exit::OK
     }
-}
-
-/// Colours when stdout is a terminal, unless `--no-color` or `NO_COLOR` is set.
-pub(super) fn use_color(no_color: bool) -> bool {
-    use std::io::IsTerminal;
-    !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
