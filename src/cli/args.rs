@@ -87,7 +87,7 @@ impl KubeArgs {
                 .filter(|d| !d.is_zero())
                 .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
         };
-        crate::live::client::check_credentials(
+        crate::live::kubeconfig::check_credentials(
             self.kubeconfig.as_deref(),
             self.kube_context.as_deref(),
         )?;

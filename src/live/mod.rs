@@ -8,6 +8,7 @@ pub mod authority;
 pub mod client;
 pub mod explain;
 pub mod fidelity;
+pub mod kubeconfig;
 pub mod readback;
 pub mod request;
 pub mod saved;

@@ -57,6 +57,15 @@ impl ClusterIdentity {
         }
     }
 
+    /// `HOST[:PORT]` of the server, as kubectl names it in connection errors.
+    pub fn address(&self) -> &str {
+        let rest = self
+            .server
+            .split_once("://")
+            .map_or(self.server.as_str(), |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest)
+    }
+
     /// `context "c" (server https://…, CA sha256 …)`.
     pub fn describe(&self) -> String {
         format!(
