@@ -8,9 +8,10 @@ use std::time::Duration;
 use clap::Args;
 use serde_json::Value;
 
+use crate::engine::plan::TargetRef;
 use crate::env::parse_go_duration;
 use crate::live::request;
-use crate::live::select::parse_target;
+use crate::live::select::{parse_target, select_targets};
 use crate::live::sidecar::SidecarRoute;
 use crate::live::{Cluster, ConnectOptions, LabelSelector, RetryPolicy, Scope};
 
@@ -186,6 +187,17 @@ impl ConnectArgs {
     /// The `-l` selector, parsed.
     pub fn label_selector(&self) -> Result<LabelSelector, String> {
         LabelSelector::parse(self.selector.as_deref().unwrap_or(""))
+    }
+
+    /// The targets among the objects of `-f` files: `names` (KIND/NAME arguments), `-n`
+    /// and `-l`, chosen exactly as on a cluster ([`select_targets`]).
+    pub fn file_targets(
+        &self,
+        names: &[String],
+        objects: &[Value],
+    ) -> Result<Vec<TargetRef>, String> {
+        self.check_names(names, &[])?;
+        select_targets(objects, names, &self.file_scope(), &self.label_selector()?)
     }
 
     /// The scope, with the context's default namespace checked like `-n`.

@@ -13,10 +13,9 @@ use super::input::read_objects;
 use super::plan::SidecarBehaviour;
 use super::world_flags;
 use super::{exit, fail};
-use crate::engine::plan::{targets_of, PlanOptions, TargetRef};
+use crate::engine::plan::{targets_of, PlanOptions};
 use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
-use crate::live::select::select_targets;
 use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -127,18 +126,6 @@ pub fn options(
     })
 }
 
-/// The target of `explain -f`: the KIND/NAME argument, `-n` and `-l`, chosen among the
-/// files' objects exactly as on a cluster.
-fn file_targets(
-    args: &ExplainArgs,
-    objects: &[serde_json::Value],
-) -> Result<Vec<TargetRef>, String> {
-    let names: Vec<String> = args.object.iter().chain(&args.target).cloned().collect();
-    args.connect.check_names(&names, &[])?;
-    let selector = args.connect.label_selector()?;
-    select_targets(objects, &names, &args.connect.file_scope(), &selector)
-}
-
 /// Writes an explanation in `format` (also used for live targets).
 pub fn render(
     explanation: &Explanation,
@@ -176,7 +163,8 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             "the input holds no SeiNode or SeiNodeDeployment to explain",
         );
     }
-    let targets = match file_targets(args, &input.objects) {
+    let names: Vec<String> = args.object.iter().chain(&args.target).cloned().collect();
+    let targets = match args.connect.file_targets(&names, &input.objects) {
         Ok(t) => t,
         Err(e) => return fail(err, exit::INVALID, e),
     };

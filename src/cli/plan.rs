@@ -9,16 +9,14 @@ use clap::{Args, ValueEnum};
 
 use serde_json::Value;
 
-use super::args::{no_resources_found, target_arg, ConnectArgs};
+use super::args::{no_resources_found, ConnectArgs};
 use super::plan_input::{read_checked, ValidateMode};
 use super::world_flags;
 use super::{exit, fail};
 use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::env::Dns;
 use crate::live::apply::Step;
-use crate::live::request;
 use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
-use crate::live::select::select_targets;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
 use crate::render::plan_text::{self, Style, Summary, ViewOptions};
@@ -233,16 +231,8 @@ pub(super) fn options(
 /// The targets of a plan of `-f` files: the positional KIND/NAMEs and `--target`s, `-n`
 /// and `-l`, chosen exactly as on a cluster.
 pub(super) fn file_targets(args: &PlanArgs, objects: &[Value]) -> Result<Vec<TargetRef>, String> {
-    let connect = &args.live.connect;
     let names: Vec<String> = args.names.iter().chain(&args.targets).cloned().collect();
-    for name in &names {
-        target_arg(name)?;
-    }
-    if let Some(ns) = &connect.namespace {
-        request::check_namespace("--namespace", ns).map_err(|e| e.to_string())?;
-    }
-    let selector = connect.label_selector()?;
-    select_targets(objects, &names, &connect.file_scope(), &selector)
+    args.live.connect.file_targets(&names, objects)
 }
 
 /// Flags that only make sense on a cluster, refused in file mode.
