@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod fieldpath;
+pub mod hex;
 pub mod json;
 pub mod kinds;
 pub mod managed;
