@@ -10,6 +10,7 @@ pub mod managed;
 mod objects;
 pub mod record;
 pub mod schema;
+mod schema_types;
 mod ssa;
 #[rustfmt::skip]
 mod ssa_schema;
