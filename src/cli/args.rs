@@ -22,8 +22,10 @@ Files or cluster:
   With -f, the inputs are the files (or stdin) and no kubeconfig is read, even with
   $KUBECONFIG set; -n, -l and KIND/NAME choose among the files' objects exactly as they
   choose among a cluster's. Without -f, the objects are read from the cluster of
-  --kubeconfig, $KUBECONFIG or ~/.kube/config. A KIND/NAME that is a file (or ends in
-  .yaml, .yml or .json) is refused with a hint to use -f.";
+  --kubeconfig, $KUBECONFIG or ~/.kube/config. Only `plan -f` with an explicit
+  --kubeconfig or --context reads that cluster and puts the files over its objects.
+  A KIND/NAME that is a file (or ends in .yaml, .yml or .json) is refused with a hint
+  to use -f.";
 
 /// Checks a target argument: a file given where a target goes gets a hint to use `-f`
 /// (exit 2); everything else must parse as `KIND/NAME` or `KIND/NAMESPACE/NAME`.
