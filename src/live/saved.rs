@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use super::apply::Step;
 use super::sidecar::Submission;
 use crate::sidecar::{TaskRequest, Via};
+use crate::world::hex::lower_hex;
 use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
 
 /// The `kind` of a saved-plan document.
@@ -52,7 +53,7 @@ impl ClusterIdentity {
                 for der in certs {
                     hash.update(der);
                 }
-                to_hex(&hash.finalize())
+                lower_hex(&hash.finalize())
             }),
         }
     }
@@ -251,7 +252,7 @@ struct FileSubmission {
 /// sha256 of the JSON encoding of `value`, hex.
 fn digest_of(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    to_hex(&Sha256::digest(bytes))
+    lower_hex(&Sha256::digest(bytes))
 }
 
 /// The digest over everything an apply acts on.
@@ -485,11 +486,6 @@ impl From<PlanFile> for SavedPlan {
     }
 }
 
-/// Lower-case hex of a digest.
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,6 +552,25 @@ mod tests {
         let plan = plan();
         let text = plan.to_json().to_string();
         assert_eq!(SavedPlan::parse(&text).expect("parses"), plan);
+    }
+
+    #[test]
+    fn an_unsealed_read_skips_only_the_digests() {
+        let mut doc = plan().to_json();
+        doc["steps"][0]["write"]["name"] = json!("other");
+        let text = doc.to_string();
+        assert_eq!(SavedPlan::parse(&text), Err(SavedPlanError::Digest));
+        let changed = SavedPlan::parse_unsealed(&text).expect("reads without the digests");
+        assert_ne!(changed, plan());
+        // Sealed again, the changed plan reads back as itself.
+        let resealed = changed.to_json().to_string();
+        assert_eq!(SavedPlan::parse(&resealed), Ok(changed));
+        // The shape checks still apply.
+        doc["extra"] = json!(1);
+        assert!(matches!(
+            SavedPlan::parse_unsealed(&doc.to_string()),
+            Err(SavedPlanError::Malformed(_))
+        ));
     }
 
     #[test]
