@@ -5,6 +5,13 @@
 use serde_json::{Map, Value};
 
 use super::params::{GoKind, GoParams};
+use crate::api::gojson::number_text;
+
+/// The integer Go's decoder reads from a stored number (`strconv.ParseInt` of the literal
+/// the API server stored, [`number_text`]): `1000.0` is stored as `1000` and reads as 1000.
+fn go_int(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| number_text(n).parse().ok())
+}
 
 /// The JSON type name Go reports for a value.
 fn json_type(value: &Value) -> &'static str {
@@ -32,9 +39,13 @@ fn mismatch(kind: GoKind, value: &Value) -> Option<(String, String)> {
         (_, Value::Null) | (GoKind::String, Value::String(_)) | (GoKind::Bool, Value::Bool(_)) => {
             None
         }
-        (GoKind::Int64 | GoKind::Int, Value::Number(n)) if n.is_i64() => None,
-        (GoKind::Int64, Value::Number(n)) => Some((format!("number {n}"), "int64".into())),
-        (GoKind::Int, Value::Number(n)) => Some((format!("number {n}"), "int".into())),
+        (GoKind::Int64 | GoKind::Int, Value::Number(n)) if go_int(n).is_some() => None,
+        (GoKind::Int64, Value::Number(n)) => {
+            Some((format!("number {}", number_text(n)), "int64".into()))
+        }
+        (GoKind::Int, Value::Number(n)) => {
+            Some((format!("number {}", number_text(n)), "int".into()))
+        }
         (GoKind::StringMap, Value::Object(m)) => m
             .values()
             .find(|v| !(v.is_string() || v.is_null()))
@@ -159,6 +170,10 @@ fn struct_view(fields: &Fields, value: &Value) -> Value {
                 continue;
             }
             (_, Value::Null) => continue,
+            (GoKind::Int64 | GoKind::Int, Value::Number(n)) => match go_int(n) {
+                Some(i) => Value::from(i),
+                None => v.clone(),
+            },
             (GoKind::StringSlice, Value::Array(items)) => {
                 Value::Array(items.iter().map(null_as_empty).collect())
             }
@@ -272,5 +287,39 @@ mod tests {
             "json: cannot unmarshal number into Go struct field DeployBootstrapJobParams.namespace of type string"
         );
         assert!(check::<SnapshotRestoreParams>(&json!({"targetHeight": null, "other": 1})).is_ok());
+    }
+
+    /// encoding/json `literalStore` for an int field: the literal is the number as the API
+    /// server stored it (Go's float64 text), read with `strconv.ParseInt`; an integral float
+    /// reads as its integer, anything else is `number <literal>`.
+    #[test]
+    fn literal_store_reads_the_stored_number_text() {
+        let err = |v| check::<SnapshotRestoreParams>(&v).unwrap_err();
+        assert_eq!(
+            err(json!({"targetHeight": 1e21})),
+            "json: cannot unmarshal number 1e+21 into Go struct field SnapshotRestoreParams.targetHeight of type int64"
+        );
+        assert_eq!(
+            err(json!({"targetHeight": 2.5e-7})),
+            "json: cannot unmarshal number 2.5e-7 into Go struct field SnapshotRestoreParams.targetHeight of type int64"
+        );
+        assert_eq!(
+            err(json!({"targetHeight": 1e20})),
+            "json: cannot unmarshal number 100000000000000000000 into Go struct field \
+             SnapshotRestoreParams.targetHeight of type int64"
+        );
+        for integral in [
+            json!({"targetHeight": 1e3}),
+            json!({"targetHeight": 1000.0}),
+        ] {
+            assert!(
+                check::<SnapshotRestoreParams>(&integral).is_ok(),
+                "{integral}"
+            );
+            let p: SnapshotRestoreParams =
+                serde_json::from_value(go_view::<SnapshotRestoreParams>(&integral))
+                    .expect("decodes");
+            assert_eq!(p.target_height, 1000);
+        }
     }
 }
