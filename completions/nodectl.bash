@@ -683,7 +683,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__validate)
-            opts="-f -R -o -v -h --filename --recursive --output --allow-unknown-fields --strict-kinds --against --against-cluster --kubeconfig --context --request-timeout --retries --retry-backoff --verbose --help"
+            opts="-f -R -o -v -h --filename --recursive --output --allow-unknown-fields --strict-kinds --against --against-cluster --no-color --kubeconfig --context --request-timeout --retries --retry-backoff --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -39,7 +39,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s f -l filename -
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l validate -d 'How the input is checked before planning, as `nodectl validate` checks it (kubectl\'s names): `strict` stops on any error with exit 2, `warn` prints the diagnostics and plans anyway, `ignore` skips the checks' -r -f -a "strict\t'Invalid input stops the plan: the diagnostics, then exit 2 (kubectl\'s default)'
 warn\t'Print the diagnostics and plan anyway (unknown fields are dropped, as the API server\'s default field validation does)'
 ignore\t'Plan without validating; only unreadable input stops it'"
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l target -d 'Only reconcile these objects (the same as the positional KIND/NAME arguments)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
 json\t'The trace document (the `simulate` schema plus `formatVersion`)'
 yaml\t'The same document as YAML'
@@ -91,7 +91,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s f -l filename 
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l validate -d 'How the input is checked before planning, as `nodectl validate` checks it (kubectl\'s names): `strict` stops on any error with exit 2, `warn` prints the diagnostics and plans anyway, `ignore` skips the checks' -r -f -a "strict\t'Invalid input stops the plan: the diagnostics, then exit 2 (kubectl\'s default)'
 warn\t'Print the diagnostics and plan anyway (unknown fields are dropped, as the API server\'s default field validation does)'
 ignore\t'Plan without validating; only unreadable input stops it'"
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l target -d 'Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l target -d 'Only reconcile these objects (the same as the positional KIND/NAME arguments)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
 json\t'The trace document (the `simulate` schema plus `formatVersion`)'
 yaml\t'The same document as YAML'
@@ -196,6 +196,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s R -l recurs
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l allow-unknown-fields -d 'Accept fields the CRD schema does not define (the API server would drop them)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l strict-kinds -d 'Fail on documents that are not SeiNode / SeiNodeDeployment instead of skipping them'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l against-cluster -d 'Read the old objects from the cluster instead: one GET per SeiNode / SeiNodeDeployment of the input (documents without a namespace are looked up in the context\'s namespace)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -l no-color -d 'No ANSI colours in the text report (also off with NO_COLOR or when stdout is not a terminal)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c nodectl -n "__fish_nodectl_using_subcommand completions" -l dir -d 'Write the scripts for every shell into DIR instead of printing one' -r -F

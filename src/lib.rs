@@ -3,6 +3,7 @@
 //! The core (api, world, env, sidecar model, controllers, planners, tasks,
 //! resources) is pure and synchronous; I/O lives at the edges (cli, render).
 
+pub mod ansi;
 pub mod api;
 pub mod base;
 pub mod cli;

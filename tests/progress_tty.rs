@@ -5,78 +5,14 @@
 
 mod support {
     pub mod fake_api;
+    pub mod tty;
 }
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::fake_api::{manifest_objects, Fake};
-
-/// What a run on a terminal printed (stdout and stderr share the terminal) and its exit code.
-struct TtyRun {
-    screen: String,
-    code: Option<i32>,
-}
-
-/// Runs `nodectl ARGS` with stdin, stdout and stderr on one pseudo-terminal; kills it and
-/// fails the test if it has not ended after `deadline`.
-fn run_on_tty(args: &[&str], deadline: Duration) -> TtyRun {
-    let size = nix::pty::Winsize {
-        ws_row: 40,
-        ws_col: 120,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    let pty = nix::pty::openpty(&size, None).expect("openpty");
-    let stdio = || Stdio::from(pty.slave.try_clone().expect("dup pty"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nodectl"))
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .env_remove("NO_COLOR")
-        .env("TERM", "xterm")
-        .stdin(stdio())
-        .stdout(stdio())
-        .stderr(stdio())
-        .spawn()
-        .expect("spawn nodectl");
-    drop(pty.slave);
-    // The terminal must be drained while the program runs, or a full buffer blocks it.
-    let mut master = std::fs::File::from(pty.master);
-    let reader = std::thread::spawn(move || {
-        let mut screen = Vec::new();
-        let mut chunk = [0u8; 4096];
-        // Linux answers EIO once the last slave descriptor is closed: the end of output.
-        while let Ok(n) = master.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            screen.extend_from_slice(&chunk[..n]);
-        }
-        String::from_utf8_lossy(&screen).into_owned()
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let screen = reader.join().unwrap_or_default();
-            panic!(
-                "nodectl {} did not finish within {deadline:?} on a terminal (a progress bar hangs?); screen:\n{screen}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    TtyRun {
-        screen: reader.join().expect("reader"),
-        code: status.code(),
-    }
-}
+use support::tty::{run_on_tty, TtyRun};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 

@@ -8,11 +8,54 @@ use std::time::Duration;
 use clap::Args;
 use serde_json::Value;
 
+use crate::engine::plan::TargetRef;
 use crate::env::parse_go_duration;
 use crate::live::request;
+use crate::live::select::{parse_target, select_targets};
 use crate::live::sidecar::SidecarRoute;
-use crate::live::snapshot::parse_target;
-use crate::live::{Cluster, ConnectOptions, RetryPolicy, Scope};
+use crate::live::{Cluster, ConnectOptions, LabelSelector, RetryPolicy, Scope};
+
+/// The one rule for file and cluster mode, in the `--help` of `plan`, `explain` and
+/// `validate`.
+pub const FILE_OR_CLUSTER: &str = "\
+Files or cluster:
+  With -f, the inputs are the files (or stdin) and no kubeconfig is read, even with
+  $KUBECONFIG set; -n, -l and KIND/NAME choose among the files' objects exactly as they
+  choose among a cluster's. Without -f, the objects are read from the cluster of
+  --kubeconfig, $KUBECONFIG or ~/.kube/config. Only `plan -f` with an explicit
+  --kubeconfig or --context reads that cluster and puts the files over its objects.
+  A KIND/NAME that is a file (or ends in .yaml, .yml or .json) is refused with a hint
+  to use -f.";
+
+/// Checks a target argument: a file given where a target goes gets a hint to use `-f`
+/// (exit 2); everything else must parse as `KIND/NAME` or `KIND/NAMESPACE/NAME`.
+pub fn target_arg(text: &str) -> Result<(), String> {
+    let path = std::path::Path::new(text);
+    let manifest_like = [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| text.to_ascii_lowercase().ends_with(ext));
+    let parsed = parse_target(text);
+    if path.exists() || (parsed.is_err() && manifest_like) {
+        let what = if path.is_dir() {
+            "a directory"
+        } else {
+            "a file"
+        };
+        return Err(format!(
+            "{text:?} is {what}, not a target; did you mean -f {text}?"
+        ));
+    }
+    parsed.map(|_| ())
+}
+
+/// kubectl's message when the scope and selector match nothing; exit 0.
+pub fn no_resources_found(scope: &Scope, err: &mut dyn std::io::Write) -> u8 {
+    let _ = match scope {
+        Scope::Namespace(ns) => writeln!(err, "No resources found in {ns} namespace."),
+        Scope::AllNamespaces => writeln!(err, "No resources found"),
+    };
+    super::exit::OK
+}
 
 /// How to reach the API server (kubectl conventions), shared by every command that reads a
 /// cluster.
@@ -47,7 +90,7 @@ impl KubeArgs {
                 .filter(|d| !d.is_zero())
                 .ok_or_else(|| format!("{flag} {text:?}: expected a duration such as 30s or 500ms"))
         };
-        crate::live::client::check_credentials(
+        crate::live::kubeconfig::check_credentials(
             self.kubeconfig.as_deref(),
             self.kube_context.as_deref(),
         )?;
@@ -127,12 +170,36 @@ impl ConnectArgs {
             request::check_namespace("--namespace", ns).map_err(|e| e.to_string())?;
         }
         for name in names {
-            parse_target(name)?;
+            target_arg(name)?;
         }
         for object in objects {
             request::check_object(object).map_err(|e| e.to_string())?;
         }
         Ok(())
+    }
+
+    /// The scope of `-f` files: `-n NS`, else every namespace (there is no context).
+    pub fn file_scope(&self) -> Scope {
+        match &self.namespace {
+            Some(ns) if !self.all_namespaces => Scope::Namespace(ns.clone()),
+            _ => Scope::AllNamespaces,
+        }
+    }
+
+    /// The `-l` selector, parsed.
+    pub fn label_selector(&self) -> Result<LabelSelector, String> {
+        LabelSelector::parse(self.selector.as_deref().unwrap_or(""))
+    }
+
+    /// The targets among the objects of `-f` files: `names` (KIND/NAME arguments), `-n`
+    /// and `-l`, chosen exactly as on a cluster ([`select_targets`]).
+    pub fn file_targets(
+        &self,
+        names: &[String],
+        objects: &[Value],
+    ) -> Result<Vec<TargetRef>, String> {
+        self.check_names(names, &[])?;
+        select_targets(objects, names, &self.file_scope(), &self.label_selector()?)
     }
 
     /// The scope, with the context's default namespace checked like `-n`.
@@ -164,4 +231,32 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))
+}
+
+/// The flags of `plan --base`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BaseArgs {
+    /// Plan only what the -f manifests change against these (files, directories with -R,
+    /// repeatable), settled first: the fleet as it runs today.
+    #[arg(long = "base", value_name = "FILE|DIR", conflicts_with = "base_git")]
+    pub base: Vec<PathBuf>,
+    /// Like --base, with the -f paths as they are at git revision REV (e.g. origin/main).
+    #[arg(long = "base-git", value_name = "REV")]
+    pub base_git: Option<String>,
+    /// With --base/--base-git: keep objects that are only in the base instead of deleting them.
+    #[arg(long)]
+    pub no_prune: bool,
+}
+
+impl BaseArgs {
+    /// Whether a base was given.
+    pub fn wanted(&self) -> bool {
+        !self.base.is_empty() || self.base_git.is_some()
+    }
+}
+
+/// Colours when stdout is a terminal, unless `--no-color` or `NO_COLOR` is set.
+pub fn use_color(no_color: bool) -> bool {
+    use std::io::IsTerminal;
+    !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }

@@ -4,12 +4,9 @@
 //! renders only what differs (`crate::render::base_text`).
 
 use std::io::Write;
-use std::path::PathBuf;
-
-use clap::Args;
 
 use super::input::Input;
-use super::plan::{options, select_targets, PlanArgs, PlanFormat};
+use super::plan::{file_targets, options, PlanArgs, PlanFormat};
 use super::plan_input::{check_loads, read_checked};
 use super::{exit, fail};
 use crate::base::{plan_change, settle_base, BaseError};
@@ -18,28 +15,6 @@ use crate::render::base_impact::changes;
 use crate::render::base_text;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{Style, ViewOptions};
-
-/// The flags of `plan --base`.
-#[derive(Debug, Clone, Default, Args)]
-pub struct BaseArgs {
-    /// Plan only what the -f manifests change against these (files, directories with -R,
-    /// repeatable), settled first: the fleet as it runs today.
-    #[arg(long = "base", value_name = "FILE|DIR", conflicts_with = "base_git")]
-    pub base: Vec<PathBuf>,
-    /// Like --base, with the -f paths as they are at git revision REV (e.g. origin/main).
-    #[arg(long = "base-git", value_name = "REV")]
-    pub base_git: Option<String>,
-    /// With --base/--base-git: keep objects that are only in the base instead of deleting them.
-    #[arg(long)]
-    pub no_prune: bool,
-}
-
-impl BaseArgs {
-    /// Whether a base was given.
-    pub fn wanted(&self) -> bool {
-        !self.base.is_empty() || self.base_git.is_some()
-    }
-}
 
 /// The base, checked as `plan` checks its input (`--validate`): from the `--base` paths, or
 /// the `-f` paths at the `--base-git` revision. `Err` is the exit code (the reason is on `err`).
@@ -66,7 +41,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         return fail(
             err,
             exit::INVALID,
-            "--base plans without a cluster: name no targets and give no cluster flags",
+            "--base plans files without a cluster: give no --kubeconfig, --context or --apply",
         );
     }
     if args.out_file.is_some() {
@@ -84,7 +59,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let targets = match select_targets(targets_of(&head.objects), &args.targets) {
+    let targets = match file_targets(args, &head.objects) {
         Ok(t) => t,
         Err(e) => return fail(err, exit::INVALID, e),
     };
@@ -126,7 +101,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let view = |style| ViewOptions {
         style,
         context: args.context,
-        color: super::plan::use_color(args.no_color),
+        color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
     };

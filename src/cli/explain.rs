@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::args::no_resources_found;
 use super::input::read_objects;
-use super::plan::{select_targets, SidecarBehaviour};
+use super::plan::SidecarBehaviour;
 use super::world_flags;
 use super::{exit, fail};
 use crate::engine::plan::{targets_of, PlanOptions};
@@ -36,8 +37,9 @@ pub enum DnsAssumption {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = super::args::FILE_OR_CLUSTER)]
 pub struct ExplainArgs {
-    /// The object to explain (`seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`); without -f, read from the cluster.
+    /// The object to explain (`seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`), from the -f files or the cluster.
     #[arg(value_name = "KIND/NAME")]
     pub object: Option<String>,
     /// Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state.
@@ -140,11 +142,11 @@ pub fn render(
 }
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    if args.connect.any() {
+    if args.connect.kube.any() || args.connect.sidecar_url.is_some() {
         return fail(
             err,
             exit::INVALID,
-            "explain reads either -f files or a cluster: drop -f to read the cluster, or the connection flags",
+            "explain reads either -f files or a cluster: drop -f to read the cluster, or --kubeconfig, --context and --sidecar-url",
         );
     }
     let input = match read_objects(&args.files, args.recursive) {
@@ -154,20 +156,21 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     for w in &input.warnings {
         let _ = writeln!(err, "warning: {w}");
     }
-    let selectors: Vec<String> = args.object.iter().chain(&args.target).cloned().collect();
-    let targets = match select_targets(targets_of(&input.objects), &selectors) {
+    if targets_of(&input.objects).is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "the input holds no SeiNode or SeiNodeDeployment to explain",
+        );
+    }
+    let names: Vec<String> = args.object.iter().chain(&args.target).cloned().collect();
+    let targets = match args.connect.file_targets(&names, &input.objects) {
         Ok(t) => t,
         Err(e) => return fail(err, exit::INVALID, e),
     };
     let target = match targets.as_slice() {
         [one] => one,
-        [] => {
-            return fail(
-                err,
-                exit::INVALID,
-                "the input holds no SeiNode or SeiNodeDeployment to explain",
-            )
-        }
+        [] => return no_resources_found(&args.connect.file_scope(), err),
         many => {
             let names: Vec<String> = many.iter().map(|t| t.to_string()).collect();
             return fail(

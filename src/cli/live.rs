@@ -87,7 +87,8 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             sidecars,
         };
         let live = match crate::live::plan(&cluster, request).await {
-            Ok(p) => p,
+            Ok(Some(p)) => p,
+            Ok(None) => return super::args::no_resources_found(&scope, err),
             Err(e) => return fail(err, exit::RUNTIME, e),
         };
         let writes = planned_writes(&live.report);
@@ -130,22 +131,6 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         let report = crate::live::apply::apply(&cluster, &route, steps).await;
         report_apply(&report, err)
     })
-}
-
-/// The targets a plan reconciled, for its saved form.
-pub(super) fn saved_targets(report: &crate::engine::plan::PlanReport) -> Vec<SavedTarget> {
-    let mut targets: Vec<SavedTarget> = report
-        .targets
-        .iter()
-        .map(|t| SavedTarget {
-            kind: t.target.kind.clone(),
-            namespace: t.target.namespace.clone(),
-            name: t.target.name.clone(),
-        })
-        .collect();
-    targets.sort();
-    targets.dedup();
-    targets
 }
 
 /// `nodectl apply PLAN.json`: sends exactly its steps, after checking that the file is
@@ -320,7 +305,7 @@ fn render(
 ) -> std::io::Result<u8> {
     let saved = SavedPlan {
         cluster: Some(ClusterIdentity::clone(&cluster.identity)),
-        targets: saved_targets(&live.report),
+        targets: SavedTarget::all_of(&live.report),
         read: live.objects.iter().map(ReadObject::of).collect(),
         steps: order_steps(&planned_writes(&live.report), &live.submissions),
     };

@@ -7,14 +7,16 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::args::ConnectArgs;
+use serde_json::Value;
+
+use super::args::{no_resources_found, ConnectArgs};
 use super::plan_input::{read_checked, ValidateMode};
 use super::world_flags;
 use super::{exit, fail};
 use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::env::Dns;
 use crate::live::apply::Step;
-use crate::live::saved::{ReadObject, SavedPlan};
+use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
 use crate::render::plan_text::{self, Style, Summary, ViewOptions};
@@ -67,8 +69,9 @@ pub enum DnsBehaviour {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = super::args::FILE_OR_CLUSTER)]
 pub struct PlanArgs {
-    /// Objects to plan on a live cluster: `seinode/NAME`, `snd/NAME` (default: all in the namespace).
+    /// Objects to plan: `seinode/NAME`, `snd/NAME`, `KIND/NS/NAME` (default: all in scope), from the -f files or the cluster.
     #[arg(value_name = "KIND/NAME")]
     pub names: Vec<String>,
     /// Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects.
@@ -82,7 +85,7 @@ pub struct PlanArgs {
     /// anyway, `ignore` skips the checks.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = ValidateMode::Strict)]
     pub validate: ValidateMode,
-    /// Only reconcile these objects (`SeiNode/NAME`, `seinode/NAME`, `snd/NAME`, optionally `KIND/NS/NAME`).
+    /// Only reconcile these objects (the same as the positional KIND/NAME arguments).
     #[arg(long = "target", value_name = "KIND/NAME")]
     pub targets: Vec<String>,
     /// Output format.
@@ -165,7 +168,7 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub live: LiveArgs,
     #[command(flatten)]
-    pub base: super::base::BaseArgs,
+    pub base: super::args::BaseArgs,
 }
 
 /// Connection and apply flags.
@@ -185,13 +188,11 @@ pub struct LiveArgs {
 }
 
 impl LiveArgs {
-    /// Live mode: no `-f`, named targets, or any connection flag.
+    /// Cluster mode: no `-f`, `--apply`, or a cluster named with `--kubeconfig` or
+    /// `--context` (the files are then put over its objects). `-n`, `-l` and targets never
+    /// switch: with `-f` they choose among the files' objects.
     pub fn wants_cluster(&self, args: &PlanArgs) -> bool {
-        args.files.is_empty()
-            || !args.names.is_empty()
-            || self.apply
-            || self.connect.any()
-            || self.server_dry_run
+        args.files.is_empty() || self.apply || self.connect.kube.any()
     }
 }
 
@@ -227,64 +228,49 @@ pub(super) fn options(
     })
 }
 
-/// Resolves `--target` selectors against the targets found in the input.
-pub(crate) fn select_targets(
-    all: Vec<TargetRef>,
-    selectors: &[String],
-) -> Result<Vec<TargetRef>, String> {
-    if selectors.is_empty() {
-        return Ok(all);
+/// The targets of a plan of `-f` files: the positional KIND/NAMEs and `--target`s, `-n`
+/// and `-l`, chosen exactly as on a cluster.
+pub(super) fn file_targets(args: &PlanArgs, objects: &[Value]) -> Result<Vec<TargetRef>, String> {
+    let names: Vec<String> = args.names.iter().chain(&args.targets).cloned().collect();
+    args.live.connect.file_targets(&names, objects)
+}
+
+/// Flags that only make sense on a cluster, refused in file mode.
+fn cluster_only_flag(args: &PlanArgs) -> Option<&'static str> {
+    if args.live.server_dry_run {
+        Some("--server-dry-run")
+    } else if args.live.connect.sidecar_url.is_some() {
+        Some("--sidecar-url")
+    } else {
+        None
     }
-    let mut chosen = Vec::new();
-    for sel in selectors {
-        let parts: Vec<&str> = sel.split('/').collect();
-        let (kind, ns, name) = match parts.as_slice() {
-            [k, n] => (*k, None, *n),
-            [k, ns, n] => (*k, Some(*ns), *n),
-            _ => {
-                return Err(format!(
-                    "--target {sel:?}: expected KIND/NAME or KIND/NAMESPACE/NAME"
-                ))
-            }
-        };
-        let kind = match kind.to_ascii_lowercase().as_str() {
-            "seinode" | "seinodes" | "sn" => "SeiNode",
-            "seinodedeployment" | "seinodedeployments" | "snd" => "SeiNodeDeployment",
-            other => {
-                return Err(format!(
-                    "--target {sel:?}: unknown kind {other:?} (SeiNode or SeiNodeDeployment)"
-                ))
-            }
-        };
-        let found: Vec<&TargetRef> = all
-            .iter()
-            .filter(|t| t.kind == kind && t.name == name && ns.is_none_or(|ns| t.namespace == ns))
-            .collect();
-        if found.is_empty() {
-            return Err(format!(
-                "--target {sel:?}: no {kind} named {name:?} in the input"
-            ));
-        }
-        chosen.extend(found.into_iter().cloned());
-    }
-    Ok(chosen)
 }
 
 pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if let Some(flag) = cluster_only_flag(args) {
+        return fail(
+            err,
+            exit::INVALID,
+            format!("{flag} needs a cluster: with -f the inputs are files (add --kubeconfig or --context to plan the files over a cluster)"),
+        );
+    }
     let input = match read_checked(&args.files, args.recursive, args.validate, err) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let targets = match select_targets(targets_of(&input.objects), &args.targets) {
-        Ok(t) => t,
-        Err(e) => return fail(err, exit::INVALID, e),
-    };
-    if targets.is_empty() {
+    if targets_of(&input.objects).is_empty() {
         return fail(
             err,
             exit::INVALID,
             "the input holds no SeiNode or SeiNodeDeployment to plan",
         );
+    }
+    let targets = match file_targets(args, &input.objects) {
+        Ok(t) => t,
+        Err(e) => return fail(err, exit::INVALID, e),
+    };
+    if targets.is_empty() {
+        return no_resources_found(&args.live.connect.file_scope(), err);
     }
     let options = options(args, &input.objects).and_then(|mut o| {
         o.served_kinds =
@@ -301,7 +287,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let saved = SavedPlan {
         cluster: None,
-        targets: super::live::saved_targets(&report),
+        targets: SavedTarget::all_of(&report),
         read: input.objects.iter().map(ReadObject::of).collect(),
         steps: crate::live::planned_writes(&report)
             .into_iter()
@@ -355,7 +341,7 @@ pub(super) fn finish(
     let view = |style| ViewOptions {
         style,
         context: args.context,
-        color: use_color(args.no_color),
+        color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
     };
@@ -438,10 +424,4 @@ pub(super) fn outcome(
     } else {
         exit::OK
     }
-}
-
-/// Colours when stdout is a terminal, unless `--no-color` or `NO_COLOR` is set.
-pub(super) fn use_color(no_color: bool) -> bool {
-    use std::io::IsTerminal;
-    !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }

@@ -9,19 +9,18 @@ use crate::live::request;
 use crate::live::RetryPolicy;
 use crate::manifest;
 use crate::manifest::FileLoad;
-use crate::validate::render::{render, Format};
+use crate::validate::render::{render_styled, Format};
 use crate::validate::{object_key, validate_inputs, validate_loads_with, OldObjects, Options};
 
 /// Arguments of `nodectl validate`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = VALIDATE_HELP)]
 pub struct ValidateArgs {
+    /// Files, directories or `-` (stdin) to validate, as with -f (`nodectl validate a.yaml b.yaml`).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// File, directory or `-` (stdin) to validate; repeatable.
-    #[arg(
-        short = 'f',
-        long = "filename",
-        value_name = "FILE|DIR|-",
-        required = true
-    )]
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
     pub filename: Vec<PathBuf>,
     /// Recurse into subdirectories of directory arguments.
     #[arg(short = 'R', long)]
@@ -42,9 +41,21 @@ pub struct ValidateArgs {
     /// of the input (documents without a namespace are looked up in the context's namespace).
     #[arg(long, conflicts_with = "against")]
     pub against_cluster: bool,
+    /// No ANSI colours in the text report (also off with NO_COLOR or when stdout is not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
+
+/// The `--help` epilogue: where the report and the summary go, and the file/cluster rule.
+const VALIDATE_HELP: &str = "\
+Output: the report (-o) on stdout, the summary line (N documents checked: …) on stderr for
+every format. Colours in the text report on a terminal, unless --no-color or NO_COLOR.
+
+Files or cluster:
+  The inputs are always files (positional or -f) and no kubeconfig is read; only
+  --against-cluster reads the cluster of --kubeconfig, $KUBECONFIG or ~/.kube/config.";
 
 /// Fewer files than this validate too fast to need a progress bar.
 const PROGRESS_MIN_FILES: usize = 50;
@@ -56,6 +67,25 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             err,
             exit::INVALID,
             "--kubeconfig and --context are used with --against-cluster",
+        );
+    }
+    let paths: Vec<PathBuf> = args.files.iter().chain(&args.filename).cloned().collect();
+    if paths.is_empty() {
+        return fail(
+            err,
+            exit::INVALID,
+            "nothing to validate: name files (`nodectl validate FILE...`) or -f FILE|DIR|-",
+        );
+    }
+    // A path that is not there is told as a shell tells it, with no position.
+    if let Some(missing) = paths.iter().find(|p| {
+        p.as_os_str() != "-"
+            && matches!(std::fs::metadata(p), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }) {
+        return fail(
+            err,
+            exit::INVALID,
+            format!("{}: No such file or directory", missing.display()),
         );
     }
     // Flag problems are reported before anything is read.
@@ -82,7 +112,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         allow_unknown_fields: args.allow_unknown_fields,
         strict_kinds: args.strict_kinds,
     };
-    let inputs = manifest::discover_inputs(&args.filename, args.recursive);
+    let inputs = manifest::discover_inputs(&paths, args.recursive);
     let bar = if inputs.len() >= PROGRESS_MIN_FILES {
         crate::progress::bar(inputs.len() as u64, "validating")
     } else {
@@ -100,7 +130,8 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         validate_inputs(&inputs, &old, &opts, &|| bar.inc(1))
     };
     bar.finish_and_clear();
-    if let Err(e) = render(&report, args.output, out, err) {
+    let color = super::args::use_color(args.no_color);
+    if let Err(e) = render_styled(&report, args.output, color, out, err) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             let _ = writeln!(err, "error: writing output: {e}");
             return 1;
@@ -150,6 +181,9 @@ fn old_objects_from_cluster(
             match cluster.send(&request).await {
                 Ok(object) => found.push((key, object)),
                 Err(e) if e.code() == Some(404) => {}
+                Err(e @ crate::live::client::RequestError::Refused { .. }) => {
+                    return Err(e.to_string())
+                }
                 Err(e) => {
                     return Err(format!(
                         "reading {} {namespace}/{}: {e}",

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use http::{Method, Request};
 use kube::client::Body;
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::KubeConfigOptions;
 use serde_json::Value;
 
+use super::kubeconfig::{check_token, load_kubeconfig, read_token_file};
 use super::saved::ClusterIdentity;
 use super::secrets::{client_error, kubeconfig_error};
 
@@ -107,6 +108,9 @@ pub enum RequestError {
         message: String,
         unsent: bool,
     },
+    /// Nothing listens at the server's address (kubectl's "The connection to the server
+    /// … was refused"): nothing was sent.
+    Refused { attempts: u32, server: String },
 }
 
 impl RequestError {
@@ -126,7 +130,9 @@ impl RequestError {
     pub fn is_retryable(&self) -> bool {
         match self {
             RequestError::Status { code, .. } => *code == 429 || *code >= 500,
-            RequestError::Timeout { .. } | RequestError::Transport { .. } => true,
+            RequestError::Timeout { .. }
+            | RequestError::Transport { .. }
+            | RequestError::Refused { .. } => true,
         }
     }
 
@@ -139,6 +145,7 @@ impl RequestError {
             RequestError::Status { code, .. } => *code >= 500,
             RequestError::Timeout { .. } => true,
             RequestError::Transport { unsent, .. } => !unsent,
+            RequestError::Refused { .. } => false,
         }
     }
 
@@ -153,6 +160,7 @@ impl RequestError {
                 message,
                 unsent,
             },
+            RequestError::Refused { server, .. } => RequestError::Refused { attempts, server },
             status => status,
         }
     }
@@ -174,6 +182,10 @@ impl std::fmt::Display for RequestError {
             } => {
                 write!(f, "{message} ({attempts} attempts)")
             }
+            RequestError::Refused { attempts, server } => write!(
+                f,
+                "The connection to the server {server} was refused - did you specify the right host or port? ({attempts} attempts)"
+            ),
         }
     }
 }
@@ -229,21 +241,31 @@ impl Cluster {
     /// Connects with the kubectl conventions (`--kubeconfig`, `KUBECONFIG`, `--context`).
     pub async fn connect(options: &ConnectOptions) -> Result<Cluster, String> {
         let kubeconfig = load_kubeconfig(options.kubeconfig.as_deref())?;
-        let context = options
-            .context
+        Self::from_kubeconfig(kubeconfig, options.context.clone(), options.retry).await
+    }
+
+    /// The client of `context` (default: the current context) of a loaded kubeconfig. Files
+    /// the kubeconfig names (CA, client certificate, `tokenFile`) are read; nothing is sent
+    /// before the first request.
+    pub async fn from_kubeconfig(
+        kubeconfig: Kubeconfig,
+        context: Option<String>,
+        retry: RetryPolicy,
+    ) -> Result<Cluster, String> {
+        let name = context
             .clone()
             .or_else(|| kubeconfig.current_context.clone())
             .unwrap_or_default();
         let kube_options = KubeConfigOptions {
-            context: options.context.clone(),
+            context,
             ..Default::default()
         };
         let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &kube_options)
             .await
-            .map_err(|e| format!("kubeconfig context {context:?}: {}", kubeconfig_error(&e)))?;
+            .map_err(|e| format!("kubeconfig context {name:?}: {}", kubeconfig_error(&e)))?;
         read_token_file(&mut config.auth_info)?;
-        check_token(&context, &config.auth_info)?;
-        Self::from_config(config, context, options.retry)
+        check_token(&name, &config.auth_info)?;
+        Self::from_config(config, name, retry)
     }
 
     /// A plain HTTP(S) endpoint without credentials (a sidecar URL, or a test server).
@@ -263,6 +285,7 @@ impl Cluster {
         config.connect_timeout = Some(retry.timeout * 2);
         config.read_timeout = Some(retry.timeout * 2);
         let default_namespace = config.default_namespace.clone();
+
         let identity = std::sync::Arc::new(ClusterIdentity::of(&config, &context));
         let client = kube::Client::try_from(config)
             .map_err(|e| format!("API client: {}", client_error(&e)))?;
@@ -366,6 +389,13 @@ impl Cluster {
         let (status, retry_after, bytes) =
             match tokio::time::timeout(self.retry.timeout, exchange).await {
                 Err(_) => return Err(RequestError::Timeout { attempts: 1 }.into()),
+                Ok(Err(e)) if is_refused(&e) => {
+                    return Err(RequestError::Refused {
+                        attempts: 1,
+                        server: self.identity.address().to_string(),
+                    }
+                    .into());
+                }
                 Ok(Err(e)) => {
                     let (message, unsent) = transport_message(&e);
                     return Err(RequestError::Transport {
@@ -406,88 +436,6 @@ impl Cluster {
     }
 }
 
-/// The kubeconfig of `--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`.
-fn load_kubeconfig(path: Option<&std::path::Path>) -> Result<Kubeconfig, String> {
-    match path {
-        Some(path) => Kubeconfig::read_from(path).map_err(|e| {
-            format!(
-                "reading kubeconfig {}: {}",
-                path.display(),
-                kubeconfig_error(&e)
-            )
-        }),
-        None => match Kubeconfig::from_env()
-            .map_err(|e| format!("reading $KUBECONFIG: {}", kubeconfig_error(&e)))?
-        {
-            Some(config) => Ok(config),
-            None => Kubeconfig::read()
-                .map_err(|e| format!("reading ~/.kube/config: {}", kubeconfig_error(&e))),
-        },
-    }
-}
-
-/// Refuses the chosen context's credentials before connecting when they can never be
-/// sent: a bearer token with a newline or another character not allowed in an HTTP
-/// header (the HTTP stack would panic on it). A kubeconfig that cannot be read is left
-/// for [`Cluster::connect`] to report.
-pub fn check_credentials(
-    path: Option<&std::path::Path>,
-    context: Option<&str>,
-) -> Result<(), String> {
-    let Ok(kubeconfig) = load_kubeconfig(path) else {
-        return Ok(());
-    };
-    let Some(context) = context
-        .map(str::to_string)
-        .or_else(|| kubeconfig.current_context.clone())
-    else {
-        return Ok(());
-    };
-    let user = kubeconfig
-        .contexts
-        .iter()
-        .find(|c| c.name == context)
-        .and_then(|c| c.context.as_ref())
-        .and_then(|c| c.user.clone());
-    let auth = kubeconfig
-        .auth_infos
-        .iter()
-        .find(|a| Some(&a.name) == user.as_ref())
-        .and_then(|a| a.auth_info.as_ref());
-    match auth {
-        Some(auth) => check_token(&context, auth),
-        None => Ok(()),
-    }
-}
-
-/// client-go reads a `tokenFile` once and trims surrounding white space (a file written
-/// with `echo` ends in a newline); the token is then used like an inline one.
-fn read_token_file(auth: &mut kube::config::AuthInfo) -> Result<(), String> {
-    if auth.token.is_some() {
-        return Ok(());
-    }
-    let Some(file) = auth.token_file.take() else {
-        return Ok(());
-    };
-    let text =
-        std::fs::read_to_string(&file).map_err(|e| format!("reading tokenFile {file}: {e}"))?;
-    auth.token = Some(text.trim().to_string().into());
-    Ok(())
-}
-
-fn check_token(context: &str, auth: &kube::config::AuthInfo) -> Result<(), String> {
-    use secrecy::ExposeSecret;
-    let Some(token) = &auth.token else {
-        return Ok(());
-    };
-    if http::HeaderValue::try_from(format!("Bearer {}", token.expose_secret())).is_err() {
-        return Err(format!(
-            "kubeconfig context {context:?}: the user's token contains a newline or another character not allowed in an HTTP header"
-        ));
-    }
-    Ok(())
-}
-
 /// One failed attempt: the error and the server's `Retry-After`, if it sent one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -508,6 +456,20 @@ impl From<RequestError> for Failure {
 fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
     let text = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The connection was refused: a `ConnectionRefused` I/O error somewhere in the causes.
+fn is_refused(error: &kube::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// The whole cause chain of a transport error (kube's own text is only "client error

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::client::{Cluster, RawRequest};
+use super::select::{self, LabelSelector};
 use super::sidecar::SidecarRoute;
-use super::snapshot::{self, LabelSelector, Scope};
+use super::snapshot::{self, Scope};
 use crate::engine::plan::TargetRef;
 use crate::explain::sidecar_view::{compare, is_sidecar_task, not_asked};
 use crate::explain::{stored_current_task, SidecarTaskAnswer, SidecarView};
@@ -36,7 +37,7 @@ pub async fn read(
     now: DateTime<Utc>,
 ) -> Result<LiveExplainInput, String> {
     let snapshot = snapshot::read(cluster, scope).await?;
-    let targets = snapshot::select_targets(
+    let targets = select::select_targets(
         &snapshot.objects,
         std::slice::from_ref(&name.to_string()),
         scope,

@@ -8,10 +8,12 @@ pub mod authority;
 pub mod client;
 pub mod explain;
 pub mod fidelity;
+pub mod kubeconfig;
 pub mod readback;
 pub mod request;
 pub mod saved;
 pub mod secrets;
+pub mod select;
 pub mod sidecar;
 pub mod snapshot;
 
@@ -27,7 +29,8 @@ use crate::world::ApiServer;
 use sidecar::{LiveSidecars, SidecarAnswer, SidecarQuery, SidecarRoute, Submission};
 
 pub use client::{Cluster, ConnectOptions, RetryPolicy};
-pub use snapshot::{LabelSelector, Scope};
+pub use select::LabelSelector;
+pub use snapshot::Scope;
 
 /// Passes of the pipeline used to discover which sidecar reads it makes.
 const MAX_SIDECAR_PASSES: usize = 4;
@@ -69,22 +72,16 @@ pub struct LivePlan {
     pub sidecar_problems: Vec<String>,
 }
 
-/// Reads the cluster and runs the in-memory pipeline on it. Sends only GETs.
-pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, String> {
+/// Reads the cluster and runs the in-memory pipeline on it. Sends only GETs. `None`: no
+/// target is in scope and matches the selector (kubectl's "No resources found").
+pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<LivePlan>, String> {
     let snapshot = snapshot::read(cluster, &request.scope).await?;
     let mut objects = snapshot.objects;
     snapshot::overlay(&mut objects, request.overlay);
     let targets =
-        snapshot::select_targets(&objects, &request.names, &request.scope, &request.selector)?;
+        select::select_targets(&objects, &request.names, &request.scope, &request.selector)?;
     if targets.is_empty() {
-        return Err(match &request.scope {
-            Scope::Namespace(ns) => {
-                format!("no SeiNode or SeiNodeDeployment to plan in namespace {ns:?}")
-            }
-            Scope::AllNamespaces => {
-                "no SeiNode or SeiNodeDeployment to plan in any namespace".into()
-            }
-        });
+        return Ok(None);
     }
     let mut options = request.options.clone();
     options.served_kinds.extend(snapshot.served_optional);
@@ -144,7 +141,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, S
                     .iter()
                     .filter_map(|(q, a)| a.as_ref().err().map(|e| format!("{q:?}: {e}")))
                     .collect();
-                return Ok(LivePlan {
+                return Ok(Some(LivePlan {
                     report,
                     targets,
                     submissions,
@@ -152,7 +149,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<LivePlan, S
                     api_requests: snapshot.requests,
                     sidecar_requests,
                     sidecar_problems,
-                });
+                }));
             }
         };
         sidecar_requests += new.len();

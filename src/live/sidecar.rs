@@ -302,9 +302,11 @@ impl SidecarRoute {
                     Err(SidecarError::NotFound)
                 }
             }
-            Err(e @ (RequestError::Timeout { .. } | RequestError::Transport { .. })) => {
-                Err(SidecarError::Unreachable(format!("{url}: {e}")))
-            }
+            Err(
+                e @ (RequestError::Timeout { .. }
+                | RequestError::Transport { .. }
+                | RequestError::Refused { .. }),
+            ) => Err(SidecarError::Unreachable(format!("{url}: {e}"))),
             // The API server's proxy answers 502/503 when it cannot reach the pod.
             Err(
                 e @ RequestError::Status {

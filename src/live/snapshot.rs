@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use super::client::{Cluster, RequestError};
 use super::request;
-use crate::engine::plan::TargetRef;
 use crate::world::kinds::gvk_name;
 
 /// A kind the reconcilers read.
@@ -102,6 +101,8 @@ pub async fn discover(cluster: &Cluster) -> Result<(Vec<String>, usize), String>
                 }
             }
             Err(Ok(RequestError::Status { code: 404, .. })) => {}
+            // The first request: a server that is not there is told as kubectl tells it.
+            Err(Ok(e @ RequestError::Refused { .. })) => return Err(e.to_string()),
             Err(Ok(e)) => return Err(format!("discovery of {}: {e}", k.api_version)),
             Err(Err(e)) => return Err(e),
         }
@@ -224,153 +225,10 @@ fn bump_generation(object: &mut Value) {
     }
 }
 
-/// A parsed `-l` selector: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LabelSelector(Vec<(String, Requirement)>);
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Requirement {
-    Equals(String),
-    NotEquals(String),
-    Exists,
-    Absent,
-}
-
-impl LabelSelector {
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let mut requirements = Vec::new();
-        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let requirement = if let Some((k, v)) = part.split_once("!=") {
-                (
-                    k.trim().to_string(),
-                    Requirement::NotEquals(v.trim().into()),
-                )
-            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-                (k.trim().to_string(), Requirement::Equals(v.trim().into()))
-            } else if let Some(k) = part.strip_prefix('!') {
-                (k.trim().to_string(), Requirement::Absent)
-            } else {
-                (part.to_string(), Requirement::Exists)
-            };
-            if requirement.0.is_empty() || requirement.0.contains(char::is_whitespace) {
-                return Err(format!("invalid label selector {text:?}"));
-            }
-            requirements.push(requirement);
-        }
-        Ok(LabelSelector(requirements))
-    }
-
-    pub fn matches(&self, object: &Value) -> bool {
-        let labels = object.pointer("/metadata/labels");
-        self.0.iter().all(|(key, req)| {
-            let value = labels.and_then(|l| l.get(key)).and_then(Value::as_str);
-            match req {
-                Requirement::Equals(v) => value == Some(v.as_str()),
-                Requirement::NotEquals(v) => value != Some(v.as_str()),
-                Requirement::Exists => value.is_some(),
-                Requirement::Absent => value.is_none(),
-            }
-        })
-    }
-}
-
-/// Chooses the targets: the named ones (`seinode/NAME`, `snd/NAME`, `KIND/NS/NAME`),
-/// or every SeiNodeDeployment and SeiNode in scope, then filtered by the selector.
-pub fn select_targets(
-    objects: &[Value],
-    names: &[String],
-    scope: &Scope,
-    selector: &LabelSelector,
-) -> Result<Vec<TargetRef>, String> {
-    let in_scope = |t: &TargetRef| match scope {
-        Scope::Namespace(ns) => &t.namespace == ns,
-        Scope::AllNamespaces => true,
-    };
-    let matching = |t: &TargetRef| {
-        objects
-            .iter()
-            .find(|o| identity(o) == (t.kind.clone(), (t.namespace.clone(), t.name.clone())))
-            .is_some_and(|o| selector.matches(o))
-    };
-    let all: Vec<TargetRef> = crate::engine::plan::targets_of(objects);
-    if names.is_empty() {
-        return Ok(all
-            .into_iter()
-            .filter(|t| in_scope(t) && matching(t))
-            .collect());
-    }
-    let mut chosen = Vec::new();
-    for name in names {
-        let (kind, namespace, object) = parse_target(name)?;
-        let found: Vec<&TargetRef> = all
-            .iter()
-            .filter(|t| {
-                t.kind == kind
-                    && t.name == object
-                    && match &namespace {
-                        Some(ns) => &t.namespace == ns,
-                        None => in_scope(t),
-                    }
-            })
-            .collect();
-        if found.is_empty() {
-            let place = match (&namespace, scope) {
-                (Some(ns), _) | (None, Scope::Namespace(ns)) => format!("namespace {ns:?}"),
-                (None, Scope::AllNamespaces) => "any namespace".into(),
-            };
-            return Err(format!("{name}: no {kind} named {object:?} in {place}"));
-        }
-        chosen.extend(found.into_iter().filter(|t| matching(t)).cloned());
-    }
-    Ok(chosen)
-}
-
-/// `KIND/NAME` or `KIND/NAMESPACE/NAME` of a target, with its name and namespace checked.
-pub fn parse_target(text: &str) -> Result<(&'static str, Option<String>, String), String> {
-    let parts: Vec<&str> = text.split('/').collect();
-    let (kind, namespace, name) = match parts.as_slice() {
-        [k, n] => (*k, None, *n),
-        [k, ns, n] => (*k, Some(ns.to_string()), *n),
-        _ => {
-            return Err(format!(
-                "{text:?}: expected KIND/NAME or KIND/NAMESPACE/NAME"
-            ))
-        }
-    };
-    let kind = match kind.to_ascii_lowercase().as_str() {
-        "seinode" | "seinodes" | "sn" => "SeiNode",
-        "seinodedeployment" | "seinodedeployments" | "snd" => "SeiNodeDeployment",
-        other => {
-            return Err(format!(
-                "{text:?}: unknown kind {other:?} (seinode/NAME or snd/NAME)"
-            ))
-        }
-    };
-    if name.is_empty() {
-        return Err(format!("{text:?}: empty name"));
-    }
-    // Checked as the API server would, before anything is read.
-    if let Some(ns) = &namespace {
-        request::check_namespace(text, ns).map_err(|e| e.to_string())?;
-    }
-    request::check_name(text, name).map_err(|e| e.to_string())?;
-    Ok((kind, namespace, name.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn selectors_match_like_kubectl() {
-        let o = json!({"metadata": {"labels": {"app": "sei", "tier": "rpc"}}});
-        assert!(LabelSelector::parse("app=sei").unwrap().matches(&o));
-        assert!(LabelSelector::parse("app==sei,tier").unwrap().matches(&o));
-        assert!(!LabelSelector::parse("tier!=rpc").unwrap().matches(&o));
-        assert!(LabelSelector::parse("!missing").unwrap().matches(&o));
-        assert!(LabelSelector::parse("a b").is_err());
-    }
 
     #[test]
     fn overlay_keeps_server_fields_and_bumps_generation_on_spec_change() {

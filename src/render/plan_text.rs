@@ -12,6 +12,7 @@ use similar::TextDiff;
 use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
 use super::summary::problems;
 pub use super::summary::Summary;
+use crate::ansi::{BOLD, CYAN, GREEN, RED, RESET};
 use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 use crate::env::go_duration;
 use crate::world::{WriteRecord, APPLY_PATCH};
@@ -41,12 +42,6 @@ struct View<'a> {
     out: &'a mut dyn Write,
     o: &'a ViewOptions,
 }
-
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const CYAN: &str = "\x1b[36m";
-const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
 
 /// Writes the whole plan: every target, then what the operator would fail at (so a reconcile
 /// error is never buried mid-output), then the summary line. A whole markdown plan has its
@@ -123,11 +118,7 @@ impl View<'_> {
     }
 
     fn paint(&self, color: &str, text: &str) -> String {
-        if self.o.color && !self.md() {
-            format!("{color}{text}{RESET}")
-        } else {
-            text.to_string()
-        }
+        crate::ansi::paint(self.o.color && !self.md(), color, text)
     }
 
     fn report_target(&mut self, target: &TargetReport) -> io::Result<()> {

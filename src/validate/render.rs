@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde_json::json;
 
 use super::{Diagnostic, Report, Severity, Status};
+use crate::ansi::{paint, BLUE, BOLD, RED, YELLOW};
 
 /// Version of the JSON output layout.
 pub const FORMAT_VERSION: u32 = 1;
@@ -22,41 +23,44 @@ pub enum Format {
     Github,
 }
 
-/// Writes the report in `format`; the summary line goes to `out` for text/github and to
-/// `err` for the structured formats (json carries its own summary).
+/// Writes the report in `format` on `out`, without colour; the summary line goes to `err`.
 pub fn render(
     report: &Report,
     format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<()> {
+    render_styled(report, format, false, out, err)
+}
+
+/// Writes the report in `format` on `out` (text in colour when `color`); the summary line
+/// goes to `err` for every format, so `out` holds only the report and the line is always
+/// in the same place.
+pub fn render_styled(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Text => {
-            out.write_all(text(report).as_bytes())?;
-            writeln!(out, "{}", report.summary_line())
-        }
+        Format::Text => out.write_all(text_styled(report, color).as_bytes())?,
         Format::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&json_value(report)).unwrap_or_default()
-        ),
-        Format::Junit => {
-            out.write_all(junit(report).as_bytes())?;
-            writeln!(err, "{}", report.summary_line())
-        }
-        Format::Sarif => {
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&sarif(report)).unwrap_or_default()
-            )?;
-            writeln!(err, "{}", report.summary_line())
-        }
-        Format::Github => {
-            out.write_all(github(report).as_bytes())?;
-            writeln!(out, "{}", report.summary_line())
-        }
+        )?,
+        Format::Junit => out.write_all(junit(report).as_bytes())?,
+        Format::Sarif => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&sarif(report)).unwrap_or_default()
+        )?,
+        Format::Github => out.write_all(github(report).as_bytes())?,
     }
+    out.flush()?;
+    let line = report.summary_line();
+    writeln!(err, "{}", paint(color, BOLD, &line))
 }
 
 /// Headline text: the message, prefixed with the JSON path unless it already names it.
@@ -88,12 +92,36 @@ fn token_len(line: &str, col: usize) -> usize {
 
 /// rustc/miette-like text: `error[rule]: message`, ` --> file:line:col`, snippet, caret, help.
 pub fn text(report: &Report) -> String {
+    text_styled(report, false)
+}
+
+/// [`text`], in rustc's colours when `color`: the severity and caret red (yellow for a
+/// warning), the gutter blue, the headline bold.
+pub fn text_styled(report: &Report, color: bool) -> String {
     let mut s = String::new();
     for d in report.diagnostics() {
-        let _ = writeln!(s, "{}[{}]: {}", d.severity.as_str(), d.rule, headline(d));
+        let tone = match d.severity {
+            Severity::Error => RED,
+            _ => YELLOW,
+        };
+        let head = format!("{}[{}]", d.severity.as_str(), d.rule);
+        let _ = writeln!(
+            s,
+            "{}{}",
+            paint(color, tone, &head),
+            paint(color, BOLD, &format!(": {}", headline(d)))
+        );
         let num = d.line.to_string();
         let pad = " ".repeat(num.len());
-        let _ = writeln!(s, "{pad}--> {}:{}:{}", d.file, d.line, d.column);
+        let gutter = |t: &str| paint(color, BLUE, t);
+        let _ = writeln!(
+            s,
+            "{pad}{} {}:{}:{}",
+            gutter("-->"),
+            d.file,
+            d.line,
+            d.column
+        );
         let line = report
             .sources
             .get(&d.file)
@@ -105,16 +133,22 @@ pub fn text(report: &Report) -> String {
                 .collect();
             let shown: String = shown.chars().take(200).collect();
             let col = d.column as usize;
-            let _ = writeln!(s, "{pad} |");
-            let _ = writeln!(s, "{num} | {shown}");
+            let bar = gutter(&format!("{pad} |"));
+            let _ = writeln!(s, "{bar}");
+            let _ = writeln!(s, "{} {shown}", gutter(&format!("{num} |")));
             let under = format!("^{}", "~".repeat(token_len(&shown, col) - 1));
-            let _ = writeln!(s, "{pad} | {}{}", " ".repeat(col.saturating_sub(1)), under);
+            let _ = writeln!(
+                s,
+                "{bar} {}{}",
+                " ".repeat(col.saturating_sub(1)),
+                paint(color, tone, &under)
+            );
         }
         if let Some(o) = &d.object {
-            let _ = writeln!(s, "{pad} = object: {o}");
+            let _ = writeln!(s, "{pad} {} object: {o}", gutter("="));
         }
         if let Some(h) = &d.help {
-            let _ = writeln!(s, "{pad} = help: {h}");
+            let _ = writeln!(s, "{pad} {} help: {h}", gutter("="));
         }
         s.push('\n');
     }
