@@ -249,7 +249,8 @@ fn with_unknown_field(example: &str) -> String {
     bad
 }
 
-/// `nodectl validate -f PATH` run in `dir`: its exit code and stdout.
+/// `nodectl validate -f PATH` run in `dir`: its exit code, and its stdout (the diagnostics)
+/// followed by its stderr (the summary line).
 fn validate_in(dir: &Path, path: &str) -> (i32, String) {
     let out = Command::cargo_bin("nodectl")
         .expect("binary builds")
@@ -260,7 +261,11 @@ fn validate_in(dir: &Path, path: &str) -> (i32, String) {
         .expect("runs");
     (
         out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }
 
