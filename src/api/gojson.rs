@@ -112,6 +112,27 @@ pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A number as Go's `encoding/json` writes it: integers as they are, a float64 in the
+/// shortest form that reads back, fixed below 1e21 and down to 1e-6, else with an
+/// exponent of at least one digit (`1e+21`, `1.5e-7`). The API server stores a custom
+/// resource's numbers so (it decodes them as int64 or float64 and re-encodes them), so this
+/// is the literal the operator's decoder reads: `1e3` or `1000.0` in a manifest reaches it
+/// as `1000`.
+pub fn number_text(n: &serde_json::Number) -> String {
+    let Some(f) = n.as_f64().filter(|_| n.is_f64()) else {
+        return n.to_string();
+    };
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        return format!("{f}");
+    }
+    let text = format!("{f:e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +173,30 @@ mod tests {
             "int32 overflow"
         );
         assert!(de(json!({"a": "3"})).is_err());
+    }
+
+    /// encoding/json `floatEncoder.encode`: the literal Go writes for a float64.
+    #[test]
+    fn float_encoder_encode() {
+        let text = |v: serde_json::Value| match v {
+            serde_json::Value::Number(n) => number_text(&n),
+            other => panic!("not a number: {other}"),
+        };
+        assert_eq!(text(json!(1e3)), "1000");
+        assert_eq!(text(json!(1000.0)), "1000");
+        assert_eq!(text(json!(1.5)), "1.5");
+        assert_eq!(text(json!(-0.000001)), "-0.000001");
+        assert_eq!(text(json!(1.5e-7)), "1.5e-7");
+        assert_eq!(text(json!(1e-10)), "1e-10");
+        assert_eq!(text(json!(1e21)), "1e+21");
+        assert_eq!(text(json!(1.25e300)), "1.25e+300");
+        assert_eq!(
+            text(json!(123456789012345680000.0)),
+            "123456789012345680000"
+        );
+        assert_eq!(text(json!(0.0)), "0");
+        assert_eq!(text(json!(-7)), "-7");
+        assert_eq!(text(json!(18446744073709551615u64)), "18446744073709551615");
     }
 
     #[test]

@@ -5,8 +5,9 @@
 
 use std::io::Write;
 
-use super::input::{objects_of, read_objects, Input};
+use super::input::Input;
 use super::plan::{file_targets, options, PlanArgs, PlanFormat};
+use super::plan_input::{check_loads, read_checked};
 use super::{exit, fail};
 use crate::base::{plan_change, settle_base, BaseError};
 use crate::engine::plan::targets_of;
@@ -15,14 +16,15 @@ use crate::render::base_text;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{Style, ViewOptions};
 
-fn read_base(args: &PlanArgs) -> Result<Input, String> {
+/// The base, checked as `plan` checks its input (`--validate`): from the `--base` paths, or
+/// the `-f` paths at the `--base-git` revision. `Err` is the exit code (the reason is on `err`).
+fn read_base(args: &PlanArgs, err: &mut dyn Write) -> Result<Input, u8> {
     match &args.base.base_git {
-        Some(rev) => {
-            let documents = super::base_git::read_documents(rev, &args.files, args.recursive)
-                .map_err(|e| e.to_string())?;
-            objects_of(&documents).map_err(|e| e.to_string())
-        }
-        None => read_objects(&args.base.base, args.recursive).map_err(|e| e.to_string()),
+        Some(rev) => match super::base_git::read_loads(rev, &args.files, args.recursive) {
+            Ok(loads) => check_loads(loads, args.validate, err),
+            Err(e) => Err(fail(err, exit::INVALID, e)),
+        },
+        None => read_checked(&args.base.base, args.recursive, args.validate, err),
     }
 }
 
@@ -49,17 +51,14 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             "--out saves a plan to apply on a cluster; it cannot be combined with --base",
         );
     }
-    let head = match read_objects(&args.files, args.recursive) {
+    let base = match read_base(args, err) {
         Ok(i) => i,
-        Err(problem) => return fail(err, exit::INVALID, problem),
+        Err(code) => return code,
     };
-    let base = match read_base(args) {
+    let head = match read_checked(&args.files, args.recursive, args.validate, err) {
         Ok(i) => i,
-        Err(problem) => return fail(err, exit::INVALID, problem),
+        Err(code) => return code,
     };
-    for w in base.warnings.iter().chain(&head.warnings) {
-        let _ = writeln!(err, "warning: {w}");
-    }
     let targets = match file_targets(args, &head.objects) {
         Ok(t) => t,
         Err(e) => return fail(err, exit::INVALID, e),

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::manifest::{parse_str, Document};
+use std::sync::Arc;
+
+use crate::manifest::{parse_source, FileLoad};
 
 /// Why the base could not be read from git.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +22,6 @@ pub enum GitError {
     },
     #[error("--base-git reads the -f paths from git; stdin (-) has no revision")]
     Stdin,
-    #[error("{0}")]
-    Load(#[from] crate::manifest::LoadError),
 }
 
 /// Runs git with `args`; stdout, or git's own message on failure.
@@ -88,12 +88,14 @@ fn tree_files(rev: &str, dir: &str, recursive: bool) -> Result<Vec<String>, GitE
         .collect())
 }
 
-/// Every document of the `paths` as they are at `rev`, named `REV:path` in messages.
-pub fn read_documents(
+/// The `paths` as they are at `rev`, loaded one [`FileLoad`] per file and named `REV:path`
+/// in messages; a file that does not decode or parse carries its error in its load, as a
+/// file read from disk does.
+pub fn read_loads(
     rev: &str,
     paths: &[PathBuf],
     recursive: bool,
-) -> Result<Vec<Document>, GitError> {
+) -> Result<Vec<FileLoad>, GitError> {
     let mut files = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -107,18 +109,21 @@ pub fn read_documents(
             _ => files.push(p),
         }
     }
-    let mut documents = Vec::new();
+    let mut loads = Vec::new();
     for file in files {
         let file = git_path(Path::new(&file));
         let object = format!("{rev}:{file}");
         let bytes = git(&["show", &object], rev, &file)?;
         let name = format!("{rev}:{}", file.trim_start_matches("./"));
-        let source = crate::manifest::decode(&name, bytes)?;
-        let load = parse_str(&name, &source.text);
-        if let Some(e) = load.errors.into_iter().next() {
-            return Err(GitError::Load(e));
-        }
-        documents.extend(load.documents);
+        loads.push(match crate::manifest::decode(&name, bytes) {
+            Ok(source) => parse_source(Arc::new(source)),
+            Err(e) => FileLoad {
+                name,
+                source: None,
+                documents: Vec::new(),
+                errors: vec![e],
+            },
+        });
     }
-    Ok(documents)
+    Ok(loads)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::api::{SeiNode, SeiNodeDeployment};
-use crate::manifest::{load_paths, Document};
+use crate::manifest::{load_paths_lenient, Document, FileLoad};
 
 /// A problem with the input, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +48,24 @@ fn problem(doc: &Document, path: &str, message: String) -> InputProblem {
 
 /// Loads every object from `paths`; the first hard error is returned as `Err`.
 pub fn read_objects(paths: &[PathBuf], recursive: bool) -> Result<Input, InputProblem> {
-    let documents = load_paths(paths, recursive).map_err(|e| InputProblem {
-        file: e.file.clone(),
-        line: e.span.line,
-        column: e.span.column,
-        message: e.message.clone(),
-    })?;
+    objects_of_loads(load_paths_lenient(paths, recursive))
+}
+
+/// The objects of loaded inputs, in input order; the first load error (or hard error of a
+/// document) is returned as `Err`.
+pub fn objects_of_loads(loads: Vec<FileLoad>) -> Result<Input, InputProblem> {
+    let mut documents = Vec::new();
+    for load in loads {
+        if let Some(e) = load.errors.into_iter().next() {
+            return Err(InputProblem {
+                file: e.file,
+                line: e.span.line,
+                column: e.span.column,
+                message: e.message,
+            });
+        }
+        documents.extend(load.documents);
+    }
     objects_of(&documents)
 }
 

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::exit;
-use super::input::{objects_of, read_objects, Input};
-use crate::manifest;
+use super::input::{objects_of, objects_of_loads, Input};
+use crate::manifest::{self, FileLoad};
 use crate::validate::render::text;
 use crate::validate::{validate_loads, OldObjects, Options};
 
@@ -38,10 +38,19 @@ pub fn read_checked(
     mode: ValidateMode,
     err: &mut dyn Write,
 ) -> Result<Input, u8> {
+    check_loads(manifest::load_paths_lenient(paths, recursive), mode, err)
+}
+
+/// [`read_checked`] over inputs already loaded (e.g. read from git by `plan --base-git`):
+/// the same checks and the same diagnostics, named by each load's file name.
+pub fn check_loads(
+    loads: Vec<FileLoad>,
+    mode: ValidateMode,
+    err: &mut dyn Write,
+) -> Result<Input, u8> {
     let input = match mode {
-        ValidateMode::Ignore => read_objects(paths, recursive),
+        ValidateMode::Ignore => objects_of_loads(loads),
         ValidateMode::Strict | ValidateMode::Warn => {
-            let loads = manifest::load_paths_lenient(paths, recursive);
             let report = validate_loads(loads.clone(), &OldObjects::default(), &Options::default());
             let unreadable = loads.iter().any(|l| !l.errors.is_empty());
             let invalid = report.exit_code() != exit::OK;

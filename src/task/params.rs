@@ -16,8 +16,8 @@ pub enum GoKind {
     Bool,
     StringMap,
     StringSlice,
-    /// A slice of the named struct of package `task` (its fields not checked in depth).
-    StructSlice(&'static str),
+    /// A slice of a struct of package `task`: its name and its fields, checked in depth.
+    StructSlice(&'static str, &'static [(&'static str, GoKind)]),
 }
 
 /// A params struct as Go's encoding/json sees it.
@@ -38,13 +38,17 @@ pub trait SidecarParams: GoParams {
     fn request_params(&self) -> Option<Value>;
 }
 
-/// Implements [`GoParams`] for a params struct: `go_params!(Name, [("jsonField", Kind), ...]);`.
+/// Implements [`GoParams`] for a params struct: `go_params!(Name, [("jsonField", Kind), ...]);`,
+/// a struct slice field as `("jsonField", StructSlice(ElemStruct))` (the element implements
+/// [`GoParams`] too).
 macro_rules! go_params {
-    ($ty:ident, [$(($field:literal, $kind:ident $(($elem:literal))?)),* $(,)?]) => {
+    ($ty:ident, [$(($field:literal, $kind:ident $(($elem:ident))?)),* $(,)?]) => {
         impl GoParams for $ty {
             const GO_NAME: &'static str = stringify!($ty);
-            const FIELDS: &'static [(&'static str, GoKind)] =
-                &[$(($field, GoKind::$kind $(($elem))?)),*];
+            const FIELDS: &'static [(&'static str, GoKind)] = &[$((
+                $field,
+                GoKind::$kind $((stringify!($elem), <$elem as GoParams>::FIELDS))?
+            )),*];
         }
     };
 }
@@ -281,6 +285,17 @@ pub struct PeerSourceParam {
     pub endpoints: Vec<String>,
 }
 
+go_params!(
+    PeerSourceParam,
+    [
+        ("type", String),
+        ("region", String),
+        ("tags", StringMap),
+        ("addresses", StringSlice),
+        ("endpoints", StringSlice)
+    ]
+);
+
 /// Peer source types understood by seictl.
 pub mod peer_source_type {
     pub const EC2_TAGS: &str = "ec2Tags";
@@ -296,7 +311,7 @@ pub struct DiscoverPeersParams {
 }
 go_params!(
     DiscoverPeersParams,
-    [("sources", StructSlice("PeerSourceParam"))]
+    [("sources", StructSlice(PeerSourceParam))]
 );
 
 impl SidecarParams for DiscoverPeersParams {
@@ -397,6 +412,7 @@ impl SidecarParams for UploadGenesisArtifactsParams {
 pub struct GenesisNodeParam {
     pub name: String,
 }
+go_params!(GenesisNodeParam, [("name", String)]);
 
 fn node_names(nodes: &Option<Vec<GenesisNodeParam>>) -> Value {
     Value::Array(
@@ -420,7 +436,7 @@ go_params!(
     [
         ("accountBalance", String),
         ("namespace", String),
-        ("nodes", StructSlice("GenesisNodeParam"))
+        ("nodes", StructSlice(GenesisNodeParam))
     ]
 );
 
@@ -451,7 +467,7 @@ go_params!(
         ("chainId", String),
         ("accountBalance", String),
         ("namespace", String),
-        ("nodes", StructSlice("GenesisNodeParam"))
+        ("nodes", StructSlice(GenesisNodeParam))
     ]
 );
 
