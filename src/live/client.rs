@@ -9,7 +9,7 @@ use kube::client::Body;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
-use super::saved::ClusterIdentity;
+use super::identity::ClusterIdentity;
 use super::secrets::{client_error, kubeconfig_error};
 
 /// How to reach the cluster and how patient to be with it.

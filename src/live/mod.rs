@@ -8,12 +8,14 @@ pub mod authority;
 pub mod client;
 pub mod explain;
 pub mod fidelity;
+pub mod identity;
 pub mod readback;
 pub mod request;
 pub mod saved;
 pub mod secrets;
 pub mod sidecar;
 pub mod snapshot;
+pub mod step;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
