@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::world::hex::lower_hex;
+
 /// Which API server a plan was made against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -34,7 +36,7 @@ impl ClusterIdentity {
                 for der in certs {
                     hash.update(der);
                 }
-                to_hex(&hash.finalize())
+                lower_hex(&hash.finalize())
             }),
         }
     }
@@ -48,9 +50,4 @@ impl ClusterIdentity {
             self.ca_sha256.as_deref().unwrap_or("none")
         )
     }
-}
-
-/// Lower-case hex of a digest.
-pub(super) fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

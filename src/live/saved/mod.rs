@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::identity::to_hex;
 pub use super::identity::ClusterIdentity;
 use super::step::Step;
+use crate::world::hex::lower_hex;
 use wire::{file_step, step, FileStep, PlanFile};
 
 /// The `kind` of a saved-plan document.
@@ -98,7 +98,7 @@ pub enum SavedPlanError {
 /// sha256 of the JSON encoding of `value`, hex.
 fn digest_of(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    to_hex(&Sha256::digest(bytes))
+    lower_hex(&Sha256::digest(bytes))
 }
 
 /// The digest over everything an apply acts on.
