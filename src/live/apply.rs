@@ -19,56 +19,10 @@ use serde_json::{json, Value};
 use super::client::{Backoff, Cluster, Failure, RawRequest, RequestError};
 use super::readback::{self, ReadBack, Sent};
 use super::request::{self, WriteMode};
-use super::sidecar::{SidecarRoute, Submission};
+use super::sidecar::SidecarRoute;
+pub use super::step::{order_steps, Step, Submission};
 use crate::sidecar::SidecarError;
-use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH};
-
-/// One step of an apply: an API write or a sidecar submission.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Step {
-    Write(Box<WriteRecord>),
-    Submit(Submission),
-}
-
-impl Step {
-    /// `Patch apps/v1 StatefulSet ns/name (apply, seinode-controller)`, `POST /v0/tasks ...`.
-    pub fn describe(&self) -> String {
-        match self {
-            Step::Write(w) => {
-                let form = match (w.patch_type, w.subresource) {
-                    (Some(APPLY_PATCH), _) => format!(
-                        " (server-side apply as {})",
-                        w.field_manager.as_deref().unwrap_or("?")
-                    ),
-                    (Some(_), Some(sub)) => format!(" {sub} (merge patch)"),
-                    (Some(_), None) => " (merge patch)".into(),
-                    (None, Some(sub)) => format!(" {sub}"),
-                    (None, None) => String::new(),
-                };
-                format!("{} {} {}/{}{form}", w.verb, w.kind, w.namespace, w.name)
-            }
-            Step::Submit(s) => format!(
-                "POST {}/v0/tasks type={} id={}",
-                s.url, s.request.task_type, s.id
-            ),
-        }
-    }
-}
-
-/// Puts the submissions among the writes: a submission made after write `n` goes
-/// right after it.
-pub fn order_steps(writes: &[WriteRecord], submissions: &[Submission]) -> Vec<Step> {
-    let mut steps = Vec::new();
-    let mut pending = submissions.iter().peekable();
-    for w in writes {
-        while let Some(s) = pending.next_if(|s| s.after_write < w.seq) {
-            steps.push(Step::Submit(s.clone()));
-        }
-        steps.push(Step::Write(Box::new(w.clone())));
-    }
-    steps.extend(pending.cloned().map(Step::Submit));
-    steps
-}
+use crate::world::{WriteOutcome, WriteRecord};
 
 /// How an apply ended.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::apply::Step;
 use super::client::Cluster;
 use super::request::{self, SidecarPod, WriteMode};
 use super::saved::{ReadObject, SavedPlan};
+use super::step::Step;
 use crate::world::kinds::{kind_info, split_api_version};
 use crate::world::{WriteRecord, APPLY_PATCH};
 

@@ -9,8 +9,8 @@ use kube::client::Body;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
+use super::identity::ClusterIdentity;
 use super::kubeconfig::{check_token, load_kubeconfig, read_token_file};
-use super::saved::ClusterIdentity;
 use super::secrets::{client_error, kubeconfig_error};
 
 /// How to reach the cluster and how patient to be with it.

@@ -8,6 +8,7 @@ pub mod authority;
 pub mod client;
 pub mod explain;
 pub mod fidelity;
+pub mod identity;
 pub mod kubeconfig;
 pub mod readback;
 pub mod request;
@@ -16,6 +17,7 @@ pub mod secrets;
 pub mod select;
 pub mod sidecar;
 pub mod snapshot;
+pub mod step;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

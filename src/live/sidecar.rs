@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::client::{Cluster, Failure, RawRequest, RequestError, RetryPolicy};
 use super::request::{sidecar_path, SidecarPod};
+pub use super::step::Submission;
 use crate::sidecar::{SidecarCall, SidecarError, Sidecars, TaskRequest, TaskState, Via};
 
 /// The `returned` text of a submission that was simulated, not sent.
@@ -46,17 +47,6 @@ impl SidecarQuery {
 
 /// What a sidecar answered: the JSON body, or why there was none.
 pub type SidecarAnswer = Result<Value, SidecarError>;
-
-/// A submission the core made, in order, with the seq of the last API write before it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Submission {
-    pub after_write: u64,
-    pub via: Via,
-    pub url: String,
-    pub request: TaskRequest,
-    /// The id the simulation assumed (the request's id, or a generated one).
-    pub id: String,
-}
 
 /// Sidecars answering from prefetched replies; unanswered reads are noted as misses.
 pub struct LiveSidecars {

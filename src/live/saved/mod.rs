@@ -6,77 +6,21 @@
 //! operator itself may write (src/live/authority.rs) and against the cluster as it is
 //! now, and only then sends exactly the saved steps.
 
-use std::sync::Arc;
+mod wire;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::apply::Step;
-use super::sidecar::Submission;
-use crate::sidecar::{TaskRequest, Via};
+pub use super::identity::ClusterIdentity;
+use super::step::Step;
 use crate::world::hex::lower_hex;
-use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
+use wire::{file_step, step, FileStep, PlanFile};
 
 /// The `kind` of a saved-plan document.
 pub const SAVED_PLAN_KIND: &str = "NodectlPlan";
 /// The saved-plan format this nodectl writes and reads.
 pub const FORMAT_VERSION: u32 = 2;
-
-/// Which API server a plan was made against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ClusterIdentity {
-    /// The kubeconfig context name (informative: a name can point anywhere).
-    pub context: String,
-    /// The server URL, without any user information.
-    pub server: String,
-    /// sha256 over the DER certificates of the context's CA bundle, in order; `null` when the
-    /// context names no CA.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub ca_sha256: Option<String>,
-}
-
-impl ClusterIdentity {
-    /// The identity of a kube client configuration.
-    pub fn of(config: &kube::Config, context: &str) -> ClusterIdentity {
-        let uri = &config.cluster_url;
-        let host = uri.host().unwrap_or("");
-        let port = uri.port().map(|p| format!(":{p}")).unwrap_or_default();
-        let scheme = uri.scheme_str().unwrap_or("https");
-        let path = uri.path().trim_end_matches('/');
-        ClusterIdentity {
-            context: context.to_string(),
-            server: format!("{scheme}://{host}{port}{path}"),
-            ca_sha256: config.root_cert.as_ref().map(|certs| {
-                let mut hash = Sha256::new();
-                for der in certs {
-                    hash.update(der);
-                }
-                lower_hex(&hash.finalize())
-            }),
-        }
-    }
-
-    /// `HOST[:PORT]` of the server, as kubectl names it in connection errors.
-    pub fn address(&self) -> &str {
-        let rest = self
-            .server
-            .split_once("://")
-            .map_or(self.server.as_str(), |(_, r)| r);
-        rest.split('/').next().unwrap_or(rest)
-    }
-
-    /// `context "c" (server https://…, CA sha256 …)`.
-    pub fn describe(&self) -> String {
-        format!(
-            "context {:?} (server {}, CA sha256 {})",
-            self.context,
-            self.server,
-            self.ca_sha256.as_deref().unwrap_or("none")
-        )
-    }
-}
 
 /// A SeiNode or SeiNodeDeployment the plan reconciled.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -169,113 +113,6 @@ pub enum SavedPlanError {
     Digest,
 }
 
-/// The file form: every field required, none unknown.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PlanFile {
-    format_version: u64,
-    kind: String,
-    #[serde(deserialize_with = "Option::deserialize")]
-    cluster: Option<ClusterIdentity>,
-    targets: Vec<SavedTarget>,
-    read: Vec<ReadObject>,
-    snapshot_digest: String,
-    steps: Vec<FileStep>,
-    digest: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-enum FileStep {
-    Write(FileWrite),
-    Submit(FileSubmission),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-enum Verb {
-    Create,
-    Update,
-    Patch,
-    Delete,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Subresource {
-    Status,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-enum PatchType {
-    #[serde(rename = "application/merge-patch+json")]
-    Merge,
-    #[serde(rename = "application/apply-patch+yaml")]
-    Apply,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum Predicted {
-    Created,
-    Updated,
-    MarkedDeleted,
-    Removed,
-    Unchanged,
-    Failed,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct FileWrite {
-    seq: u64,
-    verb: Verb,
-    #[serde(deserialize_with = "Option::deserialize")]
-    subresource: Option<Subresource>,
-    api_version: String,
-    kind: String,
-    namespace: String,
-    name: String,
-    #[serde(deserialize_with = "Option::deserialize")]
-    patch_type: Option<PatchType>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    patch: Option<Value>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    object: Option<Value>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    field_manager: Option<String>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    force: Option<bool>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    propagation_policy: Option<String>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    error: Option<String>,
-    predicted: Predicted,
-    #[serde(deserialize_with = "Option::deserialize")]
-    predicted_resource_version: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum FileVia {
-    Client,
-    Http,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct FileSubmission {
-    after_write: u64,
-    via: FileVia,
-    url: String,
-    id: String,
-    #[serde(deserialize_with = "Option::deserialize")]
-    request_id: Option<String>,
-    #[serde(rename = "type")]
-    task_type: String,
-    #[serde(deserialize_with = "Option::deserialize")]
-    params: Option<Value>,
-}
-
 /// sha256 of the JSON encoding of `value`, hex.
 fn digest_of(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
@@ -295,133 +132,6 @@ fn plan_digest(
         "snapshotDigest": snapshot_digest,
         "steps": steps,
     }))
-}
-
-fn file_write(w: &WriteRecord) -> FileWrite {
-    let rv = |v: &Value| {
-        v.pointer("/metadata/resourceVersion")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let (predicted, predicted_resource_version) = match &w.outcome {
-        WriteOutcome::Created { after } => (Predicted::Created, rv(after)),
-        WriteOutcome::Updated { after, .. } => (Predicted::Updated, rv(after)),
-        WriteOutcome::MarkedDeleted { after, .. } => (Predicted::MarkedDeleted, rv(after)),
-        WriteOutcome::Removed { .. } => (Predicted::Removed, None),
-        WriteOutcome::Unchanged { .. } => (Predicted::Unchanged, None),
-        WriteOutcome::Failed => (Predicted::Failed, None),
-    };
-    FileWrite {
-        seq: w.seq,
-        verb: match w.verb {
-            "Create" => Verb::Create,
-            "Update" => Verb::Update,
-            "Delete" => Verb::Delete,
-            _ => Verb::Patch,
-        },
-        subresource: w.subresource.map(|_| Subresource::Status),
-        api_version: w.api_version.clone(),
-        kind: w.kind.clone(),
-        namespace: w.namespace.clone(),
-        name: w.name.clone(),
-        patch_type: w.patch_type.map(|t| {
-            if t == APPLY_PATCH {
-                PatchType::Apply
-            } else {
-                PatchType::Merge
-            }
-        }),
-        patch: w.patch.as_deref().cloned(),
-        object: w.object.as_deref().cloned(),
-        field_manager: w.field_manager.clone(),
-        force: w.force,
-        propagation_policy: w.propagation_policy.clone(),
-        error: w.error.clone(),
-        predicted,
-        predicted_resource_version,
-    }
-}
-
-fn write_record(w: FileWrite) -> WriteRecord {
-    let after = Arc::new(json!({"metadata": {"resourceVersion": w.predicted_resource_version}}));
-    let null = || Arc::new(Value::Null);
-    let outcome = match w.predicted {
-        Predicted::Created => WriteOutcome::Created { after },
-        Predicted::Updated => WriteOutcome::Updated {
-            before: null(),
-            after,
-        },
-        Predicted::MarkedDeleted => WriteOutcome::MarkedDeleted {
-            before: null(),
-            after,
-        },
-        Predicted::Removed => WriteOutcome::Removed { before: null() },
-        Predicted::Unchanged => WriteOutcome::Unchanged { object: null() },
-        Predicted::Failed => WriteOutcome::Failed,
-    };
-    WriteRecord {
-        seq: w.seq,
-        verb: match w.verb {
-            Verb::Create => "Create",
-            Verb::Update => "Update",
-            Verb::Patch => "Patch",
-            Verb::Delete => "Delete",
-        },
-        subresource: w.subresource.map(|_| "status"),
-        api_version: w.api_version,
-        kind: w.kind,
-        namespace: w.namespace,
-        name: w.name,
-        patch_type: w.patch_type.map(|t| match t {
-            PatchType::Apply => APPLY_PATCH,
-            PatchType::Merge => MERGE_PATCH,
-        }),
-        patch: w.patch.map(Arc::new),
-        object: w.object.map(Arc::new),
-        field_manager: w.field_manager,
-        force: w.force,
-        propagation_policy: w.propagation_policy,
-        error: w.error,
-        outcome,
-    }
-}
-
-fn file_step(step: &Step) -> FileStep {
-    match step {
-        Step::Write(w) => FileStep::Write(file_write(w)),
-        Step::Submit(s) => FileStep::Submit(FileSubmission {
-            after_write: s.after_write,
-            via: match s.via {
-                Via::Client => FileVia::Client,
-                Via::Http => FileVia::Http,
-            },
-            url: s.url.clone(),
-            id: s.id.clone(),
-            request_id: s.request.id.clone(),
-            task_type: s.request.task_type.clone(),
-            params: s.request.params.clone(),
-        }),
-    }
-}
-
-fn step(file: FileStep) -> Step {
-    match file {
-        FileStep::Write(w) => Step::Write(Box::new(write_record(w))),
-        FileStep::Submit(s) => Step::Submit(Submission {
-            after_write: s.after_write,
-            via: match s.via {
-                FileVia::Client => Via::Client,
-                FileVia::Http => Via::Http,
-            },
-            url: s.url,
-            id: s.id,
-            request: TaskRequest {
-                id: s.request_id,
-                task_type: s.task_type,
-                params: s.params,
-            },
-        }),
-    }
 }
 
 impl SavedPlan {
@@ -516,6 +226,9 @@ impl From<PlanFile> for SavedPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::step::Submission;
+    use crate::sidecar::{TaskRequest, Via};
+    use crate::world::{WriteOutcome, WriteRecord, MERGE_PATCH};
 
     fn plan() -> SavedPlan {
         let write = WriteRecord {

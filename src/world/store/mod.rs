@@ -1,0 +1,335 @@
+//! The in-memory API server (PARITY.md §4): one global resourceVersion counter,
+//! no-op writes not stored, optimistic locking, uid/creationTimestamp/generation
+//! rules, the status subresource, finalizers and deletion, kinds not served.
+//! Every write request is recorded, in order, for the trace.
+//!
+//! Stored objects, request bodies and write outcomes are shared [`Arc<Value>`]s:
+//! a read or a recorded before/after snapshot costs a reference count, not a copy.
+
+mod commit;
+mod write;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::json::get_str;
+use super::kinds::{gvk_name, is_optional_kind, kind_info, split_api_version, KindInfo};
+use super::managed::Managed;
+pub use super::objects::ObjectKey;
+use super::objects::Objects;
+use super::record::WriteRecord;
+use super::ssa::LastApply;
+use commit::typed;
+
+/// UUID namespace (RFC 4122 NameSpaceURL) used for server-assigned uids.
+const NAMESPACE_URL: uuid::Uuid = uuid::Uuid::from_u128(0x6ba7b811_9dad_11d1_80b4_00c04fd430c8);
+
+/// The in-memory API server.
+#[derive(Debug, Clone)]
+pub struct ApiServer {
+    objects: Objects,
+    served_optional: HashSet<String>,
+    resource_version: u64,
+    creations: HashMap<String, u64>,
+    /// Last object each field manager applied, per object (server-side apply).
+    applied: HashMap<(ObjectKey, String), LastApply>,
+    /// Field ownership per object (`metadata.managedFields`, held aside: never returned).
+    managed: HashMap<ObjectKey, Managed>,
+    now: String,
+    seq: u64,
+    writes: Vec<WriteRecord>,
+    /// When false, write requests are rejected without touching the store.
+    read_only: bool,
+    /// Mirrors `seq` for observers outside the store (ordering sidecar calls among writes).
+    write_probe: Option<Arc<AtomicU64>>,
+}
+
+/// `null`, for absent fields read by reference.
+static NULL: Value = Value::Null;
+
+impl ApiServer {
+    /// An empty API server whose clock reads `now` (RFC 3339, whole seconds).
+    pub fn new(now: impl Into<String>) -> Self {
+        ApiServer {
+            objects: Objects::default(),
+            served_optional: HashSet::new(),
+            resource_version: 99,
+            creations: HashMap::new(),
+            applied: HashMap::new(),
+            managed: HashMap::new(),
+            now: now.into(),
+            seq: 0,
+            writes: Vec::new(),
+            read_only: false,
+            write_probe: None,
+        }
+    }
+
+    /// A counter that always holds the seq of the last recorded write. Shared by
+    /// clones of this server: take it after the last clone.
+    pub fn write_probe(&mut self) -> Arc<AtomicU64> {
+        let seq = self.seq;
+        self.write_probe
+            .get_or_insert_with(|| Arc::new(AtomicU64::new(seq)))
+            .clone()
+    }
+
+    /// The wall clock every server-side timestamp uses.
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+
+    /// Serves an optional kind (`group/version/Kind`, PARITY.md §2.4).
+    pub fn install_kind(&mut self, gvk: &str) {
+        self.served_optional.insert(gvk.to_string());
+    }
+
+    /// Whether requests for this kind are served.
+    pub fn is_served(&self, api_version: &str, kind: &str) -> bool {
+        !is_optional_kind(api_version, kind)
+            || self.served_optional.contains(&gvk_name(api_version, kind))
+    }
+
+    /// The optional kinds currently served.
+    pub fn served_optional_kinds(&self) -> impl Iterator<Item = &String> {
+        self.served_optional.iter()
+    }
+
+    fn check_served(&self, api_version: &str, kind: &str) -> Result<(), ApiError> {
+        if self.is_served(api_version, kind) {
+            Ok(())
+        } else {
+            Err(ApiError::NotServed {
+                kind: kind.to_string(),
+                api_version: api_version.to_string(),
+            })
+        }
+    }
+
+    fn next_rv(&mut self) -> String {
+        self.resource_version += 1;
+        self.resource_version.to_string()
+    }
+
+    fn key(info: &KindInfo, namespace: &str, name: &str) -> ObjectKey {
+        ObjectKey {
+            group_kind: info.group_kind(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    fn new_uid(&mut self, info: &KindInfo, namespace: &str, name: &str) -> String {
+        let id = format!("{}/{}/{}", info.group_kind(), namespace, name);
+        let n = self.creations.entry(id.clone()).or_insert(0);
+        let seed = format!("uid:{id}/{n}");
+        *n += 1;
+        uuid::Uuid::new_v5(&NAMESPACE_URL, seed.as_bytes()).to_string()
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /// Stores an object as found in a cluster snapshot (PARITY.md §1, §4.3): the next
+    /// resourceVersion, and uid / creationTimestamp / generation only where absent.
+    pub fn load(&mut self, object: Value) -> Result<(), ApiError> {
+        self.load_object(object, false)
+    }
+
+    /// Stores an object read from a live cluster: its resourceVersion, uid,
+    /// creationTimestamp and generation are kept, and later writes take
+    /// resourceVersions above every loaded one.
+    pub fn load_live(&mut self, object: Value) -> Result<(), ApiError> {
+        self.load_object(object, true)
+    }
+
+    fn load_object(&mut self, object: Value, live: bool) -> Result<(), ApiError> {
+        let (api_version, kind, namespace, name) = identity(&object)?;
+        let mut object = object;
+        let info = kind_info(&api_version, &kind);
+        let key = Self::key(&info, &namespace, &name);
+        let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
+        let managed = Managed::from_object(&object);
+        let meta = metadata_mut(&mut object);
+        if meta
+            .get("uid")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            let seed = format!("uid:{uid_seed}/0");
+            meta.insert(
+                "uid".into(),
+                Value::String(uuid::Uuid::new_v5(&NAMESPACE_URL, seed.as_bytes()).to_string()),
+            );
+        }
+        if meta.get("creationTimestamp").is_none_or(Value::is_null) {
+            meta.insert("creationTimestamp".into(), Value::String(self.now.clone()));
+        }
+        if info.tracks_generation() && meta.get("generation").is_none_or(Value::is_null) {
+            meta.insert("generation".into(), Value::from(1));
+        }
+        meta.remove("managedFields");
+        *self.creations.entry(uid_seed).or_insert(0) += 1;
+        let live_rv = get_str(&object, &["metadata", "resourceVersion"])
+            .and_then(|rv| rv.parse::<u64>().ok())
+            .filter(|_| live);
+        match live_rv {
+            Some(rv) => self.resource_version = self.resource_version.max(rv),
+            None => {
+                let rv = self.next_rv();
+                metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
+            }
+        }
+        let object = typed(&api_version, &kind, &object)?;
+        if managed.0.is_empty() {
+            self.managed.remove(&key);
+        } else {
+            self.managed.insert(key.clone(), managed);
+        }
+        self.objects.insert(key, Arc::new(object));
+        Ok(())
+    }
+
+    /// The field ownership of a stored object, as `metadata.managedFields` would
+    /// read (empty when nothing is recorded).
+    pub fn managed_fields(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Value {
+        let key = Self::key(&kind_info(api_version, kind), namespace, name);
+        self.managed
+            .get(&key)
+            .map_or(Value::Array(Vec::new()), Managed::to_json)
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// GET one object.
+    pub fn get(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Arc<Value>, ApiError> {
+        self.check_served(api_version, kind)?;
+        let info = kind_info(api_version, kind);
+        self.objects
+            .get(&Self::key(&info, namespace, name))
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound {
+                resource: info.resource(),
+                name: name.to_string(),
+            })
+    }
+
+    /// GET one object, `None` when it does not exist.
+    pub fn get_opt(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Arc<Value>>, ApiError> {
+        match self.get(api_version, kind, namespace, name) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// LIST objects of a kind in a namespace (`None`: all namespaces) whose labels
+    /// equal every pair of `selector`, sorted by namespace then name.
+    pub fn list(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        selector: &[(&str, &str)],
+    ) -> Result<Vec<Arc<Value>>, ApiError> {
+        self.check_served(api_version, kind)?;
+        let group_kind = kind_info(api_version, kind).group_kind();
+        if let (Some(namespace), false) = (namespace, selector.is_empty()) {
+            return Ok(self.objects.select(&group_kind, namespace, selector));
+        }
+        // Keys sort by kind, then namespace, then name: the matches are one range.
+        let start = ObjectKey {
+            group_kind,
+            namespace: namespace.unwrap_or("").to_string(),
+            name: String::new(),
+        };
+        Ok(self
+            .objects
+            .range(&start..)
+            .take_while(|(k, _)| {
+                k.group_kind == start.group_kind && namespace.is_none_or(|ns| k.namespace == ns)
+            })
+            .filter(|(_, obj)| {
+                selector.iter().all(|(lk, lv)| {
+                    obj.get("metadata")
+                        .and_then(|m| m.get("labels"))
+                        .and_then(|l| l.get(*lk))
+                        .and_then(Value::as_str)
+                        == Some(*lv)
+                })
+            })
+            .map(|(_, obj)| Arc::clone(obj))
+            .collect())
+    }
+
+    /// Every stored object, sorted by kind, then namespace, then name.
+    pub fn all_objects(&self) -> Vec<&Arc<Value>> {
+        let mut all: Vec<(&str, &ObjectKey, &Arc<Value>)> = self
+            .objects
+            .iter()
+            .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, v))
+            .collect();
+        all.sort_by(|a, b| (a.0, &a.1.namespace, &a.1.name).cmp(&(b.0, &b.1.namespace, &b.1.name)));
+        all.into_iter().map(|(_, _, v)| v).collect()
+    }
+}
+
+fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {
+    let api_version = get_str(object, &["apiVersion"]).unwrap_or("").to_string();
+    let kind = get_str(object, &["kind"]).unwrap_or("").to_string();
+    let (namespace, name) = namespace_and_name(object);
+    if kind.is_empty() || api_version.is_empty() || name.is_empty() {
+        return Err(ApiError::Invalid(
+            "object is missing apiVersion, kind or metadata.name".into(),
+        ));
+    }
+    Ok((api_version, kind, namespace, name))
+}
+
+/// `metadata.namespace` and `metadata.name` of a request body (empty when absent).
+fn namespace_and_name(body: &Value) -> (String, String) {
+    let text = |field: &str| {
+        get_str(body, &["metadata", field])
+            .unwrap_or("")
+            .to_string()
+    };
+    (text("namespace"), text("name"))
+}
+
+fn set_type_meta(object: &mut Value, api_version: &str, kind: &str) {
+    if let Some(map) = object.as_object_mut() {
+        map.insert("apiVersion".into(), Value::String(api_version.to_string()));
+        map.insert("kind".into(), Value::String(kind.to_string()));
+    }
+}
+
+fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
+    super::json::ensure_object(object, &["metadata"])
+}
+
+/// The `group` part of an apiVersion (re-exported for callers building requests).
+pub fn group_of(api_version: &str) -> &str {
+    split_api_version(api_version).0
+}
