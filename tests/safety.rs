@@ -10,6 +10,7 @@ mod support {
 use std::path::Path;
 use std::process::Output;
 
+use nodectl::world::hex::lower_hex;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use support::fake_api::{isolated_nodectl, manifest_objects, Fake, Recorded};
@@ -179,10 +180,7 @@ fn hostile_names_reach_no_path_and_no_write_through_any_command() {
 }
 
 fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    lower_hex(&Sha256::digest(bytes))
 }
 
 /// Re-digests an edited plan as a forger who read the source would.

@@ -233,7 +233,7 @@ class Generator:
             "//! types and keys, map and struct atomicity, key defaults) of the built-in kinds the",
             "//! operator writes. Do not edit; regenerate.",
             "",
-            "use super::schema::{Field, ListType, Root, TypeDef, TypeKind, DEDUCED};",
+            "use super::schema_types::{Field, ListType, Root, TypeDef, TypeKind, DEDUCED};",
             "",
             "pub(super) static ROOTS: &[Root] = &[",
         ]

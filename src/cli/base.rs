@@ -13,7 +13,7 @@ use super::plan::{options, select_targets, PlanArgs, PlanFormat};
 use super::{exit, fail};
 use crate::base::{plan_change, settle_base, BaseError};
 use crate::engine::plan::targets_of;
-use crate::render::base_diff::changes;
+use crate::render::base_impact::changes;
 use crate::render::base_text;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{Style, ViewOptions};

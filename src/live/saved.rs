@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use super::apply::Step;
 use super::sidecar::Submission;
 use crate::sidecar::{TaskRequest, Via};
+use crate::world::hex::lower_hex;
 use crate::world::{WriteOutcome, WriteRecord, APPLY_PATCH, MERGE_PATCH};
 
 /// The `kind` of a saved-plan document.
@@ -52,7 +53,7 @@ impl ClusterIdentity {
                 for der in certs {
                     hash.update(der);
                 }
-                to_hex(&hash.finalize())
+                lower_hex(&hash.finalize())
             }),
         }
     }
@@ -251,7 +252,7 @@ struct FileSubmission {
 /// sha256 of the JSON encoding of `value`, hex.
 fn digest_of(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    to_hex(&Sha256::digest(bytes))
+    lower_hex(&Sha256::digest(bytes))
 }
 
 /// The digest over everything an apply acts on.
@@ -463,11 +464,6 @@ impl SavedPlan {
         file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
         file.write_all(text.as_bytes())
     }
-}
-
-/// Lower-case hex of a digest.
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -150,8 +150,9 @@ fn reduced(plan: &BasePlan, t: &TargetReport, ignore: &[IgnorePath]) -> Option<T
     })
 }
 
-/// Judges a base plan.
-pub fn changes<'a>(plan: &'a BasePlan, ignore: &[IgnorePath]) -> BaseChanges<'a> {
+/// Judges a base plan's writes and rollouts; the impact lines are left empty (they are added
+/// by `base_impact::changes`, which reads this judgement).
+pub fn judged<'a>(plan: &'a BasePlan, ignore: &[IgnorePath]) -> BaseChanges<'a> {
     let manifest: Vec<Change> = plan
         .manifest
         .iter()
@@ -202,16 +203,14 @@ pub fn changes<'a>(plan: &'a BasePlan, ignore: &[IgnorePath]) -> BaseChanges<'a>
             Action::NoOp => {}
         }
     }
-    let mut out = BaseChanges {
+    BaseChanges {
         plan,
         manifest,
         report,
         rollouts,
         summary,
         impact: Vec::new(),
-    };
-    out.impact = super::base_impact::lines(&out, ignore);
-    out
+    }
 }
 
 /// The rollouts that start: a group with a rollout in status after the plan and none at rest.

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::base_diff::{image_change, restart_reason, BaseChanges};
+use super::base_diff::{image_change, judged, restart_reason, BaseChanges};
 use super::changes::{changed_paths, judge, Action, IgnorePath};
 use crate::api::{SEINODEDEPLOYMENT_KIND, SEINODE_KIND};
-use crate::base::Restart;
+use crate::base::{BasePlan, Restart};
 use crate::engine::plan::TargetRef;
 use crate::world::WriteRecord;
 
@@ -189,8 +189,15 @@ fn spec_changes(before: &Value, after: &Value) -> String {
     }
 }
 
+/// Judges a base plan and adds its impact lines.
+pub fn changes<'a>(plan: &'a BasePlan, ignore: &[IgnorePath]) -> BaseChanges<'a> {
+    let mut out = judged(plan, ignore);
+    out.impact = lines(&out, ignore);
+    out
+}
+
 /// Every impact line of a base plan.
-pub fn lines(c: &BaseChanges, ignore: &[IgnorePath]) -> Vec<String> {
+fn lines(c: &BaseChanges, ignore: &[IgnorePath]) -> Vec<String> {
     let mut out = Vec::new();
     for change in &c.manifest {
         let w = change.write;

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::world::hex::lower_hex;
+
 use super::{node_of_url, SidecarCall, SidecarError, Sidecars, TaskRequest, TaskState, Via};
 
 /// Outcome of polling a task of one type: a status string or a detailed object.
@@ -213,7 +215,7 @@ fn host_of(url: &str) -> &str {
 /// The default node id: lowercase hex of the first 20 bytes of SHA-256("node-id/<node>").
 pub fn default_node_id(node: &str) -> String {
     let digest = Sha256::digest(format!("node-id/{node}").as_bytes());
-    digest[..20].iter().map(|b| format!("{b:02x}")).collect()
+    lower_hex(&digest[..20])
 }
 
 impl Sidecars for ScriptedSidecars {

@@ -234,15 +234,25 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
     }
     // Each distinct (namespace, selector) is resolved once, in parallel: which explicit SeiNodes
     // it matches (none, exactly one — which a node's own selector must not count — or more).
-    let mut distinct: HashMap<(&str, String), &SelectorRef> = HashMap::new();
-    for (_, f) in facts {
-        for s in &f.selectors {
+    // Every selector's key is built once here and reused by the lookup below.
+    let keys: Vec<Vec<String>> = facts
+        .iter()
+        .map(|(_, f)| {
+            f.selectors
+                .iter()
+                .map(|s| selector_key(&s.selector))
+                .collect()
+        })
+        .collect();
+    let mut distinct: HashMap<(&str, &str), &SelectorRef> = HashMap::new();
+    for ((_, f), fkeys) in facts.iter().zip(&keys) {
+        for (s, key) in f.selectors.iter().zip(fkeys) {
             distinct
-                .entry((s.namespace.as_str(), selector_key(&s.selector)))
+                .entry((s.namespace.as_str(), key.as_str()))
                 .or_insert(s);
         }
     }
-    let resolved: HashMap<(&str, String), Matches> = distinct
+    let resolved: HashMap<(&str, &str), Matches> = distinct
         .into_par_iter()
         .map(|(key, s)| {
             let candidates = s.selector.iter().next().and_then(|(k0, v0)| {
@@ -262,14 +272,14 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
             (key, matched)
         })
         .collect();
-    for (idx, f) in facts {
-        for s in &f.selectors {
+    for ((idx, f), fkeys) in facts.iter().zip(&keys) {
+        for (s, key) in f.selectors.iter().zip(fkeys) {
             let self_name = f
                 .key
                 .as_ref()
                 .map(|k| k.name.as_str())
                 .filter(|_| f.kind == "SeiNode");
-            let explicit = match resolved.get(&(s.namespace.as_str(), selector_key(&s.selector))) {
+            let explicit = match resolved.get(&(s.namespace.as_str(), key.as_str())) {
                 Some(Matches::Many) => true,
                 Some(Matches::One(name)) => Some(*name) != self_name,
                 Some(Matches::None) | None => false,

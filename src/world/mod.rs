@@ -3,12 +3,14 @@
 
 pub mod error;
 pub mod fieldpath;
+pub mod hex;
 pub mod json;
 pub mod kinds;
 pub mod managed;
 mod objects;
 pub mod record;
 pub mod schema;
+mod schema_types;
 mod ssa;
 #[rustfmt::skip]
 mod ssa_schema;

@@ -11,64 +11,8 @@
 
 use serde_json::Value;
 
+pub use super::schema_types::{Field, ListType, Root, TypeDef, TypeId, TypeKind, DEDUCED};
 use super::ssa_schema::{ROOTS, TYPES};
-
-/// Index of a type in the table; [`DEDUCED`] for a deduced place.
-pub type TypeId = u16;
-
-/// A place whose shape follows its value (granular maps, atomic lists).
-pub const DEDUCED: TypeId = u16::MAX;
-
-/// How a list merges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListType {
-    /// Replaced whole, owned as one field.
-    Atomic,
-    /// Scalars merged as a set, each owned by value (`v:`).
-    Set,
-    /// Items merged by these key fields (`k:{...}`).
-    Map(&'static [&'static str]),
-}
-
-/// A struct field.
-#[derive(Debug, Clone, Copy)]
-pub struct Field {
-    /// Its json name.
-    pub name: &'static str,
-    pub ty: TypeId,
-    /// The OpenAPI default as JSON text (used for list-map keys, as SMD does).
-    pub default: Option<&'static str>,
-}
-
-/// The shape of a type.
-#[derive(Debug, Clone, Copy)]
-pub enum TypeKind {
-    Scalar,
-    Struct {
-        atomic: bool,
-        fields: &'static [Field],
-    },
-    Map {
-        elem: TypeId,
-        atomic: bool,
-    },
-    List {
-        elem: TypeId,
-        list: ListType,
-    },
-}
-
-/// One table entry.
-#[derive(Debug, Clone, Copy)]
-pub struct TypeDef(pub TypeKind);
-
-/// The type of a kind's objects.
-#[derive(Debug, Clone, Copy)]
-pub struct Root {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub ty: TypeId,
-}
 
 /// The shape at one place, resolved against the value found there.
 #[derive(Debug, Clone, Copy)]
