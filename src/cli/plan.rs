@@ -346,7 +346,7 @@ pub(super) fn finish(
         ignore: ignore.clone(),
     };
     let written = match args.output {
-        PlanFormat::Json => write_json(out, &plan_json::document(report, &ignore)),
+        PlanFormat::Json => write_json(out, &plan_json::wire(report, &ignore)),
         PlanFormat::Yaml => write_yaml(out, &plan_json::document(report, &ignore)),
         PlanFormat::Text => plan_text::write(out, report, &view(Style::Text)),
         PlanFormat::Markdown => {
@@ -362,7 +362,7 @@ pub(super) fn finish(
 }
 
 /// Writes a JSON document and a newline.
-pub(super) fn write_json(out: &mut dyn Write, doc: &serde_json::Value) -> std::io::Result<()> {
+pub(super) fn write_json(out: &mut dyn Write, doc: &impl serde::Serialize) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, doc).map_err(std::io::Error::from)?;
     writeln!(out)
 }

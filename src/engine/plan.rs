@@ -8,11 +8,13 @@ use serde_json::Value;
 
 use crate::controller;
 use crate::engine::error::EngineError;
-use crate::engine::trace::{final_objects, write_json, FinalObjects, ReconcileTrace, TraceJson};
+use crate::engine::trace::{
+    final_objects, write_json, FinalObjects, ReconcileTrace, TraceJson, WriteJson,
+};
 use crate::env::{Clock, Dns, Env, Ids};
 use crate::platform::Platform;
 use crate::sidecar::model::{PodSidecarScript, ScriptedSidecars, SidecarScript};
-use crate::world::{ApiServer, WriteOutcome};
+use crate::world::{ApiServer, WriteOutcome, WriteRecord};
 
 /// The kinds `plan` reconciles, in this order.
 pub const TARGET_KINDS: &[&str] = &["SeiNodeDeployment", "SeiNode"];
@@ -610,6 +612,14 @@ impl PlanReport {
 
     /// [`PlanReport::to_json`] borrowing the report, to serialise without a copy.
     pub fn wire(&self) -> TraceJson<'_> {
+        self.wire_with(WriteJson)
+    }
+
+    /// [`PlanReport::wire`] with each write shown by `write`.
+    pub fn wire_with<'a, W>(
+        &'a self,
+        mut write: impl FnMut(&'a WriteRecord) -> W,
+    ) -> TraceJson<'a, W> {
         let target = self
             .targets
             .iter()
@@ -629,7 +639,7 @@ impl PlanReport {
             now: &self.now,
             reconciles: steps
                 .into_iter()
-                .map(|(target, s)| s.trace.wire(Some(target.to_string())))
+                .map(|(target, s)| s.trace.wire_with(Some(target.to_string()), &mut write))
                 .collect(),
             final_objects: FinalObjects(&self.final_objects),
             verdict: None,

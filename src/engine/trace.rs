@@ -57,6 +57,16 @@ impl ReconcileTrace {
 
     /// This reconcile as trace JSON; `target` names it in a multi-target plan.
     pub fn wire(&self, target: Option<String>) -> ReconcileJson<'_> {
+        self.wire_with(target, WriteJson)
+    }
+
+    /// [`ReconcileTrace::wire`] with each write shown by `write` (e.g. a write with the
+    /// plan's judgement of it).
+    pub fn wire_with<'a, W>(
+        &'a self,
+        target: Option<String>,
+        write: impl FnMut(&'a WriteRecord) -> W,
+    ) -> ReconcileJson<'a, W> {
         let after = self.outcome.result.after;
         ReconcileJson {
             index: self.index,
@@ -66,7 +76,7 @@ impl ReconcileTrace {
                 requeue_after_ns: u64::try_from(after.as_nanos()).unwrap_or(u64::MAX),
             },
             error: self.outcome.error.as_deref(),
-            writes: self.writes.iter().map(WriteJson).collect(),
+            writes: self.writes.iter().map(write).collect(),
             sidecar_calls: &self.sidecar_calls,
             events: &self.events,
             dns_lookups: &self.dns_lookups,
@@ -85,12 +95,12 @@ fn to_value(wire: &impl Serialize) -> Value {
 /// fleet-sized plan costs no copy of its objects.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TraceJson<'a> {
+pub struct TraceJson<'a, W = WriteJson<'a>> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format_version: Option<u32>,
     pub target: String,
     pub now: &'a str,
-    pub reconciles: Vec<ReconcileJson<'a>>,
+    pub reconciles: Vec<ReconcileJson<'a, W>>,
     pub final_objects: FinalObjects<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Value>,
@@ -139,14 +149,14 @@ impl Serialize for Omitting<'_> {
     }
 }
 
-/// One reconcile (PARITY.md §3.1).
+/// One reconcile (PARITY.md §3.1); `W` shows a write ([`WriteJson`] in a trace).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ReconcileJson<'a> {
+pub struct ReconcileJson<'a, W = WriteJson<'a>> {
     pub index: usize,
     pub result: ResultJson,
     pub error: Option<&'a str>,
-    pub writes: Vec<WriteJson<'a>>,
+    pub writes: Vec<W>,
     pub sidecar_calls: &'a [SidecarCall],
     pub events: &'a [Event],
     pub dns_lookups: &'a [String],
@@ -170,8 +180,17 @@ pub struct WriteJson<'a>(pub &'a WriteRecord);
 impl Serialize for WriteJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let w = self.0;
         let mut m = serializer.serialize_map(None)?;
+        self.entries(&mut m)?;
+        m.end()
+    }
+}
+
+impl WriteJson<'_> {
+    /// The members of the write, in order, into a map being serialised (so a wrapper can
+    /// add its own after them).
+    pub fn entries<M: serde::ser::SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        let w = self.0;
         m.serialize_entry("seq", &w.seq)?;
         m.serialize_entry("verb", w.verb)?;
         if let Some(sub) = w.subresource {
@@ -200,8 +219,7 @@ impl Serialize for WriteJson<'_> {
         if let Some(pp) = &w.propagation_policy {
             m.serialize_entry("propagationPolicy", pp)?;
         }
-        m.serialize_entry("error", &w.error)?;
-        m.end()
+        m.serialize_entry("error", &w.error)
     }
 }
 

@@ -3,7 +3,7 @@
 //! after without server-owned noise and without user-ignored paths, and the
 //! API server's refusal for updates of immutable fields.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::world::{WriteOutcome, WriteRecord};
 
@@ -184,18 +184,21 @@ fn remove(value: &mut Value, segments: &[Segment]) {
     }
 }
 
+/// The server-owned metadata fields that only add noise to a diff.
+const NOISE: &[&str] = &[
+    "managedFields",
+    "resourceVersion",
+    "uid",
+    "creationTimestamp",
+    "generation",
+];
+
 /// Removes fields that only add noise to a diff (server-owned metadata).
 pub fn without_noise(object: &Value) -> Value {
     let mut o = object.clone();
     if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        for field in [
-            "managedFields",
-            "resourceVersion",
-            "uid",
-            "creationTimestamp",
-            "generation",
-        ] {
-            meta.remove(field);
+        for field in NOISE {
+            meta.remove(*field);
         }
     }
     o
@@ -297,34 +300,17 @@ fn already_absent(write: &WriteRecord) -> bool {
 
 /// Judges one write.
 pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
-    let (action, before, after) = match &write.outcome {
-        WriteOutcome::Failed if already_absent(write) => (Action::NoOp, None, None),
-        WriteOutcome::Failed => (Action::Failed, None, None),
-        WriteOutcome::Created { after } => (Action::Create, None, Some(cleaned(after, ignore))),
-        WriteOutcome::Updated { before, after } => {
-            let (b, a) = (cleaned(before, ignore), cleaned(after, ignore));
-            let action = if b == a { Action::NoOp } else { Action::Update };
-            (action, Some(b), Some(a))
+    let (before, after) = match &write.outcome {
+        WriteOutcome::Failed | WriteOutcome::Unchanged { .. } => (None, None),
+        WriteOutcome::Created { after } => (None, Some(cleaned(after, ignore))),
+        WriteOutcome::Updated { before, after } | WriteOutcome::MarkedDeleted { before, after } => {
+            (Some(cleaned(before, ignore)), Some(cleaned(after, ignore)))
         }
-        WriteOutcome::MarkedDeleted { before, after } => (
-            Action::Delete,
-            Some(cleaned(before, ignore)),
-            Some(cleaned(after, ignore)),
-        ),
-        WriteOutcome::Removed { before } => (Action::Delete, Some(cleaned(before, ignore)), None),
-        WriteOutcome::Unchanged { .. } => (Action::NoOp, None, None),
+        WriteOutcome::Removed { before } => (Some(cleaned(before, ignore)), None),
     };
-    let forbidden = match (action, &before, &after) {
-        (Action::Update, Some(b), Some(a)) => forbidden_update(&write.kind, &write.name, b, a),
-        _ => None,
-    };
-    let (action, reason) = match forbidden {
-        Some(reason) => (Action::Forbidden, Some(reason)),
-        None if matches!(write.outcome, WriteOutcome::Failed) && action == Action::NoOp => (
-            action,
-            Some("already absent: the operator ignores this answer to a delete".to_string()),
-        ),
-        None => (action, None),
+    let (action, reason) = match (&write.outcome, &before, &after) {
+        (WriteOutcome::Updated { .. }, Some(b), Some(a)) => update_verdict(write, b, a),
+        _ => verdict(write, ignore),
     };
     Change {
         write,
@@ -333,6 +319,72 @@ pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
         after,
         reason,
     }
+}
+
+/// The action of one write and the reason shown with it (a forbidden update's refusal, an
+/// already-absent delete), as [`judge`] decides them but without building the cleaned
+/// objects where the answer does not need them: what counts, problems and the JSON plan use.
+pub fn verdict(write: &WriteRecord, ignore: &[IgnorePath]) -> (Action, Option<String>) {
+    match &write.outcome {
+        WriteOutcome::Failed if already_absent(write) => (
+            Action::NoOp,
+            Some("already absent: the operator ignores this answer to a delete".to_string()),
+        ),
+        WriteOutcome::Failed => (Action::Failed, None),
+        WriteOutcome::Created { .. } => (Action::Create, None),
+        WriteOutcome::MarkedDeleted { .. } | WriteOutcome::Removed { .. } => (Action::Delete, None),
+        WriteOutcome::Unchanged { .. } => (Action::NoOp, None),
+        WriteOutcome::Updated { before, after } if ignore.is_empty() => {
+            if same_without_noise(before, after) {
+                (Action::NoOp, None)
+            } else if may_forbid(&write.kind) {
+                update_verdict(write, &without_noise(before), &without_noise(after))
+            } else {
+                (Action::Update, None)
+            }
+        }
+        WriteOutcome::Updated { before, after } => {
+            update_verdict(write, &cleaned(before, ignore), &cleaned(after, ignore))
+        }
+    }
+}
+
+/// An update of cleaned objects: a no-op, an update, or one the API server refuses.
+fn update_verdict(write: &WriteRecord, before: &Value, after: &Value) -> (Action, Option<String>) {
+    if before == after {
+        return (Action::NoOp, None);
+    }
+    match forbidden_update(&write.kind, &write.name, before, after) {
+        Some(reason) => (Action::Forbidden, Some(reason)),
+        None => (Action::Update, None),
+    }
+}
+
+/// Whether [`forbidden_update`] can refuse an update of this kind.
+fn may_forbid(kind: &str) -> bool {
+    matches!(kind, "StatefulSet" | "PersistentVolumeClaim")
+}
+
+/// `without_noise(before) == without_noise(after)`, compared in place.
+fn same_without_noise(before: &Value, after: &Value) -> bool {
+    let (Value::Object(b), Value::Object(a)) = (before, after) else {
+        return before == after;
+    };
+    let metadata_same = match (b.get("metadata"), a.get("metadata")) {
+        (Some(Value::Object(bm)), Some(Value::Object(am))) => same_except(bm, am, NOISE),
+        (bm, am) => bm == am,
+    };
+    metadata_same && same_except(b, a, &["metadata"])
+}
+
+/// Whether two maps are equal once the `skip` keys are left out (in any key order, as
+/// `Map`'s own equality).
+fn same_except(b: &Map<String, Value>, a: &Map<String, Value>, skip: &[&str]) -> bool {
+    let kept = |m: &Map<String, Value>| m.keys().filter(|k| !skip.contains(&k.as_str())).count();
+    kept(b) == kept(a)
+        && b.iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .all(|(k, v)| a.get(k) == Some(v))
 }
 
 /// Leaf-level differences between two JSON values: (path, before, after).
@@ -440,5 +492,75 @@ mod tests {
             assert!(changed_paths(&b, &a).iter().all(|(q, _, _)| q != p), "{p}");
         }
         assert!(!IgnorePath::parse("metadata.nope").unwrap().matches(&after));
+    }
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+    use crate::engine::plan::{plan, targets_of, PlanOptions};
+    use crate::env::Clock;
+    use crate::sidecar::model::SidecarScript;
+
+    /// `verdict` is `judge` without the cleaned objects: the same action and reason for
+    /// every write of settled example plans (creates, status and spec updates, no-ops,
+    /// StatefulSet updates), with and without ignored paths.
+    #[test]
+    fn verdict_agrees_with_judge_on_example_plans() {
+        let ignores = [
+            Vec::new(),
+            vec![IgnorePath::parse("spec.template.spec.containers[*].image").unwrap()],
+            vec![IgnorePath::parse("status").unwrap()],
+        ];
+        let mut writes = 0;
+        for file in [
+            "examples/genesis-devnet/devnet.yaml",
+            "examples/image-rollout/cluster.yaml",
+            "examples/seinodedeployment/pacific-1-rpc-group.yaml",
+            "examples/stuck-node/snapshot-restore-waiting.yaml",
+        ] {
+            let objects = crate::cli::input::read_objects(&[file.into()], false)
+                .expect("example loads")
+                .objects;
+            let mut options = PlanOptions::new(Clock::parse("2026-01-01T00:00:00Z").unwrap());
+            options.sidecar = SidecarScript::uniform("completed");
+            options.until_settled = Some(20);
+            options.cascade = true;
+            let report = plan(&objects, &targets_of(&objects), &options).expect("plans");
+            for w in report
+                .targets
+                .iter()
+                .flat_map(|t| &t.steps)
+                .flat_map(|s| &s.trace.writes)
+            {
+                for ignore in &ignores {
+                    let change = judge(w, ignore);
+                    assert_eq!(
+                        verdict(w, ignore),
+                        (change.action, change.reason),
+                        "{file}: {} {} {}",
+                        w.verb,
+                        w.kind,
+                        w.name
+                    );
+                }
+                writes += 1;
+            }
+        }
+        assert!(writes > 50, "only {writes} writes compared");
+    }
+
+    #[test]
+    fn noise_only_differences_are_no_ops_in_any_key_order() {
+        let before = serde_json::json!({"metadata": {"name": "a", "resourceVersion": "1"}, "spec": {"x": 1, "y": 2}});
+        let after = serde_json::json!({"spec": {"y": 2, "x": 1}, "metadata": {"resourceVersion": "2", "name": "a", "generation": 3}});
+        assert!(same_without_noise(&before, &after));
+        let changed = serde_json::json!({"metadata": {"name": "a"}, "spec": {"x": 1, "y": 3}});
+        assert!(!same_without_noise(&before, &changed));
+        let relabelled =
+            serde_json::json!({"metadata": {"name": "a", "labels": {}}, "spec": {"x": 1, "y": 2}});
+        assert!(!same_without_noise(&before, &relabelled));
+        let no_metadata = serde_json::json!({"spec": {"x": 1, "y": 2}});
+        assert!(!same_without_noise(&before, &no_metadata));
     }
 }

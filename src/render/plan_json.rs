@@ -2,66 +2,109 @@
 //! reconcile (PARITY.md §3, unchanged: the trace itself is built by the core) plus what a CI job
 //! needs without reading the trace: the `summary` counts (the same [`Summary`] as the text
 //! summary line), the `targets` as a list, the `problems`, and an `action` on every write.
+//!
+//! The document is a set of wire types borrowing the report ([`wire`]): a fleet-sized plan is
+//! serialised straight from its trace, without first copying it into one JSON value.
 
-use serde_json::{json, Map, Value};
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use serde_json::Value;
 
-use super::changes::{judge, Action, IgnorePath};
+use super::changes::{verdict, Action, IgnorePath};
 use super::summary::{problems, Summary};
-use crate::engine::plan::{PlanReport, ReconcileStep, TargetRef};
+use crate::engine::plan::{PlanReport, TargetRef, Verdict};
+use crate::engine::trace::{TraceJson, WriteJson};
+use crate::world::WriteRecord;
 
 /// Version of the plan document; 2 added `summary`, `targets`, `problems` and `action`.
 pub const FORMAT_VERSION: u64 = 2;
 
-/// The plan document; `ignore` (the `--ignore-path`s) decides no-ops exactly as in the text.
-pub fn document(report: &PlanReport, ignore: &[IgnorePath]) -> Value {
-    let Value::Object(trace) = report.to_json() else {
-        return Value::Null;
-    };
-    let mut doc = Map::new();
-    doc.insert("formatVersion".into(), json!(FORMAT_VERSION));
-    doc.insert("summary".into(), Summary::of(report, ignore).to_json());
-    doc.insert(
-        "targets".into(),
-        Value::Array(
-            report
-                .targets
-                .iter()
-                .map(|t| target_json(&t.target, t.verdict.as_ref()))
-                .collect(),
-        ),
-    );
-    doc.insert("problems".into(), json!(problems(report, ignore)));
-    for (key, value) in trace {
-        if key != "formatVersion" {
-            doc.insert(key, value);
-        }
-    }
-    // The trace lists reconciles in run order; so does this.
-    let mut steps: Vec<&ReconcileStep> = report.targets.iter().flat_map(|t| &t.steps).collect();
-    steps.sort_by_key(|s| s.trace.index);
-    if let Some(Value::Array(reconciles)) = doc.get_mut("reconciles") {
-        for (json, step) in reconciles.iter_mut().zip(steps) {
-            let Some(Value::Array(writes)) = json.get_mut("writes") else {
-                continue;
-            };
-            for (w, record) in writes.iter_mut().zip(&step.trace.writes) {
-                let change = judge(record, ignore);
-                if let Some(m) = w.as_object_mut() {
-                    m.insert("action".into(), json!(change.action.label()));
-                    if change.action == Action::Forbidden {
-                        m.insert("reason".into(), json!(change.reason));
-                    }
-                }
-            }
-        }
-    }
-    Value::Object(doc)
+/// The plan document, borrowing the report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDocument<'a> {
+    pub format_version: u64,
+    pub summary: Value,
+    pub targets: Vec<TargetJson<'a>>,
+    pub problems: Vec<String>,
+    /// The trace members (`target`, `now`, `reconciles`, `finalObjects`), without its own
+    /// `formatVersion`.
+    #[serde(flatten)]
+    pub trace: TraceJson<'a, JudgedWrite<'a>>,
 }
 
-fn target_json(target: &TargetRef, verdict: Option<&crate::engine::plan::Verdict>) -> Value {
-    let mut t = json!({"kind": target.kind, "namespace": target.namespace, "name": target.name});
-    if let Some(v) = verdict {
-        t["verdict"] = json!(v.to_string());
+/// One entry of `targets`.
+#[derive(Debug, Serialize)]
+pub struct TargetJson<'a> {
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+}
+
+impl<'a> TargetJson<'a> {
+    fn of(target: &'a TargetRef, verdict: Option<&Verdict>) -> Self {
+        TargetJson {
+            kind: &target.kind,
+            namespace: &target.namespace,
+            name: &target.name,
+            verdict: verdict.map(Verdict::to_string),
+        }
     }
-    t
+}
+
+/// A trace write with the plan's judgement of it: `action`, and for a forbidden update the
+/// API server's `reason`.
+#[derive(Debug)]
+pub struct JudgedWrite<'a> {
+    write: WriteJson<'a>,
+    action: Action,
+    reason: Option<String>,
+}
+
+impl<'a> JudgedWrite<'a> {
+    fn of(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Self {
+        let (action, reason) = verdict(write, ignore);
+        JudgedWrite {
+            write: WriteJson(write),
+            action,
+            reason: reason.filter(|_| action == Action::Forbidden),
+        }
+    }
+}
+
+impl Serialize for JudgedWrite<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(None)?;
+        self.write.entries(&mut m)?;
+        m.serialize_entry("action", self.action.label())?;
+        if self.action == Action::Forbidden {
+            m.serialize_entry("reason", &self.reason)?;
+        }
+        m.end()
+    }
+}
+
+/// The plan document as wire types; `ignore` (the `--ignore-path`s) decides no-ops exactly as
+/// in the text.
+pub fn wire<'a>(report: &'a PlanReport, ignore: &[IgnorePath]) -> PlanDocument<'a> {
+    let mut trace = report.wire_with(|w| JudgedWrite::of(w, ignore));
+    trace.format_version = None;
+    PlanDocument {
+        format_version: FORMAT_VERSION,
+        summary: Summary::of(report, ignore).to_json(),
+        targets: report
+            .targets
+            .iter()
+            .map(|t| TargetJson::of(&t.target, t.verdict.as_ref()))
+            .collect(),
+        problems: problems(report, ignore),
+        trace,
+    }
+}
+
+/// The plan document as one JSON value (for callers that add members to it).
+pub fn document(report: &PlanReport, ignore: &[IgnorePath]) -> Value {
+    serde_json::to_value(wire(report, ignore)).unwrap_or(Value::Null)
 }

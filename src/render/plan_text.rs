@@ -9,7 +9,7 @@ use comfy_table::{presets, Cell, ContentArrangement, Table};
 use serde_json::Value;
 use similar::TextDiff;
 
-use super::changes::{changed_paths, judge, Action, Change, IgnorePath};
+use super::changes::{self, changed_paths, judge, Action, Change, IgnorePath};
 use super::summary::problems;
 pub use super::summary::Summary;
 use crate::ansi::{BOLD, CYAN, GREEN, RED, RESET};
@@ -188,7 +188,7 @@ impl View<'_> {
                 .trace
                 .writes
                 .iter()
-                .filter(|w| !matches!(judge(w, &self.o.ignore).action, Action::NoOp))
+                .filter(|w| !matches!(changes::verdict(w, &self.o.ignore).0, Action::NoOp))
                 .count();
             let r = step.trace.outcome.result;
             let requeue = if r.is_zero() {

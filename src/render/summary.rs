@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::changes::{judge, Action, IgnorePath};
+use super::changes::{verdict, Action, IgnorePath};
 use crate::engine::plan::{PlanReport, ReconcileStep, TargetReport};
 
 /// Counts over a whole plan.
@@ -38,7 +38,7 @@ impl Summary {
         for target in targets {
             for step in &target.steps {
                 for w in &step.trace.writes {
-                    match judge(w, ignore).action {
+                    match verdict(w, ignore).0 {
                         Action::Create => s.create += 1,
                         Action::Update => {
                             s.update += 1;
@@ -152,15 +152,17 @@ pub fn problems(report: &PlanReport, ignore: &[IgnorePath]) -> Vec<String> {
         for (n, step) in target.steps.iter().enumerate() {
             let at = at(target, n);
             for w in &step.trace.writes {
-                let change = judge(w, ignore);
-                let what = format!("{} {} {}/{}", w.verb, w.kind, w.namespace, w.name);
-                match change.action {
+                let (action, reason) = verdict(w, ignore);
+                let what = || format!("{} {} {}/{}", w.verb, w.kind, w.namespace, w.name);
+                match action {
                     Action::Forbidden => out.push(format!(
-                        "{at}: forbidden: {what}: {}",
-                        change.reason.as_deref().unwrap_or("")
+                        "{at}: forbidden: {}: {}",
+                        what(),
+                        reason.as_deref().unwrap_or("")
                     )),
                     Action::Failed => out.push(format!(
-                        "{at}: failed: {what}: {}",
+                        "{at}: failed: {}: {}",
+                        what(),
                         w.error.as_deref().unwrap_or("")
                     )),
                     _ => {}
