@@ -124,7 +124,7 @@ fn interrupt_exits_130() {
         .stderr(Stdio::null())
         .spawn()
         .expect("starts");
-    std::thread::sleep(std::time::Duration::from_millis(1000));
+    wait_for_sigint_handler(child.id());
     let status = Process::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -132,4 +132,28 @@ fn interrupt_exits_130() {
     assert!(status.success());
     let code = child.wait().expect("exits").code();
     assert_eq!(code, Some(130));
+}
+
+/// Waits until `pid` has installed its SIGINT handler (bit 2 of `SigCgt` in
+/// `/proc/PID/status`), so the test does not depend on how fast a loaded machine starts the
+/// binary.
+fn wait_for_sigint_handler(pid: u32) {
+    const SIGINT_BIT: u64 = 1 << (2 - 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & SIGINT_BIT != 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nodectl never installed its SIGINT handler"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
