@@ -5,9 +5,9 @@
 
 use std::io::Write;
 
+use super::error::{fail, CliError, Done};
 use super::input::{objects_of, read_objects, Input};
 use super::plan::{file_targets, options, PlanArgs, PlanFormat};
-use super::{exit, fail};
 use crate::base::{plan_change, settle_base, BaseError};
 use crate::engine::plan::targets_of;
 use crate::render::base_impact::changes;
@@ -31,56 +31,56 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if args.files.is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--base and --base-git need the head manifests: -f FILE|DIR",
         );
     }
     if args.live.wants_cluster(args) {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--base plans files without a cluster: give no --kubeconfig, --context or --apply",
         );
     }
     if args.out_file.is_some() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--out saves a plan to apply on a cluster; it cannot be combined with --base",
         );
     }
     let head = match read_objects(&args.files, args.recursive) {
         Ok(i) => i,
-        Err(problem) => return fail(err, exit::INVALID, problem),
+        Err(problem) => return fail(err, CliError::Invalid, problem),
     };
     let base = match read_base(args) {
         Ok(i) => i,
-        Err(problem) => return fail(err, exit::INVALID, problem),
+        Err(problem) => return fail(err, CliError::Invalid, problem),
     };
     for w in base.warnings.iter().chain(&head.warnings) {
         let _ = writeln!(err, "warning: {w}");
     }
     let targets = match file_targets(args, &head.objects) {
         Ok(t) => t,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     if targets_of(&head.objects).is_empty() && targets_of(&base.objects).is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "neither the head nor the base holds a SeiNode or SeiNodeDeployment to plan",
         );
     }
     let both: Vec<serde_json::Value> = base.objects.iter().chain(&head.objects).cloned().collect();
     let options = match options(args, &both) {
         Ok(o) => o,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let mut ignore = Vec::new();
     for text in &args.ignore_paths {
         match IgnorePath::parse(text) {
             Ok(p) => ignore.push(p),
-            Err(e) => return fail(err, exit::INVALID, e),
+            Err(e) => return fail(err, CliError::Invalid, e),
         }
     }
     let planned = settle_base(&base.objects, &options).and_then(|settled| {
@@ -95,8 +95,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     });
     let plan = match planned {
         Ok(p) => p,
-        Err(e @ BaseError::Load(_)) => return fail(err, exit::INVALID, e),
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e @ BaseError::Load(_)) => return fail(err, CliError::Invalid, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     let c = changes(&plan, &ignore);
     let view = |style| ViewOptions {
@@ -118,7 +118,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return fail(err, exit::RUNTIME, format!("writing output: {e}"));
+            return fail(err, CliError::Runtime, format!("writing output: {e}"));
         }
     }
     let unsettled: Vec<String> = plan
@@ -136,11 +136,11 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         for line in &unsettled {
             let _ = writeln!(err, "error: {line}");
         }
-        return exit::RUNTIME;
+        return Done::Problems.exit_code();
     }
     if args.detailed_exitcode && c.summary.has_changes() {
-        exit::CHANGES
+        Done::Changes.exit_code()
     } else {
-        exit::OK
+        Done::Ok.exit_code()
     }
 }

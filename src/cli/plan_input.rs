@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::exit;
+use super::error::{fail, CliError, Done};
 use super::input::{objects_of, read_objects, Input};
 use crate::manifest;
 use crate::validate::render::text;
@@ -44,7 +44,7 @@ pub fn read_checked(
             let loads = manifest::load_paths_lenient(paths, recursive);
             let report = validate_loads(loads.clone(), &OldObjects::default(), &Options::default());
             let unreadable = loads.iter().any(|l| !l.errors.is_empty());
-            let invalid = report.exit_code() != exit::OK;
+            let invalid = report.exit_code() != Done::Ok.exit_code();
             // Warnings alone (e.g. a snapshot that holds a group's children) do not interrupt
             // a strict plan; `validate` shows them.
             if invalid || (mode == ValidateMode::Warn && !report.diagnostics().is_empty()) {
@@ -58,11 +58,11 @@ pub fn read_checked(
                     } else {
                         " (--validate=warn plans anyway)"
                     };
-                    let _ = writeln!(
+                    return Err(fail(
                         err,
-                        "error: the input is invalid, nothing was planned{hint}"
-                    );
-                    return Err(exit::INVALID);
+                        CliError::Invalid,
+                        format!("the input is invalid, nothing was planned{hint}"),
+                    ));
                 }
                 let _ = writeln!(
                     err,
@@ -80,6 +80,6 @@ pub fn read_checked(
             }
             Ok(input)
         }
-        Err(problem) => Err(super::fail(err, exit::INVALID, problem)),
+        Err(problem) => Err(super::fail(err, CliError::Invalid, problem)),
     }
 }
