@@ -113,3 +113,41 @@ fn an_unreadable_saved_plan_is_refused_with_2() {
     );
     assert!(err.trim_end().ends_with("; nothing was written"), "{err}");
 }
+
+#[test]
+fn a_saved_plan_with_files_is_refused_with_2() {
+    let out = nodectl(&[
+        "apply",
+        "plan.json",
+        "-f",
+        "examples/seinode/pacific-1-full-node.yaml",
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: apply plan.json takes no -f: a saved plan sends exactly its own steps; nothing was written\n"
+    );
+}
+
+#[test]
+fn plan_out_says_where_it_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    let out = nodectl(&[
+        "plan",
+        "-f",
+        "examples/seinode/pacific-1-full-node.yaml",
+        "--now",
+        "2026-01-01T00:00:00Z",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!("Saved the plan to {}\n", path.display())),
+        "{err}"
+    );
+    assert!(path.exists());
+}

@@ -145,6 +145,16 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
 /// nothing it read or writes changed since. Every refusal names the reason; nothing is
 /// sent but the LISTs of the check.
 fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8 {
+    if !args.files.is_empty() {
+        return fail(
+            err,
+            CliError::Invalid,
+            format!(
+                "apply {} takes no -f: a saved plan sends exactly its own steps; nothing was written",
+                path.display()
+            ),
+        );
+    }
     let refuse = |err: &mut dyn Write, kind: fn(String) -> CliError, e: &dyn std::fmt::Display| {
         fail(
             err,

@@ -312,7 +312,9 @@ pub(super) fn write_saved(
     };
     saved
         .save(path)
-        .map_err(|e| fail(err, CliError::Runtime, format!("{}: {e}", path.display())))
+        .map_err(|e| fail(err, CliError::Runtime, format!("{}: {e}", path.display())))?;
+    let _ = writeln!(err, "Saved the plan to {}", path.display());
+    Ok(())
 }
 
 /// The `--ignore-path` values, parsed.
