@@ -563,3 +563,25 @@ fn a_create_that_landed_behind_a_500_is_confirmed_by_read_back_and_not_resent() 
         .unwrap()
         .is_some());
 }
+
+#[test]
+fn apply_says_its_changes_will_be_written() {
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = nodectl(
+        &fake,
+        dir.path(),
+        &["apply", "seinode/pacific-1-full-node", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Plan: "))
+        .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"));
+    assert!(
+        line.ends_with(" to delete. These changes will be written."),
+        "{line}"
+    );
+    assert!(!stdout.contains("Nothing was written"), "{stdout}");
+}

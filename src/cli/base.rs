@@ -105,6 +105,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
+        applying: false,
     };
     let written = match args.output {
         PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &base_text::to_json(&c))

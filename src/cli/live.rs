@@ -100,7 +100,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
                 "not dry-run on the server (--server-dry-run verifies)",
             )
         };
-        let verdict = match render(args, &cluster, &scope, &live, &owned, out, err) {
+        let verdict = match render(args, apply, &cluster, &scope, &live, &owned, out, err) {
             Ok(Ok(verdict)) => verdict,
             Ok(Err(code)) => return code,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Done::Ok.exit_code(),
@@ -310,8 +310,10 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
     code.exit_code()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render(
     args: &PlanArgs,
+    apply: bool,
     cluster: &Cluster,
     scope: &Scope,
     live: &LivePlan,
@@ -362,7 +364,7 @@ fn render(
     for p in &live.sidecar_problems {
         writeln!(out, "warning: sidecar read failed: {p}")?;
     }
-    let verdict = super::plan::finish(args, &live.report, &saved, out, err);
+    let verdict = super::plan::finish(args, &live.report, &saved, apply, out, err);
     if !live.submissions.is_empty() {
         writeln!(
             out,

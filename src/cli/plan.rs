@@ -294,7 +294,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             .map(|w| Step::Write(Box::new(w)))
             .collect(),
     };
-    let code = finish(args, &report, &saved, out, err).map_or_else(|c| c, |v| v.done.exit_code());
+    let code =
+        finish(args, &report, &saved, false, out, err).map_or_else(|c| c, |v| v.done.exit_code());
     // The process ends here: freeing a fleet's traces object by object costs more
     // than the exit does.
     std::mem::forget((report, saved, input));
@@ -331,6 +332,7 @@ pub(super) fn finish(
     args: &PlanArgs,
     report: &crate::engine::plan::PlanReport,
     saved: &SavedPlan,
+    applying: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Verdict, u8> {
@@ -345,6 +347,7 @@ pub(super) fn finish(
         color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
+        applying,
     };
     let written = match args.output {
         PlanFormat::Json => write_json(out, &plan_json::document(report, &ignore)),

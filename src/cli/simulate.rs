@@ -149,6 +149,7 @@ fn until_settled(
                 color: false,
                 compact: true,
                 ignore: Vec::new(),
+                applying: false,
             };
             crate::render::plan_text::write(out, &report, &view)
         }
