@@ -131,7 +131,7 @@ fn a_saved_plan_with_files_is_refused_with_2() {
 }
 
 #[test]
-fn plan_out_says_where_it_saved() {
+fn plan_out_from_files_is_refused_with_2() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.json");
     let out = nodectl(&[
@@ -143,11 +143,11 @@ fn plan_out_says_where_it_saved() {
         "--out",
         path.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains(&format!("Saved the plan to {}\n", path.display())),
+        err.ends_with("; the plan was not saved\n") && err.contains("the plan was made from files"),
         "{err}"
     );
-    assert!(path.exists());
+    assert!(!path.exists());
 }

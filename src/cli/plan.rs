@@ -16,6 +16,7 @@ use super::world_flags;
 use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::env::Dns;
 use crate::live::apply::Step;
+use crate::live::authority::{check_plan, Role};
 use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
@@ -311,6 +312,14 @@ pub(super) fn write_saved(
     let Some(path) = &args.out_file else {
         return Ok(());
     };
+    // Only a plan `apply` would take is saved (a plan from files never is).
+    if let Err(refusal) = check_plan(saved, &Role::operator()) {
+        return Err(fail(
+            err,
+            CliError::Refused,
+            format!("{}: {refusal}; the plan was not saved", path.display()),
+        ));
+    }
     saved
         .save(path)
         .map_err(|e| fail(err, CliError::Runtime, format!("{}: {e}", path.display())))?;
