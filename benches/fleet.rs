@@ -15,8 +15,11 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+#[path = "support/rss.rs"]
+mod rss;
+use rss::{run, Run};
 
 /// The binary built from this tree (`cargo bench` builds it with the bench profile).
 const NODECTL: &str = env!("CARGO_BIN_EXE_nodectl");
@@ -81,39 +84,6 @@ fn write_fleet(dir: &Path, nodes: usize, groups: usize) -> PathBuf {
     let path = dir.join("fleet.yaml");
     std::fs::write(&path, text).expect("write the fleet file");
     path
-}
-
-/// Wall time and peak RSS (bytes) of one child process, and whether it exited 0.
-struct Run {
-    wall: Duration,
-    peak_rss: u64,
-    ok: bool,
-}
-
-/// Runs `binary args…` with stdout to /dev/null; the peak RSS is the child's own,
-/// read with wait4(2).
-fn run(binary: &Path, args: &[&str]) -> Run {
-    let start = Instant::now();
-    let child = Command::new(binary)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid out-parameter; `pid` is our unwaited child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert_eq!(waited, pid, "wait4 on {}", binary.display());
-    // The child is reaped: forget the handle so its Drop does not wait again.
-    std::mem::forget(child);
-    Run {
-        wall,
-        peak_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
-        ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {

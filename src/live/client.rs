@@ -241,21 +241,31 @@ impl Cluster {
     /// Connects with the kubectl conventions (`--kubeconfig`, `KUBECONFIG`, `--context`).
     pub async fn connect(options: &ConnectOptions) -> Result<Cluster, String> {
         let kubeconfig = load_kubeconfig(options.kubeconfig.as_deref())?;
-        let context = options
-            .context
+        Self::from_kubeconfig(kubeconfig, options.context.clone(), options.retry).await
+    }
+
+    /// The client of `context` (default: the current context) of a loaded kubeconfig. Files
+    /// the kubeconfig names (CA, client certificate, `tokenFile`) are read; nothing is sent
+    /// before the first request.
+    pub async fn from_kubeconfig(
+        kubeconfig: Kubeconfig,
+        context: Option<String>,
+        retry: RetryPolicy,
+    ) -> Result<Cluster, String> {
+        let name = context
             .clone()
             .or_else(|| kubeconfig.current_context.clone())
             .unwrap_or_default();
         let kube_options = KubeConfigOptions {
-            context: options.context.clone(),
+            context,
             ..Default::default()
         };
         let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &kube_options)
             .await
-            .map_err(|e| format!("kubeconfig context {context:?}: {}", kubeconfig_error(&e)))?;
+            .map_err(|e| format!("kubeconfig context {name:?}: {}", kubeconfig_error(&e)))?;
         read_token_file(&mut config.auth_info)?;
-        check_token(&context, &config.auth_info)?;
-        Self::from_config(config, context, options.retry)
+        check_token(&name, &config.auth_info)?;
+        Self::from_config(config, name, retry)
     }
 
     /// A plain HTTP(S) endpoint without credentials (a sidecar URL, or a test server).

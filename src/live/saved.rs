@@ -445,17 +445,7 @@ impl SavedPlan {
 
     /// Reads a saved-plan document strictly and checks its digests.
     pub fn parse(text: &str) -> Result<SavedPlan, SavedPlanError> {
-        let doc: Value =
-            serde_json::from_str(text).map_err(|e| SavedPlanError::Malformed(e.to_string()))?;
-        if doc.get("kind").and_then(Value::as_str) != Some(SAVED_PLAN_KIND) {
-            return Err(SavedPlanError::Kind);
-        }
-        match doc.get("formatVersion").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(FORMAT_VERSION) => {}
-            other => return Err(SavedPlanError::Version(other.unwrap_or(0))),
-        }
-        let file: PlanFile = serde_path_to_error::deserialize(doc)
-            .map_err(|e| SavedPlanError::Malformed(format!("{}: {}", e.path(), e.inner())))?;
+        let file = read_file(text)?;
         if digest_of(&file.read) != file.snapshot_digest {
             return Err(SavedPlanError::SnapshotDigest);
         }
@@ -468,12 +458,15 @@ impl SavedPlan {
         {
             return Err(SavedPlanError::Digest);
         }
-        Ok(SavedPlan {
-            cluster: file.cluster,
-            targets: file.targets,
-            read: file.read,
-            steps: file.steps.into_iter().map(step).collect(),
-        })
+        Ok(file.into())
+    }
+
+    /// Reads a saved-plan document as strictly as [`SavedPlan::parse`] but without checking
+    /// its digests: the plan a changed file describes. Nothing read this way may be applied;
+    /// [`SavedPlan::to_json`] seals it again (the saved-plan fuzz target uses this to reach
+    /// the checks behind the digests).
+    pub fn parse_unsealed(text: &str) -> Result<SavedPlan, SavedPlanError> {
+        read_file(text).map(SavedPlan::from)
     }
 
     /// Writes the document to `path`, readable by its owner only (0600): a plan holds
@@ -490,6 +483,33 @@ impl SavedPlan {
         #[cfg(unix)]
         file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
         file.write_all(text.as_bytes())
+    }
+}
+
+/// The file form of a saved-plan document: the right kind and version, every field present,
+/// none unknown. The digests are not checked here.
+fn read_file(text: &str) -> Result<PlanFile, SavedPlanError> {
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| SavedPlanError::Malformed(e.to_string()))?;
+    if doc.get("kind").and_then(Value::as_str) != Some(SAVED_PLAN_KIND) {
+        return Err(SavedPlanError::Kind);
+    }
+    match doc.get("formatVersion").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        other => return Err(SavedPlanError::Version(other.unwrap_or(0))),
+    }
+    serde_path_to_error::deserialize(doc)
+        .map_err(|e| SavedPlanError::Malformed(format!("{}: {}", e.path(), e.inner())))
+}
+
+impl From<PlanFile> for SavedPlan {
+    fn from(file: PlanFile) -> Self {
+        SavedPlan {
+            cluster: file.cluster,
+            targets: file.targets,
+            read: file.read,
+            steps: file.steps.into_iter().map(step).collect(),
+        }
     }
 }
 
@@ -559,6 +579,25 @@ mod tests {
         let plan = plan();
         let text = plan.to_json().to_string();
         assert_eq!(SavedPlan::parse(&text).expect("parses"), plan);
+    }
+
+    #[test]
+    fn an_unsealed_read_skips_only_the_digests() {
+        let mut doc = plan().to_json();
+        doc["steps"][0]["write"]["name"] = json!("other");
+        let text = doc.to_string();
+        assert_eq!(SavedPlan::parse(&text), Err(SavedPlanError::Digest));
+        let changed = SavedPlan::parse_unsealed(&text).expect("reads without the digests");
+        assert_ne!(changed, plan());
+        // Sealed again, the changed plan reads back as itself.
+        let resealed = changed.to_json().to_string();
+        assert_eq!(SavedPlan::parse(&resealed), Ok(changed));
+        // The shape checks still apply.
+        doc["extra"] = json!(1);
+        assert!(matches!(
+            SavedPlan::parse_unsealed(&doc.to_string()),
+            Err(SavedPlanError::Malformed(_))
+        ));
     }
 
     #[test]

@@ -111,20 +111,15 @@ pub enum FixtureError {
 }
 
 impl Fixture {
-    /// Loads `cluster.yaml` and `scenario.yaml` from `dir`.
+    /// Loads `cluster.yaml` and `scenario.yaml` from `dir` (a missing `cluster.yaml` is an
+    /// empty cluster).
     pub fn load(dir: &Path) -> Result<Fixture, FixtureError> {
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|source| FixtureError::Io { path, source })
         };
-        let scenario_path = dir.join("scenario.yaml");
-        let scenario: Scenario =
-            serde_saphyr::from_str(&read("scenario.yaml")?).map_err(|e| FixtureError::Parse {
-                path: scenario_path.clone(),
-                message: e.to_string(),
-            })?;
-        let cluster_path = dir.join("cluster.yaml");
-        let cluster_text = match read("cluster.yaml") {
+        let scenario = read("scenario.yaml")?;
+        let cluster = match read("cluster.yaml") {
             Ok(t) => t,
             Err(FixtureError::Io { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound =>
@@ -133,8 +128,18 @@ impl Fixture {
             }
             Err(e) => return Err(e),
         };
-        let objects = parse_documents(&cluster_text).map_err(|message| FixtureError::Parse {
-            path: cluster_path,
+        Fixture::parse(dir, &scenario, &cluster)
+    }
+
+    /// The fixture of `dir` from the texts of its `scenario.yaml` and `cluster.yaml`.
+    pub fn parse(dir: &Path, scenario: &str, cluster: &str) -> Result<Fixture, FixtureError> {
+        let scenario: Scenario =
+            serde_saphyr::from_str(scenario).map_err(|e| FixtureError::Parse {
+                path: dir.join("scenario.yaml"),
+                message: e.to_string(),
+            })?;
+        let objects = parse_documents(cluster).map_err(|message| FixtureError::Parse {
+            path: dir.join("cluster.yaml"),
             message,
         })?;
         Ok(Fixture {

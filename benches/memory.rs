@@ -1,0 +1,120 @@
+//! Peak memory on inputs near the loader's limits (run: `cargo bench --bench memory`):
+//! `validate` and `plan` on files of many documents, big scalars and deep nesting, each
+//! reported as peak RSS (the child's own `ru_maxrss`), input size and their ratio. Issue:
+//! memory stays within a few times the input size.
+//!
+//! Environment: `NODECTL_BENCH_SCALE` (percent of the full sizes, default 100; the full
+//! inputs are ~60 MiB each), `NODECTL_BENCH_NODES` (SeiNodes in the planned fleet case,
+//! default 1000).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[path = "support/rss.rs"]
+mod rss;
+use rss::run;
+
+const NODECTL: &str = env!("CARGO_BIN_EXE_nodectl");
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A ConfigMap document (not planned; validated) with `data.k` = `value` and `extra` fields.
+fn config_map(i: usize, value: &str, extra: &str) -> String {
+    format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"c-{i}","namespace":"default"}},"data":{{"k":"{value}"}}{extra}}}"#
+    )
+}
+
+fn seinode(i: usize) -> String {
+    format!(
+        r#"{{"apiVersion":"sei.io/v1alpha1","kind":"SeiNode","metadata":{{"name":"node-{i}","namespace":"ns-{ns}"}},"spec":{{"chainId":"pacific-1","image":"ghcr.io/sei-protocol/sei:v6.3.0","entrypoint":{{"command":["seid"],"args":["start","--home","/sei"]}},"peers":[{{"ec2Tags":{{"region":"eu-central-1","tags":{{"ChainIdentifier":"pacific-1","Component":"state-syncer"}}}}}}],"fullNode":{{}}}}}}"#,
+        ns = i % 10
+    )
+}
+
+/// Writes `count` documents made by `doc` to `dir/name`; returns the path and its size.
+fn write(dir: &Path, name: &str, count: usize, doc: impl Fn(usize) -> String) -> (PathBuf, u64) {
+    let mut text = String::new();
+    for i in 0..count {
+        let _ = writeln!(text, "---\n{}", doc(i));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, &text).expect("write the input");
+    (path, text.len() as u64)
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1u32 << 20)
+}
+
+fn main() {
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    let scale = env_usize("NODECTL_BENCH_SCALE", 100).max(1);
+    let scaled = |n: usize| (n * scale / 100).max(1);
+    let nodes = env_usize("NODECTL_BENCH_NODES", 1000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = "x".repeat((1 << 20) - 200);
+    let deep = format!(r#","x":{}{}"#, "[".repeat(95), "]".repeat(95));
+    let padding = "p".repeat(560);
+    let inputs: Vec<(&str, (PathBuf, u64))> = vec![
+        (
+            "100k documents, 60 MiB",
+            write(dir.path(), "many.yaml", scaled(99_999), |i| {
+                config_map(i, &padding, "")
+            }),
+        ),
+        (
+            "100k small documents",
+            write(dir.path(), "small.yaml", scaled(99_999), |i| {
+                config_map(i, "v", "")
+            }),
+        ),
+        (
+            "60 scalars of 1 MiB",
+            write(dir.path(), "scalars.yaml", scaled(60), |i| {
+                config_map(i, &big, "")
+            }),
+        ),
+        (
+            "100k docs nested 97 deep",
+            write(dir.path(), "deep.yaml", scaled(99_999), |i| {
+                config_map(i, "v", &deep)
+            }),
+        ),
+        (
+            "SeiNode fleet",
+            write(dir.path(), "fleet.yaml", nodes, seinode),
+        ),
+    ];
+    let now = "--now=2026-01-01T00:00:00Z";
+    println!(
+        "peak RSS against input size ({scale}% of the full sizes, {nodes} SeiNodes in the fleet)"
+    );
+    for (label, (path, size)) in &inputs {
+        let file = path.to_str().expect("utf-8 temp path");
+        for (command, args) in [
+            ("validate", vec!["validate", "-f", file, "-o", "json"]),
+            ("plan", vec!["plan", "-f", file, now, "-o", "json"]),
+        ] {
+            let name = format!("{command} {label}");
+            if !wanted(&name) {
+                continue;
+            }
+            let r = run(Path::new(NODECTL), &args);
+            println!(
+                "{name:<36} input {:>7.1} MiB  peak RSS {:>8.1} MiB  {:>6.1}x input  {:>7.2} s{}",
+                mib(*size),
+                mib(r.peak_rss),
+                r.peak_rss as f64 / (*size).max(1) as f64,
+                r.wall.as_secs_f64(),
+                if r.ok { "" } else { "  (exit non-zero)" },
+            );
+        }
+    }
+}
