@@ -131,6 +131,15 @@ fn interrupt_exits_130() {
         .status()
         .expect("kill runs");
     assert!(status.success());
-    let code = child.wait().expect("exits").code();
+    // Keep stdin open until the process has ended: `wait` would close it first, and under
+    // load the EOF could be read (an empty document, exit 2) before the signal is handled.
+    let stdin = child.stdin.take();
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status.code();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(stdin);
     assert_eq!(code, Some(130));
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::{Method, Request};
 use kube::client::Body;
-use kube::config::KubeConfigOptions;
+use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
 use super::kubeconfig::{check_token, load_kubeconfig, read_token_file};
