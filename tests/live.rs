@@ -430,6 +430,9 @@ fn a_saved_plan_applies_exactly_its_writes() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("Saved the plan to {plan_path}\n"))
+    );
+    assert!(
         writes(&fake.requests()).is_empty(),
         "plan --out writes nothing to the cluster"
     );
@@ -500,7 +503,7 @@ fn a_stale_saved_plan_is_refused_and_writes_nothing() {
 }
 
 #[test]
-fn a_plan_saved_from_files_cannot_be_applied() {
+fn a_plan_from_files_is_not_saved() {
     let dir = tempfile::tempdir().unwrap();
     let plan_file = dir.path().join("plan.json");
     let plan_path = plan_file.to_str().unwrap();
@@ -510,18 +513,16 @@ fn a_plan_saved_from_files_cannot_be_applied() {
         .args(["plan", "-f", NODE, "--now", NOW, "--out", plan_path])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let fake = Fake::start(&manifest_objects(NODE), &[]);
-    let out = nodectl(&fake, dir.path(), &["apply", plan_path, "--yes"]);
+    // plan --out refuses to save what apply would refuse.
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("the plan was made from files"), "{stderr}");
-    assert!(writes(&fake.requests()).is_empty());
+    assert!(
+        stderr.ends_with(&format!(
+            "error: {plan_path}: the plan was made from files, not against a cluster: it cannot be applied (plan against the cluster with `nodectl plan --out`); the plan was not saved\n"
+        )),
+        "{stderr}"
+    );
+    assert!(!plan_file.exists());
 }
 
 /// A Create that landed although the answer was a 500 is read back, found as sent, and
@@ -562,4 +563,26 @@ fn a_create_that_landed_behind_a_500_is_confirmed_by_read_back_and_not_resent() 
         )
         .unwrap()
         .is_some());
+}
+
+#[test]
+fn apply_says_its_changes_will_be_written() {
+    let fake = Fake::start(&manifest_objects(NODE), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = nodectl(
+        &fake,
+        dir.path(),
+        &["apply", "seinode/pacific-1-full-node", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Plan: "))
+        .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"));
+    assert!(
+        line.ends_with(" to delete. These changes will be written."),
+        "{line}"
+    );
+    assert!(!stdout.contains("Nothing was written"), "{stdout}");
 }

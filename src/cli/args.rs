@@ -54,7 +54,7 @@ pub fn no_resources_found(scope: &Scope, err: &mut dyn std::io::Write) -> u8 {
         Scope::Namespace(ns) => writeln!(err, "No resources found in {ns} namespace."),
         Scope::AllNamespaces => writeln!(err, "No resources found"),
     };
-    super::exit::OK
+    super::error::Done::Ok.exit_code()
 }
 
 /// How to reach the API server (kubectl conventions), shared by every command that reads a

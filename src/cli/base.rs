@@ -5,10 +5,10 @@
 
 use std::io::Write;
 
+use super::error::{fail, CliError, Done};
 use super::input::Input;
 use super::plan::{file_targets, options, PlanArgs, PlanFormat};
 use super::plan_input::{check_loads, read_checked};
-use super::{exit, fail};
 use crate::base::{plan_change, settle_base, BaseError};
 use crate::engine::plan::targets_of;
 use crate::render::base_impact::changes;
@@ -22,7 +22,7 @@ fn read_base(args: &PlanArgs, err: &mut dyn Write) -> Result<Input, u8> {
     match &args.base.base_git {
         Some(rev) => match super::base_git::read_loads(rev, &args.files, args.recursive) {
             Ok(loads) => check_loads(loads, args.validate, err),
-            Err(e) => Err(fail(err, exit::INVALID, e)),
+            Err(e) => Err(fail(err, CliError::Invalid, e)),
         },
         None => read_checked(&args.base.base, args.recursive, args.validate, err),
     }
@@ -33,21 +33,21 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if args.files.is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--base and --base-git need the head manifests: -f FILE|DIR",
         );
     }
     if args.live.wants_cluster(args) {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--base plans files without a cluster: give no --kubeconfig, --context or --apply",
         );
     }
     if args.out_file.is_some() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--out saves a plan to apply on a cluster; it cannot be combined with --base",
         );
     }
@@ -61,25 +61,25 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let targets = match file_targets(args, &head.objects) {
         Ok(t) => t,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     if targets_of(&head.objects).is_empty() && targets_of(&base.objects).is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "neither the head nor the base holds a SeiNode or SeiNodeDeployment to plan",
         );
     }
     let both: Vec<serde_json::Value> = base.objects.iter().chain(&head.objects).cloned().collect();
     let options = match options(args, &both) {
         Ok(o) => o,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let mut ignore = Vec::new();
     for text in &args.ignore_paths {
         match IgnorePath::parse(text) {
             Ok(p) => ignore.push(p),
-            Err(e) => return fail(err, exit::INVALID, e),
+            Err(e) => return fail(err, CliError::Invalid, e),
         }
     }
     let planned = settle_base(&base.objects, &options).and_then(|settled| {
@@ -94,8 +94,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     });
     let plan = match planned {
         Ok(p) => p,
-        Err(e @ BaseError::Load(_)) => return fail(err, exit::INVALID, e),
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e @ BaseError::Load(_)) => return fail(err, CliError::Invalid, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     let c = changes(&plan, &ignore);
     let view = |style| ViewOptions {
@@ -104,6 +104,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
+        applying: false,
     };
     let written = match args.output {
         PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &base_text::to_json(&c))
@@ -117,7 +118,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return fail(err, exit::RUNTIME, format!("writing output: {e}"));
+            return fail(err, CliError::Runtime, format!("writing output: {e}"));
         }
     }
     let unsettled: Vec<String> = plan
@@ -135,11 +136,11 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         for line in &unsettled {
             let _ = writeln!(err, "error: {line}");
         }
-        return exit::RUNTIME;
+        return Done::Problems.exit_code();
     }
     if args.detailed_exitcode && c.summary.has_changes() {
-        exit::CHANGES
+        Done::Changes.exit_code()
     } else {
-        exit::OK
+        Done::Ok.exit_code()
     }
 }

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::args::no_resources_found;
+use super::error::{fail, CliError, Done};
 use super::input::read_objects;
 use super::plan::SidecarBehaviour;
 use super::world_flags;
-use super::{exit, fail};
 use crate::engine::plan::{targets_of, PlanOptions};
 use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
@@ -145,13 +145,13 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if args.connect.kube.any() || args.connect.sidecar_url.is_some() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "explain reads either -f files or a cluster: drop -f to read the cluster, or --kubeconfig, --context and --sidecar-url",
         );
     }
     let input = match read_objects(&args.files, args.recursive) {
         Ok(i) => i,
-        Err(problem) => return fail(err, exit::INVALID, problem),
+        Err(problem) => return fail(err, CliError::Invalid, problem),
     };
     for w in &input.warnings {
         let _ = writeln!(err, "warning: {w}");
@@ -159,14 +159,14 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if targets_of(&input.objects).is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "the input holds no SeiNode or SeiNodeDeployment to explain",
         );
     }
     let names: Vec<String> = args.object.iter().chain(&args.target).cloned().collect();
     let targets = match args.connect.file_targets(&names, &input.objects) {
         Ok(t) => t,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let target = match targets.as_slice() {
         [one] => one,
@@ -175,7 +175,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             let names: Vec<String> = many.iter().map(|t| t.to_string()).collect();
             return fail(
                 err,
-                exit::INVALID,
+                CliError::Invalid,
                 format!(
                     "the input holds several objects ({}); choose one with --target KIND/NAME",
                     names.join(", ")
@@ -185,15 +185,15 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let options = match options(args, &input.objects) {
         Ok(o) => o,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let explanation = match explain(&input.objects, target, &options) {
         Ok(e) => e,
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     match render(&explanation, args.output, out) {
-        Ok(()) => exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => fail(err, exit::RUNTIME, format!("writing output: {e}")),
+        Ok(()) => Done::Ok.exit_code(),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Done::Ok.exit_code(),
+        Err(e) => fail(err, CliError::Runtime, format!("writing output: {e}")),
     }
 }

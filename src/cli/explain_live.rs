@@ -8,9 +8,9 @@ use std::io::Write;
 use serde_json::json;
 
 use super::args::runtime;
+use super::error::{fail, CliError, Done};
 use super::explain::{options, render, ExplainArgs, ExplainFormat};
 use super::plan::SidecarBehaviour;
-use super::{exit, fail};
 use crate::explain::{explain, ExplainOptions, SidecarTaskAnswer, SidecarView};
 use crate::live::explain::LiveExplainInput;
 use crate::live::{LabelSelector, Scope};
@@ -21,7 +21,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let Some(name) = args.object.as_ref().or(args.target.as_ref()) else {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "explain needs a target: `nodectl explain seinode/NAME` (or snd/NAME) on a cluster, or -f FILE",
         );
     };
@@ -33,11 +33,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     });
     let (base, selector, retry) = match prepared {
         Ok(p) => p,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     let read = runtime.block_on(async {
         let cluster = args.connect.connect(retry).await?;
@@ -50,15 +50,15 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     });
     let (context, scope, input) = match read {
         Ok(r) => r,
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     let options = match live_options(args, &input) {
         Ok(o) => o,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let mut explanation = match explain(&input.objects, &input.target, &options) {
         Ok(e) => e,
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     explanation.sidecar_view = Some(input.sidecar_view.clone());
     let scope_text = match &scope {
@@ -96,9 +96,9 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
     };
     match written {
-        Ok(()) => exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => fail(err, exit::RUNTIME, format!("writing output: {e}")),
+        Ok(()) => Done::Ok.exit_code(),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Done::Ok.exit_code(),
+        Err(e) => fail(err, CliError::Runtime, format!("writing output: {e}")),
     }
 }
 

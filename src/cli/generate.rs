@@ -5,10 +5,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, CommandFactory, ValueEnum};
+use clap::{Args, ValueEnum};
 use clap_complete::Shell;
 
-use super::{exit, Cli};
+use super::error::{fail, CliError, Done};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CompletionShell {
@@ -69,7 +69,7 @@ pub struct ManArgs {
 
 /// The completion script for one shell.
 pub fn completion_script(shell: CompletionShell) -> Vec<u8> {
-    let mut cmd = Cli::command();
+    let mut cmd = super::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell.shell(), &mut cmd, "nodectl", &mut buf);
     buf
@@ -77,7 +77,7 @@ pub fn completion_script(shell: CompletionShell) -> Vec<u8> {
 
 /// Every man page: (file name, roff text), the main page first.
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let cmd = Cli::command();
+    let cmd = super::command();
     let mut pages = Vec::new();
     let mut main = Vec::new();
     let _ = clap_mangen::Man::new(cmd.clone()).render(&mut main);
@@ -94,17 +94,15 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
 
 fn write_files(dir: &Path, files: &[(String, Vec<u8>)], err: &mut dyn Write) -> u8 {
     if let Err(e) = std::fs::create_dir_all(dir) {
-        let _ = writeln!(err, "error: {}: {e}", dir.display());
-        return exit::RUNTIME;
+        return fail(err, CliError::Runtime, format!("{}: {e}", dir.display()));
     }
     for (name, bytes) in files {
         let path = dir.join(name);
         if let Err(e) = std::fs::write(&path, bytes) {
-            let _ = writeln!(err, "error: {}: {e}", path.display());
-            return exit::RUNTIME;
+            return fail(err, CliError::Runtime, format!("{}: {e}", path.display()));
         }
     }
-    exit::OK
+    Done::Ok.exit_code()
 }
 
 pub fn run_completions(args: &CompletionsArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -116,11 +114,11 @@ pub fn run_completions(args: &CompletionsArgs, out: &mut dyn Write, err: &mut dy
         return write_files(dir, &files, err);
     }
     let Some(shell) = args.shell else {
-        return exit::INVALID;
+        return fail(err, CliError::Invalid, "give a shell or --dir");
     };
     match out.write_all(&completion_script(shell)) {
-        Ok(()) => exit::OK,
-        Err(_) => exit::RUNTIME,
+        Ok(()) => Done::Ok.exit_code(),
+        Err(e) => fail(err, CliError::Runtime, format!("writing output: {e}")),
     }
 }
 
@@ -130,7 +128,7 @@ pub fn run_man(args: &ManArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         return write_files(dir, &pages, err);
     }
     match out.write_all(&pages[0].1) {
-        Ok(()) => exit::OK,
-        Err(_) => exit::RUNTIME,
+        Ok(()) => Done::Ok.exit_code(),
+        Err(e) => fail(err, CliError::Runtime, format!("writing output: {e}")),
     }
 }

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 
 use super::args::runtime;
-use super::exit;
-use super::fail;
+use super::error::{fail, CliError, Done};
+use super::plan::Verdict;
 use super::plan::{options, PlanArgs, PlanFormat, SidecarBehaviour};
 use super::plan_input::read_checked;
 use crate::live::apply::{order_steps, ApplyReport, Stop};
@@ -31,14 +31,14 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
     if !args.missing_kinds.is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--missing-kind models a cluster in file mode; on a cluster, discovery decides which kinds are served",
         );
     }
     if apply && !args.files.is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "apply takes no -f: apply the manifests with kubectl first, then run nodectl apply",
         );
     }
@@ -53,20 +53,20 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
     });
     let (plan_options, selector, retry) = match prepared {
         Ok(p) => p,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     runtime.block_on(async {
         let cluster = match args.live.connect.connect(retry).await {
             Ok(c) => c,
-            Err(e) => return fail(err, exit::RUNTIME, e),
+            Err(e) => return fail(err, CliError::Runtime, e),
         };
         let route = match args.live.connect.sidecar_route(&cluster, retry) {
             Ok(r) => r,
-            Err(e) => return fail(err, exit::INVALID, e),
+            Err(e) => return fail(err, CliError::Invalid, e),
         };
         let sidecars = match args.sidecar {
             None | Some(SidecarBehaviour::Live) if args.sidecar_script.is_none() => {
@@ -76,7 +76,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         };
         let scope = match args.live.connect.checked_scope(&cluster) {
             Ok(s) => s,
-            Err(e) => return fail(err, exit::INVALID, e),
+            Err(e) => return fail(err, CliError::Invalid, e),
         };
         let request = LiveRequest {
             scope: scope.clone(),
@@ -89,7 +89,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         let live = match crate::live::plan(&cluster, request).await {
             Ok(Some(p)) => p,
             Ok(None) => return super::args::no_resources_found(&scope, err),
-            Err(e) => return fail(err, exit::RUNTIME, e),
+            Err(e) => return fail(err, CliError::Runtime, e),
         };
         let writes = planned_writes(&live.report);
         let owned = if args.live.server_dry_run {
@@ -100,32 +100,38 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
                 "not dry-run on the server (--server-dry-run verifies)",
             )
         };
-        let code = match render(args, &cluster, &scope, &live, &owned, out, err) {
-            Ok(code) => code,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-            Err(e) => return fail(err, exit::RUNTIME, format!("writing output: {e}")),
+        let verdict = match render(args, apply, &cluster, &scope, &live, &owned, out, err) {
+            Ok(Ok(verdict)) => verdict,
+            Ok(Err(code)) => return code,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Done::Ok.exit_code(),
+            Err(e) => return fail(err, CliError::Runtime, format!("writing output: {e}")),
         };
         // A write the model predicts to fail is still one the operator sends (and a re-run
         // after a partial apply must converge), so apply goes on past predicted problems;
         // it stops only when the plan itself could not be made or did not settle.
-        let sendable = code == exit::OK
-            || code == exit::CHANGES
-            || (apply && code == exit::RUNTIME && only_predicted_problems(args, &live.report));
+        let sendable = match verdict.done {
+            Done::Ok | Done::Changes => true,
+            Done::Problems => apply && verdict.settled,
+        };
         if !apply || !sendable {
-            return code;
+            return verdict.done.exit_code();
         }
         let steps = order_steps(&writes, &live.submissions);
         if steps.is_empty() {
             let _ = writeln!(err, "nothing to apply");
-            return exit::OK;
+            return Done::Ok.exit_code();
         }
         if !args.live.yes {
             match confirm(&cluster, steps.len(), err) {
                 Ok(true) => {}
                 Ok(false) => {
-                    return fail(err, exit::RUNTIME, "apply cancelled; nothing was written")
+                    return fail(
+                        err,
+                        CliError::Runtime,
+                        "apply cancelled; nothing was written",
+                    )
                 }
-                Err(e) => return fail(err, exit::INVALID, e),
+                Err(e) => return fail(err, CliError::Invalid, e),
             }
         }
         let report = crate::live::apply::apply(&cluster, &route, steps).await;
@@ -139,10 +145,20 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
 /// nothing it read or writes changed since. Every refusal names the reason; nothing is
 /// sent but the LISTs of the check.
 fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8 {
-    let refuse = |err: &mut dyn Write, code: u8, e: &dyn std::fmt::Display| {
+    if !args.files.is_empty() {
+        return fail(
+            err,
+            CliError::Invalid,
+            format!(
+                "apply {} takes no -f: a saved plan sends exactly its own steps; nothing was written",
+                path.display()
+            ),
+        );
+    }
+    let refuse = |err: &mut dyn Write, kind: fn(String) -> CliError, e: &dyn std::fmt::Display| {
         fail(
             err,
-            code,
+            kind,
             format!("{}: {e}; nothing was written", path.display()),
         )
     };
@@ -152,34 +168,34 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
     };
     let saved = match saved {
         Ok(s) => s,
-        Err(e) => return refuse(err, exit::INVALID, &e),
+        Err(e) => return refuse(err, CliError::Refused, &e),
     };
     if let Err(e) = authority::check_plan(&saved, &Role::operator()) {
-        return refuse(err, exit::INVALID, &e);
+        return refuse(err, CliError::Refused, &e);
     }
     let retry = match args.live.connect.retry() {
         Ok(r) => r,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     runtime.block_on(async {
         let cluster = match args.live.connect.connect(retry).await {
             Ok(c) => c,
-            Err(e) => return fail(err, exit::RUNTIME, e),
+            Err(e) => return fail(err, CliError::Runtime, e),
         };
         if let Some(planned) = saved.cluster.as_ref().filter(|c| **c != *cluster.identity) {
             let e = Refusal::Cluster {
                 saved: planned.describe(),
                 now: cluster.identity.describe(),
             };
-            return refuse(err, exit::INVALID, &e);
+            return refuse(err, CliError::Refused, &e);
         }
         let live = match authority::read_live(&cluster, &saved).await {
             Ok(l) => l,
-            Err(e) => return fail(err, exit::RUNTIME, e),
+            Err(e) => return fail(err, CliError::Runtime, e),
         };
         let changed = authority::changed_since(&saved, &live);
         if !changed.is_empty() {
@@ -189,7 +205,7 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
             // A refusal like every other check of a saved plan: exit 2, nothing sent.
             return fail(
                 err,
-                exit::INVALID,
+                CliError::Refused,
                 format!(
                     "stale plan: {} object(s) changed since {} was saved; nothing was written. Run `nodectl plan --out` again",
                     changed.len(),
@@ -198,22 +214,22 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
             );
         }
         if let Err(e) = authority::check_owners(&saved, &live) {
-            return refuse(err, exit::INVALID, &e);
+            return refuse(err, CliError::Refused, &e);
         }
         if saved.steps.is_empty() {
             let _ = writeln!(err, "nothing to apply");
-            return exit::OK;
+            return Done::Ok.exit_code();
         }
         if !args.live.yes {
             match confirm(&cluster, saved.steps.len(), err) {
                 Ok(true) => {}
-                Ok(false) => return fail(err, exit::RUNTIME, "apply cancelled; nothing was written"),
-                Err(e) => return fail(err, exit::INVALID, e),
+                Ok(false) => return fail(err, CliError::Runtime, "apply cancelled; nothing was written"),
+                Err(e) => return fail(err, CliError::Invalid, e),
             }
         }
         let route = match args.live.connect.sidecar_route(&cluster, retry) {
             Ok(r) => r,
-            Err(e) => return fail(err, exit::INVALID, e),
+            Err(e) => return fail(err, CliError::Invalid, e),
         };
         let report = crate::live::apply::apply(&cluster, &route, saved.steps.clone()).await;
         report_apply(&report, err)
@@ -257,15 +273,15 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
                 "apply complete: {} steps applied ({sent})",
                 report.done.len()
             );
-            return exit::OK;
+            return Done::Ok.exit_code();
         }
         Stop::Conflict { step, error } | Stop::Failed { step, error } => {
-            (exit::RUNTIME, Some(step), error)
+            (CliError::Runtime(String::new()), Some(step), error)
         }
-        Stop::Interrupted { step, error } => (crate::interrupt::EXIT_CODE, step.as_ref(), error),
+        Stop::Interrupted { step, error } => (CliError::Interrupted, step.as_ref(), error),
     };
     match step {
-        Some(step) if code == exit::RUNTIME => {
+        Some(step) if matches!(code, CliError::Runtime(_)) => {
             let _ = writeln!(err, "FAILED: {} -> {error}", step.describe());
         }
         Some(step) => {
@@ -291,18 +307,20 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
         "error: apply stopped after {} of {total} steps ({sent}): {hint}",
         report.done.len(),
     );
-    code
+    code.exit_code()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render(
     args: &PlanArgs,
+    apply: bool,
     cluster: &Cluster,
     scope: &Scope,
     live: &LivePlan,
     owned: &[OwnedObject],
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> std::io::Result<u8> {
+) -> std::io::Result<Result<Verdict, u8>> {
     let saved = SavedPlan {
         cluster: Some(ClusterIdentity::clone(&cluster.identity)),
         targets: SavedTarget::all_of(&live.report),
@@ -315,11 +333,11 @@ fn render(
     };
     if args.output == PlanFormat::Json {
         if let Err(code) = super::plan::write_saved(args, &saved, err) {
-            return Ok(code);
+            return Ok(Err(code));
         }
         let ignore = match super::plan::ignore_paths(args) {
             Ok(i) => i,
-            Err(e) => return Ok(fail(err, exit::INVALID, e)),
+            Err(e) => return Ok(Err(fail(err, CliError::Invalid, e))),
         };
         let mut doc = crate::render::plan_json::document(&live.report, &ignore);
         doc["live"] = json!({
@@ -333,7 +351,7 @@ fn render(
             "ownedObjects": owned.iter().map(owned_json).collect::<Vec<Value>>(),
         });
         super::plan::write_json(out, &doc)?;
-        return Ok(super::plan::outcome(args, &live.report, &ignore, err));
+        return Ok(Ok(super::plan::outcome(args, &live.report, &ignore, err)));
     }
     writeln!(
         out,
@@ -346,7 +364,7 @@ fn render(
     for p in &live.sidecar_problems {
         writeln!(out, "warning: sidecar read failed: {p}")?;
     }
-    let code = super::plan::finish(args, &live.report, &saved, out, err);
+    let verdict = super::plan::finish(args, &live.report, &saved, apply, out, err);
     if !live.submissions.is_empty() {
         writeln!(
             out,
@@ -370,18 +388,7 @@ fn render(
             )?;
         }
     }
-    Ok(code)
-}
-
-/// True when every target settled (or was reconciled a fixed number of times) and the plan's
-/// exit 1 comes only from writes or reconciles the model predicts to fail.
-fn only_predicted_problems(args: &PlanArgs, report: &crate::engine::plan::PlanReport) -> bool {
-    let settled = report
-        .targets
-        .iter()
-        .all(|t| t.verdict.as_ref().is_none_or(|v| v.is_settled()));
-    let ignore = super::plan::ignore_paths(args).unwrap_or_default();
-    settled && crate::render::summary::Summary::of(report, &ignore).has_problems()
+    Ok(verdict)
 }
 
 /// A short account of where the server's dry-run result differs from the prediction.

@@ -5,6 +5,7 @@
 pub mod args;
 mod base;
 mod base_git;
+pub mod error;
 pub mod explain;
 mod explain_live;
 pub mod generate;
@@ -19,25 +20,9 @@ pub mod world_flags;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-/// Exit codes shared by every command.
-pub mod exit {
-    /// Success (for `plan --detailed-exitcode`: no changes).
-    pub const OK: u8 = 0;
-    /// A runtime error.
-    pub const RUNTIME: u8 = 1;
-    /// Invalid input or a validation failure.
-    pub const INVALID: u8 = 2;
-    /// `plan --detailed-exitcode`: changes are pending.
-    pub const CHANGES: u8 = 3;
-}
-
-/// Prints `error: MESSAGE` on stderr and returns the exit code to end with.
-pub(crate) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Display) -> u8 {
-    let _ = writeln!(err, "error: {message}");
-    code
-}
+use error::{fail, CliError};
 
 /// Simulate and reconcile the Sei Kubernetes operator (SeiNode, SeiNodeDeployment) in memory.
 #[derive(Debug, Parser)]
@@ -45,9 +30,7 @@ pub(crate) fn fail(err: &mut dyn Write, code: u8, message: impl std::fmt::Displa
     name = "nodectl",
     version,
     about,
-    long_about = None,
-    after_help = "Exit codes: 0 success, 1 runtime error, 2 invalid input or validation failure, \
-                  3 changes pending (plan --detailed-exitcode, only for a plan without problems), 130 interrupted."
+    long_about = None
 )]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
@@ -75,9 +58,26 @@ pub enum Command {
     Man(generate::ManArgs),
 }
 
+/// The clap tree with the exit-code table after the help of the command and of every
+/// subcommand (what `--help`, the man pages and the completions are made from).
+pub fn command() -> clap::Command {
+    let table = error::exit_codes_help();
+    let with_table = |cmd: clap::Command| {
+        let text = match cmd.get_after_help() {
+            Some(before) => format!("{before}\n\n{table}"),
+            None => table.clone(),
+        };
+        cmd.after_help(text)
+    };
+    with_table(Cli::command()).mut_subcommands(with_table)
+}
+
 /// Parses the arguments, runs the command and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
     // One buffer, not a write(2) per line; unbuffered where a prompt follows the plan.
@@ -100,7 +100,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
         Command::Apply(args) if args.base.wanted() => fail(
             &mut err,
-            exit::INVALID,
+            CliError::Invalid,
             "--base and --base-git belong to plan: apply sends the live plan",
         ),
         Command::Apply(args) => live::run(args, true, &mut out, &mut err),

@@ -10,12 +10,13 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use super::args::{no_resources_found, ConnectArgs};
+use super::error::{fail, CliError, Done};
 use super::plan_input::{read_checked, ValidateMode};
 use super::world_flags;
-use super::{exit, fail};
 use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
 use crate::env::Dns;
 use crate::live::apply::Step;
+use crate::live::authority::{check_plan, Role};
 use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
@@ -250,7 +251,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if let Some(flag) = cluster_only_flag(args) {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             format!("{flag} needs a cluster: with -f the inputs are files (add --kubeconfig or --context to plan the files over a cluster)"),
         );
     }
@@ -261,13 +262,13 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if targets_of(&input.objects).is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "the input holds no SeiNode or SeiNodeDeployment to plan",
         );
     }
     let targets = match file_targets(args, &input.objects) {
         Ok(t) => t,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     if targets.is_empty() {
         return no_resources_found(&args.live.connect.file_scope(), err);
@@ -279,11 +280,11 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     });
     let options = match options {
         Ok(o) => o,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let report = match plan(&input.objects, &targets, &options) {
         Ok(r) => r,
-        Err(e) => return fail(err, exit::RUNTIME, e),
+        Err(e) => return fail(err, CliError::Runtime, e),
     };
     let saved = SavedPlan {
         cluster: None,
@@ -294,7 +295,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             .map(|w| Step::Write(Box::new(w)))
             .collect(),
     };
-    let code = finish(args, &report, &saved, out, err);
+    let code =
+        finish(args, &report, &saved, false, out, err).map_or_else(|c| c, |v| v.done.exit_code());
     // The process ends here: freeing a fleet's traces object by object costs more
     // than the exit does.
     std::mem::forget((report, saved, input));
@@ -310,9 +312,19 @@ pub(super) fn write_saved(
     let Some(path) = &args.out_file else {
         return Ok(());
     };
+    // Only a plan `apply` would take is saved (a plan from files never is).
+    if let Err(refusal) = check_plan(saved, &Role::operator()) {
+        return Err(fail(
+            err,
+            CliError::Refused,
+            format!("{}: {refusal}; the plan was not saved", path.display()),
+        ));
+    }
     saved
         .save(path)
-        .map_err(|e| fail(err, exit::RUNTIME, format!("{}: {e}", path.display())))
+        .map_err(|e| fail(err, CliError::Runtime, format!("{}: {e}", path.display())))?;
+    let _ = writeln!(err, "Saved the plan to {}", path.display());
+    Ok(())
 }
 
 /// The `--ignore-path` values, parsed.
@@ -323,27 +335,28 @@ pub(super) fn ignore_paths(args: &PlanArgs) -> Result<Vec<IgnorePath>, String> {
         .collect()
 }
 
-/// Saves (`--out`) and renders a plan report; returns the exit code.
+/// Saves (`--out`) and renders a plan report; returns its verdict, or the exit code of
+/// the error that stopped it.
 pub(super) fn finish(
     args: &PlanArgs,
     report: &crate::engine::plan::PlanReport,
     saved: &SavedPlan,
+    applying: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> u8 {
+) -> Result<Verdict, u8> {
     let ignore = match ignore_paths(args) {
         Ok(i) => i,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return Err(fail(err, CliError::Invalid, e)),
     };
-    if let Err(code) = write_saved(args, saved, err) {
-        return code;
-    }
+    write_saved(args, saved, err)?;
     let view = |style| ViewOptions {
         style,
         context: args.context,
         color: super::args::use_color(args.no_color),
         compact: args.compact,
         ignore: ignore.clone(),
+        applying,
     };
     let written = match args.output {
         PlanFormat::Json => write_json(out, &plan_json::wire(report, &ignore)),
@@ -355,10 +368,10 @@ pub(super) fn finish(
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return fail(err, exit::RUNTIME, format!("writing output: {e}"));
+            return Err(fail(err, CliError::Runtime, format!("writing output: {e}")));
         }
     }
-    outcome(args, report, &ignore, err)
+    Ok(outcome(args, report, &ignore, err))
 }
 
 /// Writes a JSON document and a newline.
@@ -381,7 +394,7 @@ pub(super) fn outcome(
     report: &crate::engine::plan::PlanReport,
     ignore: &[IgnorePath],
     err: &mut dyn Write,
-) -> u8 {
+) -> Verdict {
     for (text, path) in args.ignore_paths.iter().zip(ignore) {
         let used = report
             .targets
@@ -417,11 +430,23 @@ pub(super) fn outcome(
             summary.problem_counts().join(", ")
         );
     }
-    if !unsettled.is_empty() || summary.has_problems() {
-        exit::RUNTIME
+    let done = if !unsettled.is_empty() || summary.has_problems() {
+        Done::Problems
     } else if args.detailed_exitcode && summary.has_changes() {
-        exit::CHANGES
+        Done::Changes
     } else {
-        exit::OK
+        Done::Ok
+    };
+    Verdict {
+        done,
+        settled: unsettled.is_empty(),
     }
+}
+
+/// How a rendered plan ended: its exit code, and whether every target settled (a plan
+/// whose only problems are predicted write failures can still be applied).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Verdict {
+    pub done: Done,
+    pub settled: bool,
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::exit;
+use super::error::{fail, CliError, Done};
 use super::input::{objects_of, objects_of_loads, Input};
 use crate::manifest::{self, FileLoad};
 use crate::validate::render::text;
@@ -53,7 +53,7 @@ pub fn check_loads(
         ValidateMode::Strict | ValidateMode::Warn => {
             let report = validate_loads(loads.clone(), &OldObjects::default(), &Options::default());
             let unreadable = loads.iter().any(|l| !l.errors.is_empty());
-            let invalid = report.exit_code() != exit::OK;
+            let invalid = report.exit_code() != Done::Ok.exit_code();
             // Warnings alone (e.g. a snapshot that holds a group's children) do not interrupt
             // a strict plan; `validate` shows them.
             if invalid || (mode == ValidateMode::Warn && !report.diagnostics().is_empty()) {
@@ -67,11 +67,11 @@ pub fn check_loads(
                     } else {
                         " (--validate=warn plans anyway)"
                     };
-                    let _ = writeln!(
+                    return Err(fail(
                         err,
-                        "error: the input is invalid, nothing was planned{hint}"
-                    );
-                    return Err(exit::INVALID);
+                        CliError::Invalid,
+                        format!("the input is invalid, nothing was planned{hint}"),
+                    ));
                 }
                 let _ = writeln!(
                     err,
@@ -89,6 +89,6 @@ pub fn check_loads(
             }
             Ok(input)
         }
-        Err(problem) => Err(super::fail(err, exit::INVALID, problem)),
+        Err(problem) => Err(super::fail(err, CliError::Invalid, problem)),
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
-use super::exit;
+use super::error::{fail, CliError, Done};
 use crate::sim::{run_fixture, Fixture, RunOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,8 +47,7 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     let fixture = match Fixture::load(&args.fixture) {
         Ok(f) => f,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return exit::INVALID;
+            return fail(err, CliError::Invalid, format!("{e}"));
         }
     };
     let options = RunOptions {
@@ -63,8 +62,11 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     let trace = match run_fixture(&fixture, &options) {
         Ok(t) => t,
         Err(e) => {
-            let _ = writeln!(err, "error: {}: {e}", args.fixture.display());
-            return exit::INVALID;
+            return fail(
+                err,
+                CliError::Invalid,
+                format!("{}: {e}", args.fixture.display()),
+            );
         }
     };
     let written = match args.output {
@@ -74,12 +76,9 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         SimulateFormat::Text => crate::render::trace_text::write(out, &trace),
     };
     match written {
-        Ok(()) => exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            let _ = writeln!(err, "error: writing output: {e}");
-            exit::RUNTIME
-        }
+        Ok(()) => Done::Ok.exit_code(),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Done::Ok.exit_code(),
+        Err(e) => fail(err, CliError::Runtime, format!("writing output: {e}")),
     }
 }
 
@@ -103,8 +102,7 @@ fn bench(
         let trace = match result {
             Ok(t) => crate::sim::compare::normalise(&t.to_json(), now),
             Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                return exit::RUNTIME;
+                return fail(err, CliError::Runtime, format!("{e}"));
             }
         };
         match &first {
@@ -118,7 +116,7 @@ fn bench(
         "{}",
         serde_json::json!({"runs": n, "meanNs": mean_ns as u64, "identicalTraces": identical})
     );
-    exit::OK
+    Done::Ok.exit_code()
 }
 
 /// `--until-settled`: the timeline and verdict; exit 1 when the target does not settle.
@@ -131,8 +129,11 @@ fn until_settled(
     let report = match crate::sim::settle::settle_fixture(fixture, args.max_reconciles) {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(err, "error: {}: {e}", args.fixture.display());
-            return exit::INVALID;
+            return fail(
+                err,
+                CliError::Invalid,
+                format!("{}: {e}", args.fixture.display()),
+            );
         }
     };
     let written = match args.output {
@@ -148,21 +149,22 @@ fn until_settled(
                 color: false,
                 compact: true,
                 ignore: Vec::new(),
+                applying: false,
             };
             crate::render::plan_text::write(out, &report, &view)
         }
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            let _ = writeln!(err, "error: writing output: {e}");
-            return exit::RUNTIME;
+            return fail(err, CliError::Runtime, format!("writing output: {e}"));
         }
     }
     match report.targets.first().and_then(|t| t.verdict.as_ref()) {
-        Some(v) if !v.is_settled() => {
-            let _ = writeln!(err, "error: {}: {v}", report.targets[0].target);
-            exit::RUNTIME
-        }
-        _ => exit::OK,
+        Some(v) if !v.is_settled() => fail(
+            err,
+            CliError::Runtime,
+            format!("{}: {v}", report.targets[0].target),
+        ),
+        _ => Done::Ok.exit_code(),
     }
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::args::{runtime, KubeArgs};
-use super::{exit, fail};
+use super::error::{fail, CliError, Done};
 use crate::live::request;
 use crate::live::RetryPolicy;
 use crate::manifest;
@@ -65,7 +65,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     if args.kube.any() && !args.against_cluster {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "--kubeconfig and --context are used with --against-cluster",
         );
     }
@@ -73,7 +73,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     if paths.is_empty() {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             "nothing to validate: name files (`nodectl validate FILE...`) or -f FILE|DIR|-",
         );
     }
@@ -84,14 +84,14 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     }) {
         return fail(
             err,
-            exit::INVALID,
+            CliError::Invalid,
             format!("{}: No such file or directory", missing.display()),
         );
     }
     // Flag problems are reported before anything is read.
     let retry = match args.kube.retry() {
         Ok(r) => r,
-        Err(e) => return fail(err, exit::INVALID, e),
+        Err(e) => return fail(err, CliError::Invalid, e),
     };
     let old = match &args.against {
         None => OldObjects::default(),
@@ -123,7 +123,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         let loads = manifest::load_inputs_lenient(&inputs, &|| {});
         let old = match old_objects_from_cluster(&args.kube, retry, &loads, err) {
             Ok(old) => old,
-            Err(e) => return fail(err, exit::RUNTIME, format!("--against-cluster: {e}")),
+            Err(e) => return fail(err, CliError::Runtime, format!("--against-cluster: {e}")),
         };
         validate_loads_with(loads, &old, &opts, &|| bar.inc(1))
     } else {
@@ -137,7 +137,11 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             return 1;
         }
     }
-    report.exit_code()
+    if report.exit_code() == Done::Ok.exit_code() {
+        Done::Ok.exit_code()
+    } else {
+        CliError::Invalid(String::new()).exit_code()
+    }
 }
 
 /// GETs the stored version of every SeiNode / SeiNodeDeployment in the input (only GETs; a 404

@@ -36,6 +36,8 @@ pub struct ViewOptions {
     /// A path-level change list instead of unified diffs.
     pub compact: bool,
     pub ignore: Vec<IgnorePath>,
+    /// The plan is about to be applied: its summary says the changes will be written.
+    pub applying: bool,
 }
 
 struct View<'a> {
@@ -60,7 +62,12 @@ pub fn write(out: &mut dyn Write, report: &PlanReport, options: &ViewOptions) ->
         }
         writeln!(v.out)?;
     }
-    let line = Summary::of(report, &options.ignore).line();
+    let summary = Summary::of(report, &options.ignore);
+    let line = if options.applying {
+        summary.line_to_apply()
+    } else {
+        summary.line()
+    };
     let text = v.paint(BOLD, &line);
     writeln!(v.out, "{text}")
 }

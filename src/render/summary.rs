@@ -72,6 +72,16 @@ impl Summary {
     /// `Plan: 3 to create, 2 to update (1 status), 0 to delete. 1 forbidden, 1 reconcile
     /// error. Nothing was written.`
     pub fn line(&self) -> String {
+        self.line_ending(" Nothing was written.")
+    }
+
+    /// The summary line of a plan `apply` is about to send: `Plan: 3 to create, 1 to update,
+    /// 0 to delete. These changes will be written.`
+    pub fn line_to_apply(&self) -> String {
+        self.line_ending(" These changes will be written.")
+    }
+
+    fn line_ending(&self, ending: &str) -> String {
         let updates = if self.status > 0 {
             format!("{} to update ({} status)", self.update, self.status)
         } else {
@@ -87,7 +97,7 @@ impl Summary {
             line.push_str(&problems.join(", "));
             line.push('.');
         }
-        line.push_str(" Nothing was written.");
+        line.push_str(ending);
         line
     }
 
