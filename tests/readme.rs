@@ -66,7 +66,11 @@ fn samples(readme: &str) -> Vec<(Vec<String>, String, std::ops::Range<usize>)> {
             .split_whitespace()
             .map(str::to_string)
             .collect();
-        found.push((args, readme[command_end..close].to_string(), command_end..close));
+        found.push((
+            args,
+            readme[command_end..close].to_string(),
+            command_end..close,
+        ));
         at = close;
     }
     found
