@@ -5,13 +5,11 @@
 //! the binary built here with the one named by `NODECTL_BASELINE` and prints the
 //! same-run ratio.
 //!
-//! Cases: new SeiNodes (the snapshot's LISTs only: no sidecar has anything to say),
-//! and nodes stuck in a snapshot restore, whose reconcile reads its sidecar's current
-//! task (`GET /v0/tasks/ID` through the pod proxy, one per node).
+//! Cases: new SeiNodes, `-o json` and text (the snapshot's LISTs only: a new node's
+//! tasks were just simulated, so no sidecar is read).
 //!
 //! Environment: `NODECTL_BASELINE`, `NODECTL_BENCH_RUNS` (timed runs per binary and
-//! case, default 3), `NODECTL_BENCH_NODES` (fleet size, default 5000),
-//! `NODECTL_BENCH_READS` (stuck nodes of the sidecar case, default 1000).
+//! case, default 3), `NODECTL_BENCH_NODES` (fleet size, default 5000).
 
 #[path = "../tests/support/fake_api.rs"]
 mod fake_api;
@@ -139,7 +137,6 @@ fn main() {
     let baseline = std::env::var_os("NODECTL_BASELINE").map(PathBuf::from);
     let runs = env_usize("NODECTL_BENCH_RUNS", 3).max(1);
     let nodes = env_usize("NODECTL_BENCH_NODES", 5000);
-    let reads = env_usize("NODECTL_BENCH_READS", 1000);
     match &baseline {
         Some(b) => println!("baseline: {}", b.display()),
         None => println!("NODECTL_BASELINE is not set: no ratios against an earlier build"),
@@ -159,21 +156,5 @@ fn main() {
         if wanted(&label) {
             case(&label, &new_nodes, &args, baseline.as_deref(), runs);
         }
-    }
-    let stuck = fleet(
-        &example("examples/stuck-node/snapshot-restore-waiting.yaml"),
-        "pacific-1-full-node",
-        "ops",
-        reads,
-    );
-    let label = format!("plan -A -o json, {reads} stuck SeiNodes");
-    if wanted(&label) {
-        case(
-            &label,
-            &stuck,
-            &["-A", "-o", "json"],
-            baseline.as_deref(),
-            runs,
-        );
     }
 }
