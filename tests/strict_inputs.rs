@@ -71,7 +71,7 @@ fn a_scenario_key_that_does_not_exist_is_exit_2_naming_file_key_and_line() {
         assert!(
             stderr.contains(&format!(
                 "line {line} column {column}: unknown field `{key}`"
-            )),
+            )) && stderr.contains(&format!(" --> {}:{at}\n", path.display())),
             "{tail}: {stderr}"
         );
     }
@@ -115,7 +115,7 @@ fn a_sidecar_script_key_that_does_not_exist_is_exit_2_naming_file_key_and_line()
         assert!(
             stderr.contains(&format!(
                 "line {line} column {column}: unknown field `{key}`"
-            )),
+            )) && stderr.contains(&format!(" --> {}:{at}\n", path.display())),
             "{script}: {stderr}"
         );
     }
