@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(plan.names, ["seinode/a"]);
         assert_eq!(plan.live.connect.namespace.as_deref(), Some("ns"));
         assert_eq!(plan.world.now.as_deref(), Some("2026-01-01T00:00:00Z"));
-        assert_eq!(plan.view.output, super::super::args::PlanFormat::Json);
+        assert_eq!(plan.view.output, crate::cli::args::PlanFormat::Json);
         assert_eq!((plan.reconciles, plan.max_reconciles), (1, 50));
         assert!(plan.sidecar.is_none() && plan.sidecar_script.is_none());
         assert!(!plan.detailed_exitcode && plan.out_file.is_none() && !plan.base.wanted());
