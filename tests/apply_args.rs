@@ -168,3 +168,38 @@ fn plan_target_flag_chooses_on_a_cluster() {
     assert_eq!(targets(&["seinode/pacific-1-full-node"]), one);
     assert_eq!(targets(&["--target", "seinode/pacific-1-full-node"]), one);
 }
+
+/// `plan --apply` (documented) stays the same path as `apply`: the same writes, in the
+/// same order, to the same cluster state.
+#[test]
+fn plan_apply_sends_what_apply_sends() {
+    let sent = |command: &[&str]| {
+        let fake = Fake::start(&manifest_objects(NODE), &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let out = isolated_nodectl()
+            .args(command)
+            .arg("--kubeconfig")
+            .arg(fake.kubeconfig(dir.path()))
+            .args(["--now", NOW, "--yes", "seinode/pacific-1-full-node"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{command:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let writes: Vec<(String, String, Option<Value>)> = fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| (r.method, r.path, r.body))
+            .collect();
+        (writes, fake.cluster_state())
+    };
+    let (apply, state) = sent(&["apply"]);
+    assert!(!apply.is_empty());
+    let (plan_apply, plan_state) = sent(&["plan", "--apply"]);
+    assert_eq!(plan_apply, apply);
+    assert_eq!(plan_state, state);
+}
