@@ -1,6 +1,9 @@
 //! The wall time and peak RSS of a child process (shared by the benchmarks that measure
 //! whole `nodectl` runs).
 
+// Shared by several benchmarks, each using a part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
