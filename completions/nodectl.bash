@@ -205,7 +205,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__explain)
-            opts="-f -R -o -n -A -l -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --dns --dns-host --served-kind --platform --platform-env --max-reconciles --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --verbose --help"
+            opts="-f -R -o -n -A -l -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --dns --dns-host --served-kind --missing-kind --platform --platform-env --max-reconciles --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -256,6 +256,10 @@ _nodectl() {
                     return 0
                     ;;
                 --served-kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --missing-kind)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -132,7 +132,8 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns -d 'How 
 resolvable\t''
 unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l served-kind -d 'Serve an optional kind, `group/version/Kind` (kinds present in the input are served)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l served-kind -d 'Serve a kind, `group/version/Kind` (kinds present in the input are served; with files, the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l missing-kind -d 'With files: model a cluster without this optional kind (its CRD not installed), e.g. `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor` (repeatable). On a cluster, discovery decides' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform -d 'Override a platform setting, `Name=value`' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l max-reconciles -d 'The reconcile limit of the run to the eventual state' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F

@@ -105,13 +105,68 @@ fn running_node_with_a_failed_convergence_plan() {
     assert_eq!(pattern_ids(&doc), ["stale-plan-failed-condition"]);
 }
 
+/// The cluster of group-dns-pending.yaml: no Gateway API or Prometheus operator CRDs.
+const NO_OPTIONAL_KINDS: &[&str] = &[
+    "--missing-kind",
+    "gateway.networking.k8s.io/v1/HTTPRoute",
+    "--missing-kind",
+    "monitoring.coreos.com/v1/ServiceMonitor",
+];
+
 #[test]
 fn group_stuck_behind_the_dns_gate() {
-    let (text, doc) = explain("testdata/explain/group-dns-pending.yaml", &[]);
+    let (text, doc) = explain("testdata/explain/group-dns-pending.yaml", NO_OPTIONAL_KINDS);
     insta::assert_snapshot!("group_dns_pending", text);
     assert_eq!(doc["nextReconcile"]["requeue"], "after 10s");
     assert_eq!(doc["eventually"]["verdict"]["kind"], "loop");
     assert_eq!(pattern_ids(&doc), ["dns-gate-closed", "kind-not-installed"]);
+}
+
+/// Like `plan -f`, `explain -f` models a production cluster: HTTPRoute and ServiceMonitor
+/// are served unless `--missing-kind` says the cluster lacks them.
+#[test]
+fn explain_from_files_serves_the_optional_kinds_unless_missing() {
+    let input = "testdata/explain/group-dns-pending.yaml";
+    let (_, doc) = explain(input, &[]);
+    assert_eq!(pattern_ids(&doc), ["dns-gate-closed"]);
+    let writes = doc["nextReconcile"]["writes"].to_string();
+    assert!(
+        writes.contains("Patch HTTPRoute default/pacific-1-rpc-evm: created"),
+        "{writes}"
+    );
+    let route = "gateway.networking.k8s.io/v1/HTTPRoute";
+    let (_, doc) = explain(input, &["--missing-kind", route]);
+    assert_eq!(pattern_ids(&doc), ["dns-gate-closed", "kind-not-installed"]);
+    let writes = doc["nextReconcile"]["writes"].to_string();
+    assert!(
+        writes.contains(r#"no matches for kind \"HTTPRoute\""#),
+        "{writes}"
+    );
+    // A kind that is not optional cannot be missing: exit 2, before anything runs.
+    let bad = run(&explain_args(input, &["--missing-kind", "v1/Pod"]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert_eq!(
+        bad.stderr,
+        "error: --missing-kind \"v1/Pod\": only an optional kind can be missing (gateway.networking.k8s.io/v1/HTTPRoute, monitoring.coreos.com/v1/ServiceMonitor)\n"
+    );
+}
+
+/// On a cluster, discovery decides which kinds are served: `--missing-kind` is refused
+/// before connecting.
+#[test]
+fn explain_on_a_cluster_refuses_missing_kind() {
+    let out = run(&[
+        "explain",
+        "seinode/a",
+        "--missing-kind",
+        "gateway.networking.k8s.io/v1/HTTPRoute",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: --missing-kind models a cluster in file mode; on a cluster, discovery decides which kinds are served\n"
+    );
+    assert!(out.stdout.is_empty());
 }
 
 #[test]
@@ -367,8 +422,8 @@ fn markdown_report_for_a_ticket() {
             "group_dns_pending_md",
         ),
     ] {
-        let (_, doc) = explain(input, &[]);
-        let mut args = explain_args(input, &[]);
+        let (_, doc) = explain(input, NO_OPTIONAL_KINDS);
+        let mut args = explain_args(input, NO_OPTIONAL_KINDS);
         args.extend_from_slice(&["-o", "markdown"]);
         let md = run(&args);
         assert_eq!(md.code, 0, "{}", md.stderr);

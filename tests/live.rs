@@ -586,3 +586,72 @@ fn apply_says_its_changes_will_be_written() {
     );
     assert!(!stdout.contains("Nothing was written"), "{stdout}");
 }
+
+/// The mark-ready fixture's group, grown to `n` nodes (all incumbents of the rollout),
+/// its plan at `task` (the tasks before it complete).
+fn rollout_group(n: usize, task: &str) -> Vec<Value> {
+    let objects =
+        manifest_objects("testdata/parity/snd-inplace-mark-ready-initializing/cluster.yaml");
+    let node = objects[0].clone();
+    let mut group = objects[2].clone();
+    let names: Vec<Value> = (0..n).map(|i| Value::String(format!("grp-{i}"))).collect();
+    group["spec"]["replicas"] = n.into();
+    group["status"]["replicas"] = n.into();
+    group["status"]["rollout"]["incumbentNodes"] = Value::Array(names.clone());
+    let tasks = group["status"]["plan"]["tasks"].as_array_mut().unwrap();
+    for t in tasks.iter_mut() {
+        t["params"]["nodeNames"] = Value::Array(names.clone());
+        t["status"] = "Complete".into();
+    }
+    let last = tasks.last_mut().unwrap();
+    last["type"] = task.into();
+    last["status"] = "Pending".into();
+    let mut world: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut o = node.clone();
+            o["metadata"]["name"] = Value::String(format!("grp-{i}"));
+            o["metadata"]["labels"]["sei.io/nodedeployment-ordinal"] = Value::String(i.to_string());
+            o["metadata"].as_object_mut().unwrap().remove("uid");
+            o
+        })
+        .collect();
+    world.push(group);
+    world
+}
+
+#[test]
+fn one_engine_run_reads_every_nodes_sidecar_once() {
+    // await-nodes-caught-up asks each node's sidecar for its status in turn and stops at
+    // the first that is not Ready: each read depends on the one before, and all six are
+    // answered in the one run.
+    let fake = Fake::start(&rollout_group(6, "await-nodes-caught-up"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = nodectl(
+        &fake,
+        dir.path(),
+        &["plan", "snd/grp", "-n", "default", "-o", "json"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("not fetched"), "{stderr}");
+    let requests = fake.requests();
+    assert!(writes(&requests).is_empty());
+    let mut status_reads: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.is_proxy())
+        .map(|r| r.path.as_str())
+        .collect();
+    status_reads.sort();
+    let expected: Vec<String> = (0..6)
+        .map(|i| format!("/api/v1/namespaces/default/pods/grp-{i}-0:7777/proxy/v0/status"))
+        .collect();
+    assert_eq!(status_reads, expected, "each node's status, read once");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["live"]["sidecarRequests"], 6);
+    let calls = doc["reconciles"][0]["sidecarCalls"].as_array().unwrap();
+    let ready = calls
+        .iter()
+        .filter(|c| c["op"] == "HTTP GET /v0/status" && c["returned"] == "Ready")
+        .count();
+    assert_eq!(ready, 6, "{calls:#?}");
+}

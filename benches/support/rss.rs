@@ -1,7 +1,10 @@
 //! The wall time and peak RSS of a child process (shared by the benchmarks that measure
 //! whole `nodectl` runs).
 
-use std::path::Path;
+// Shared by several benchmarks, each using a part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -9,15 +12,24 @@ use std::time::{Duration, Instant};
 pub struct Run {
     pub wall: Duration,
     pub peak_rss: u64,
+    /// User + system CPU time of the child.
+    pub cpu: Duration,
     pub ok: bool,
 }
 
 /// Runs `binary args…` with stdout to /dev/null; the peak RSS is the child's own,
 /// read with wait4(2).
 pub fn run(binary: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(binary);
+    command.args(args);
+    run_command(command)
+}
+
+/// [`run`] of a command the caller prepared (arguments, environment).
+pub fn run_command(mut command: Command) -> Run {
+    let binary = PathBuf::from(command.get_program());
     let start = Instant::now();
-    let child = Command::new(binary)
-        .args(args)
+    let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -34,6 +46,13 @@ pub fn run(binary: &Path, args: &[&str]) -> Run {
     Run {
         wall,
         peak_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+        cpu: [usage.ru_utime, usage.ru_stime]
+            .iter()
+            .map(|t| {
+                Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+                    + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+            })
+            .sum(),
         ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
     }
 }

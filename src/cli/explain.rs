@@ -14,6 +14,7 @@ use super::input::read_objects;
 use super::plan::SidecarBehaviour;
 use super::world_flags;
 use crate::engine::plan::{targets_of, PlanOptions};
+use crate::engine::world::Origin;
 use crate::env::Dns;
 use crate::explain::{explain, ExplainOptions, Explanation};
 use crate::sidecar::model::PodSidecarScript;
@@ -72,9 +73,15 @@ pub struct ExplainArgs {
     /// Per-host DNS override, `HOST=true|false` (repeatable).
     #[arg(long = "dns-host", value_name = "HOST=BOOL")]
     pub dns_hosts: Vec<String>,
-    /// Serve an optional kind, `group/version/Kind` (kinds present in the input are served).
+    /// Serve a kind, `group/version/Kind` (kinds present in the input are served; with files,
+    /// the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind).
     #[arg(long = "served-kind", value_name = "GVK")]
     pub served_kinds: Vec<String>,
+    /// With files: model a cluster without this optional kind (its CRD not installed), e.g.
+    /// `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor`
+    /// (repeatable). On a cluster, discovery decides.
+    #[arg(long = "missing-kind", value_name = "GVK")]
+    pub missing_kinds: Vec<String>,
     /// Override a platform setting, `Name=value`.
     #[arg(long = "platform", value_name = "NAME=VALUE")]
     pub platform: Vec<String>,
@@ -123,6 +130,7 @@ pub fn options(
         dns_from_status: args.dns == DnsAssumption::Observed,
         max_reconciles: args.max_reconciles.max(1),
         sidecar_label: None,
+        origin: Origin::Files,
     })
 }
 
@@ -183,7 +191,13 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             );
         }
     };
-    let options = match options(args, &input.objects) {
+    // Files model a production cluster: the optional kinds are served unless missing.
+    let options = options(args, &input.objects).and_then(|mut o| {
+        o.world.served_kinds =
+            world_flags::file_mode_kinds(&args.served_kinds, &args.missing_kinds, &input.objects)?;
+        Ok(o)
+    });
+    let options = match options {
         Ok(o) => o,
         Err(e) => return fail(err, CliError::Invalid, e),
     };

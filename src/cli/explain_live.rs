@@ -11,6 +11,7 @@ use super::args::runtime;
 use super::error::{fail, CliError, Done};
 use super::explain::{options, render, ExplainArgs, ExplainFormat};
 use super::plan::SidecarBehaviour;
+use crate::engine::world::Origin;
 use crate::explain::{explain, ExplainOptions, SidecarTaskAnswer, SidecarView};
 use crate::live::explain::LiveExplainInput;
 use crate::live::{LabelSelector, Scope};
@@ -25,6 +26,13 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             "explain needs a target: `nodectl explain seinode/NAME` (or snd/NAME) on a cluster, or -f FILE",
         );
     };
+    if !args.missing_kinds.is_empty() {
+        return fail(
+            err,
+            CliError::Invalid,
+            super::world_flags::MISSING_KIND_ON_A_CLUSTER,
+        );
+    }
     // Flag problems are reported before connecting.
     let prepared = options(args, &[]).and_then(|o| {
         args.connect.check_names(std::slice::from_ref(name), &[])?;
@@ -106,6 +114,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// `--sidecar`/`--sidecar-script` says otherwise, the live answer for the current task.
 fn live_options(args: &ExplainArgs, input: &LiveExplainInput) -> Result<ExplainOptions, String> {
     let mut options = options(args, &input.objects)?;
+    options.origin = Origin::Cluster;
     let world = &mut options.world;
     world
         .served_kinds

@@ -33,7 +33,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         return fail(
             err,
             CliError::Invalid,
-            "--missing-kind models a cluster in file mode; on a cluster, discovery decides which kinds are served",
+            super::world_flags::MISSING_KIND_ON_A_CLUSTER,
         );
     }
     if apply && !args.files.is_empty() {

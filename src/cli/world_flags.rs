@@ -73,6 +73,9 @@ pub fn served_kinds(extra: &[String], objects: &[Value]) -> Vec<String> {
     served
 }
 
+/// The refusal of `--missing-kind` on a cluster.
+pub const MISSING_KIND_ON_A_CLUSTER: &str = "--missing-kind models a cluster in file mode; on a cluster, discovery decides which kinds are served";
+
 /// The kinds a world made from files serves: what a production Sei cluster has, so the
 /// optional kinds (HTTPRoute, ServiceMonitor) unless `--missing-kind` names them, plus
 /// `--served-kind` values and the kind of every input object.

@@ -14,6 +14,14 @@ pub enum EngineError {
         #[source]
         source: ApiError,
     },
+    /// An object of a cluster snapshot (or an `-f` file over it) the store refuses.
+    #[error("loading {object}: {source}")]
+    LoadObject {
+        /// `Kind namespace/name`.
+        object: String,
+        #[source]
+        source: ApiError,
+    },
     /// An API call the engine makes itself (listing and completing Jobs).
     #[error(transparent)]
     Api(#[from] ApiError),

@@ -11,9 +11,10 @@ use crate::engine::error::EngineError;
 use crate::engine::trace::{
     final_objects, write_json, FinalObjects, ReconcileTrace, TraceJson, WriteJson,
 };
+use crate::engine::world;
 use crate::env::{Clock, Dns, Env, Ids};
 use crate::platform::Platform;
-use crate::sidecar::model::{PodSidecarScript, ScriptedSidecars, SidecarScript};
+use crate::sidecar::model::{PodSidecarScript, SidecarScript};
 use crate::world::{ApiServer, WriteOutcome, WriteRecord};
 
 /// The kinds `plan` reconciles, in this order.
@@ -183,23 +184,15 @@ pub fn targets_of(objects: &[Value]) -> Vec<TargetRef> {
     targets
 }
 
-/// Builds the in-memory world from the input objects.
+/// Builds the in-memory world from the input objects (files or fixtures), with the
+/// scripted sidecars of the options.
 pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, EngineError> {
-    let mut api = ApiServer::new(options.clock.now_string());
-    for gvk in &options.served_kinds {
-        api.install_kind(gvk);
-    }
-    for (i, o) in objects.iter().enumerate() {
-        api.load(o.clone()).map_err(|source| EngineError::Load {
-            index: i + 1,
-            source,
-        })?;
-    }
-    let sidecars = Box::new(ScriptedSidecars::new(
-        options.sidecar.clone(),
-        options.pod_sidecar.clone(),
-    ));
-    Ok(options.env(api, sidecars))
+    world::env_with(
+        objects,
+        options,
+        world::Origin::Files,
+        world::scripted_sidecars(options),
+    )
 }
 
 /// Reconciles each target `options.reconciles` times (or until it settles), in

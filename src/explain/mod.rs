@@ -15,8 +15,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::engine::plan::{
-    build_env, current_task, reconcile_once, settle_with, PlanOptions, TargetRef, TargetReport,
+    current_task, reconcile_once, settle_with, PlanOptions, TargetRef, TargetReport,
 };
+use crate::engine::world::{self, Origin};
 use crate::env::{go_duration, Dns};
 use crate::sidecar::model::SidecarScript;
 use crate::world::WriteOutcome;
@@ -35,6 +36,9 @@ pub struct ExplainOptions {
     pub dns_from_status: bool,
     /// The reconcile limit of the eventual-state run.
     pub max_reconciles: usize,
+    /// Where the objects come from (files, or a cluster snapshot whose objects keep their
+    /// server fields).
+    pub origin: Origin,
     /// Describes `world.sidecar` in the assumptions instead of the default text
     /// (e.g. answers taken from the live sidecar).
     pub sidecar_label: Option<String>,
@@ -116,7 +120,15 @@ pub fn explain(
         format!("dns: {dns_text}"),
     ];
 
-    let mut env = build_env(objects, &world)?;
+    let build = |world: &PlanOptions| {
+        world::env_with(
+            objects,
+            world,
+            options.origin,
+            world::scripted_sidecars(world),
+        )
+    };
+    let mut env = build(&world)?;
     let before = env
         .api
         .get(
@@ -133,7 +145,7 @@ pub fn explain(
     let mut best_case = world.clone();
     best_case.sidecar = SidecarScript::uniform("completed");
     best_case.complete_jobs = true;
-    let mut env = build_env(objects, &best_case)?;
+    let mut env = build(&best_case)?;
     let mut index = 0;
     let report = settle_with(
         &mut env,

@@ -418,7 +418,7 @@ fn kind_not_installed(f: &Facts) -> Option<StuckPattern> {
         title: "a kind the group needs is not installed".into(),
         detail: "the API server does not serve HTTPRoute (Gateway API) or ServiceMonitor (Prometheus operator); the controller logs a warning and re-fires it every reconcile, and that route or monitor never exists".into(),
         evidence,
-        remedy: "install the Gateway API / Prometheus operator CRDs, or drop spec.networking / spec.monitoring (in memory the kinds of the input plus --served-kind are served)".into(),
+        remedy: "install the Gateway API / Prometheus operator CRDs, or drop spec.networking / spec.monitoring (in memory from files, HTTPRoute and ServiceMonitor are served unless --missing-kind names them; on a cluster, discovery decides)".into(),
     })
 }
 

@@ -19,23 +19,16 @@ pub mod sidecar;
 pub mod snapshot;
 pub mod step;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use crate::engine::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
-use crate::sidecar::model::ScriptedSidecars;
+use crate::engine::world::{self, Origin};
 use crate::sidecar::Sidecars;
-use crate::world::ApiServer;
-use sidecar::{LiveSidecars, SidecarAnswer, SidecarQuery, SidecarRoute, Submission};
+use sidecar::{LiveSidecars, SidecarRoute, Submission};
 
 pub use client::{Cluster, ConnectOptions, RetryPolicy};
 pub use select::LabelSelector;
 pub use snapshot::Scope;
-
-/// Passes of the pipeline used to discover which sidecar reads it makes.
-const MAX_SIDECAR_PASSES: usize = 4;
 
 /// Where sidecar answers come from in a live plan.
 #[derive(Clone)]
@@ -74,8 +67,19 @@ pub struct LivePlan {
     pub sidecar_problems: Vec<String>,
 }
 
-/// Reads the cluster and runs the in-memory pipeline on it. Sends only GETs. `None`: no
+/// What the engine's thread hands back.
+struct Run {
+    report: PlanReport,
+    submissions: Vec<Submission>,
+    objects: Vec<Value>,
+    targets: Vec<TargetRef>,
+}
+
+/// Reads the cluster and runs the engine once on it. Sends only GETs. `None`: no
 /// target is in scope and matches the selector (kubectl's "No resources found").
+///
+/// The engine is synchronous: it runs on a blocking thread while this task answers
+/// its sidecar reads (live sidecars) as it makes them.
 pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<LivePlan>, String> {
     let snapshot = snapshot::read(cluster, &request.scope).await?;
     let mut objects = snapshot.objects;
@@ -85,78 +89,53 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
     if targets.is_empty() {
         return Ok(None);
     }
-    let mut options = request.options.clone();
+    let mut options = request.options;
     options.served_kinds.extend(snapshot.served_optional);
     options.served_kinds.sort();
     options.served_kinds.dedup();
-    let mut base = ApiServer::new(options.clock.now_string());
-    for gvk in &options.served_kinds {
-        base.install_kind(gvk);
-    }
-    for o in &objects {
-        // Live objects keep their server fields; objects only in `-f` files are new.
-        let loaded = if o.pointer("/metadata/resourceVersion").is_some() {
-            base.load_live(o.clone())
+    let (ask, asks) = sidecar::channel();
+    let live = matches!(request.sidecars, SidecarSource::Live(_));
+    let engine = tokio::task::spawn_blocking(move || {
+        let mut api = world::load_api(&objects, &options, Origin::Cluster)?;
+        let sidecars: Box<dyn Sidecars> = if live {
+            Box::new(LiveSidecars::new(ask, api.write_probe()))
         } else {
-            base.load(o.clone())
-        };
-        loaded.map_err(|e| format!("loading {:?}: {e}", snapshot::identity(o)))?;
-    }
-    let mut answers: BTreeMap<SidecarQuery, SidecarAnswer> = BTreeMap::new();
-    let mut sidecar_requests = 0;
-    let mut pass = 0;
-    loop {
-        pass += 1;
-        let mut api = base.clone();
-        let probe = api.write_probe();
-        let sidecars: Box<dyn Sidecars> = match &request.sidecars {
-            SidecarSource::Model => Box::new(ScriptedSidecars::new(
-                options.sidecar.clone(),
-                options.pod_sidecar.clone(),
-            )),
-            SidecarSource::Live(_) => Box::new(LiveSidecars::new(Arc::new(answers.clone()), probe)),
+            world::scripted_sidecars(&options)
         };
         let mut env = options.env(api, sidecars);
         let report = plan_in(&mut env, &objects, &targets, &options)?;
-        // The live sidecars' reads without an answer, and what the plan submitted.
-        let (misses, submissions) = env
+        // What the plan submitted (simulated), for apply to send.
+        let submissions = env
             .sidecars
             .as_any_mut()
             .and_then(|any| any.downcast_mut::<LiveSidecars>())
-            .map(|live| {
-                (
-                    std::mem::take(&mut live.misses)
-                        .into_iter()
-                        .collect::<Vec<_>>(),
-                    std::mem::take(&mut live.submissions),
-                )
-            })
+            .map(|live| std::mem::take(&mut live.submissions))
             .unwrap_or_default();
-        let new: Vec<SidecarQuery> = misses
-            .into_iter()
-            .filter(|q| !answers.contains_key(q))
-            .collect();
-        let route = match &request.sidecars {
-            SidecarSource::Live(route) if !new.is_empty() && pass < MAX_SIDECAR_PASSES => route,
-            _ => {
-                let sidecar_problems = answers
-                    .iter()
-                    .filter_map(|(q, a)| a.as_ref().err().map(|e| format!("{q:?}: {e}")))
-                    .collect();
-                return Ok(Some(LivePlan {
-                    report,
-                    targets,
-                    submissions,
-                    objects,
-                    api_requests: snapshot.requests,
-                    sidecar_requests,
-                    sidecar_problems,
-                }));
-            }
-        };
-        sidecar_requests += new.len();
-        answers.extend(sidecar::prefetch(route, new).await);
-    }
+        Ok::<_, String>(Run {
+            report,
+            submissions,
+            objects,
+            targets,
+        })
+    });
+    let (answers, run) = match &request.sidecars {
+        SidecarSource::Live(route) => tokio::join!(sidecar::serve(route, asks), engine),
+        SidecarSource::Model => (Default::default(), engine.await),
+    };
+    let run = run.map_err(|e| format!("the plan stopped: {e}"))??;
+    let sidecar_problems = answers
+        .iter()
+        .filter_map(|(q, a)| a.as_ref().err().map(|e| format!("{q:?}: {e}")))
+        .collect();
+    Ok(Some(LivePlan {
+        report: run.report,
+        targets: run.targets,
+        submissions: run.submissions,
+        objects: run.objects,
+        api_requests: snapshot.requests,
+        sidecar_requests: answers.len(),
+        sidecar_problems,
+    }))
 }
 
 /// Every write of a plan, in order.

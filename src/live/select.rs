@@ -77,10 +77,14 @@ pub fn select_targets(
         Scope::Namespace(ns) => in_namespace(t, ns),
         Scope::AllNamespaces => true,
     };
+    // The first object of each identity, looked up once per target.
+    let mut by_identity = BTreeMap::new();
+    for o in objects {
+        by_identity.entry(identity(o)).or_insert(o);
+    }
     let matching = |t: &TargetRef| {
-        objects
-            .iter()
-            .find(|o| identity(o) == (t.kind.clone(), (t.namespace.clone(), t.name.clone())))
+        by_identity
+            .get(&(t.kind.clone(), (t.namespace.clone(), t.name.clone())))
             .is_some_and(|o| selector.matches(o))
     };
     let all: Vec<TargetRef> = crate::engine::plan::targets_of(objects);

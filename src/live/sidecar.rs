@@ -1,6 +1,8 @@
-//! Sidecars of a live cluster. The core stays synchronous: reads (`GET /v0/tasks/ID`,
-//! `/v0/status`, `/v0/node-id`) are fetched beforehand, concurrently, through the
-//! API server's pod proxy (or `--sidecar-url`), and answered from that snapshot.
+//! Sidecars of a live cluster. The core stays synchronous: the engine runs on a
+//! thread of its own, and each read it makes (`GET /v0/tasks/ID`, `/v0/status`,
+//! `/v0/node-id`) goes over a channel to the async side ([`serve`]), which fetches it
+//! through the API server's pod proxy (or `--sidecar-url`) while the engine waits.
+//! Each read is fetched once: the run sees one answer per read (a snapshot).
 //! Submissions are never sent here: they are simulated as accepted and kept, with
 //! their place among the API writes, for `apply` to send.
 
@@ -8,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use futures::stream::{self, StreamExt};
 use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
 
 use super::client::{Cluster, Failure, RawRequest, RequestError, RetryPolicy};
 use super::request::{sidecar_path, SidecarPod};
@@ -48,40 +50,56 @@ impl SidecarQuery {
 /// What a sidecar answered: the JSON body, or why there was none.
 pub type SidecarAnswer = Result<Value, SidecarError>;
 
-/// Sidecars answering from prefetched replies; unanswered reads are noted as misses.
+/// A read on its way to the async side, with where its answer goes.
+pub type Ask = (SidecarQuery, oneshot::Sender<SidecarAnswer>);
+
+/// The engine's end of the channel to [`serve`].
+pub fn channel() -> (mpsc::UnboundedSender<Ask>, mpsc::UnboundedReceiver<Ask>) {
+    mpsc::unbounded_channel()
+}
+
+/// Sidecars answering each read with the real sidecar's answer, fetched by [`serve`]
+/// while the (synchronous) engine waits on its thread.
 pub struct LiveSidecars {
-    answers: Arc<BTreeMap<SidecarQuery, SidecarAnswer>>,
+    ask: mpsc::UnboundedSender<Ask>,
+    /// Every read answered so far: asked again, it gets the same answer.
+    answers: BTreeMap<SidecarQuery, SidecarAnswer>,
     probe: Arc<AtomicU64>,
     submitted: BTreeSet<String>,
     anonymous: usize,
-    /// Reads that had no prefetched answer (answered as "unreachable").
-    pub misses: BTreeSet<SidecarQuery>,
     pub submissions: Vec<Submission>,
     calls: Vec<SidecarCall>,
 }
 
 impl LiveSidecars {
-    pub fn new(answers: Arc<BTreeMap<SidecarQuery, SidecarAnswer>>, probe: Arc<AtomicU64>) -> Self {
+    /// Sidecars asking `ask` for their reads; `probe` counts the API writes so far.
+    pub fn new(ask: mpsc::UnboundedSender<Ask>, probe: Arc<AtomicU64>) -> Self {
         LiveSidecars {
-            answers,
+            ask,
+            answers: BTreeMap::new(),
             probe,
             submitted: BTreeSet::new(),
             anonymous: 0,
-            misses: BTreeSet::new(),
             submissions: Vec::new(),
             calls: Vec::new(),
         }
     }
 
+    /// The answer to `query`: the one already given, or the async side's (blocking this
+    /// thread until it is back). Must not run on a runtime thread.
     fn answer(&mut self, query: SidecarQuery) -> SidecarAnswer {
-        match self.answers.get(&query) {
-            Some(answer) => answer.clone(),
-            None => {
-                let url = query.url().to_string();
-                self.misses.insert(query);
-                Err(SidecarError::Unreachable(format!("{url}: not fetched")))
-            }
+        if let Some(answer) = self.answers.get(&query) {
+            return answer.clone();
         }
+        let (reply, answer) = oneshot::channel();
+        let url = query.url().to_string();
+        let answer = match self.ask.send((query.clone(), reply)) {
+            Ok(()) => answer.blocking_recv().ok(),
+            Err(_) => None,
+        }
+        .unwrap_or_else(|| Err(SidecarError::Unreachable(format!("{url}: not fetched"))));
+        self.answers.insert(query, answer.clone());
+        answer
     }
 
     fn record(
@@ -308,27 +326,26 @@ impl SidecarRoute {
     }
 }
 
-/// Fetches the answers to `queries`, at most 16 at a time; returns them and the
-/// number of requests sent.
-pub async fn prefetch(
+/// The async side of [`LiveSidecars`]: fetches each read it is asked, in turn, until
+/// the engine's end of the channel is dropped; returns every answer by read.
+pub async fn serve(
     route: &SidecarRoute,
-    queries: impl IntoIterator<Item = SidecarQuery>,
+    mut asks: mpsc::UnboundedReceiver<Ask>,
 ) -> BTreeMap<SidecarQuery, SidecarAnswer> {
-    let queries: Vec<SidecarQuery> = queries.into_iter().collect();
-    let bar = crate::progress::bar(queries.len() as u64, "sidecars");
-    let answers = stream::iter(queries)
-        .map(|q| {
-            let bar = bar.clone();
-            async move {
-                let answer = route.send(q.url(), RawRequest::get(q.path())).await;
-                bar.inc(1);
-                (q, answer)
-            }
-        })
-        .buffer_unordered(16)
-        .collect()
-        .await;
-    bar.finish_and_clear();
+    let mut answers = BTreeMap::new();
+    let mut bar = None;
+    while let Some((query, reply)) = asks.recv().await {
+        let bar = bar.get_or_insert_with(|| crate::progress::bar(0, "sidecars"));
+        bar.inc_length(1);
+        let answer = route.send(query.url(), RawRequest::get(query.path())).await;
+        bar.inc(1);
+        // The engine waits for this answer; if it is gone, the run is over.
+        let _ = reply.send(answer.clone());
+        answers.insert(query, answer);
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     answers
 }
 
@@ -347,12 +364,24 @@ mod tests {
     }
 
     #[test]
-    fn unanswered_reads_are_misses_and_submissions_are_simulated() {
-        let probe = Arc::new(AtomicU64::new(3));
-        let mut s = LiveSidecars::new(Arc::new(BTreeMap::new()), probe);
+    fn reads_are_asked_once_and_submissions_are_simulated() {
+        let (ask, mut asks) = channel();
         let url = "http://a-0.a.ns.svc.cluster.local:7777";
-        assert!(s.status(url).is_err());
-        assert_eq!(s.misses.len(), 1);
+        // The async side, here a thread answering every read with Ready.
+        let server = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while let Some((query, reply)) = asks.blocking_recv() {
+                seen.push(query);
+                reply
+                    .send(Ok(serde_json::json!({"status": "Ready"})))
+                    .unwrap();
+            }
+            seen
+        });
+        let probe = Arc::new(AtomicU64::new(3));
+        let mut s = LiveSidecars::new(ask, probe);
+        assert_eq!(s.status(url).as_deref(), Ok("Ready"));
+        assert_eq!(s.status(url).as_deref(), Ok("Ready"));
         let req = TaskRequest {
             id: Some("t1".into()),
             task_type: "x".into(),
@@ -361,6 +390,24 @@ mod tests {
         assert_eq!(s.submit_task(Via::Client, url, &req).unwrap(), "t1");
         assert_eq!(s.submissions[0].after_write, 3);
         assert_eq!(s.get_task(Via::Client, url, "t1"), Ok(TaskState::Running));
-        assert_eq!(s.take_calls()[0].returned, SIMULATED_OK);
+        assert_eq!(s.take_calls()[2].returned, SIMULATED_OK);
+        drop(s);
+        let seen = server.join().unwrap();
+        assert_eq!(
+            seen,
+            [SidecarQuery::Status { url: url.into() }],
+            "one read, asked once"
+        );
+    }
+
+    #[test]
+    fn a_read_nobody_serves_is_unreachable() {
+        let (ask, asks) = channel();
+        drop(asks);
+        let mut s = LiveSidecars::new(ask, Arc::new(AtomicU64::new(0)));
+        assert!(matches!(
+            s.status("http://a-0.a.ns.svc.cluster.local:7777"),
+            Err(SidecarError::Unreachable(_))
+        ));
     }
 }
