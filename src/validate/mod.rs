@@ -276,7 +276,7 @@ impl OldObjects {
 }
 
 /// A document's result and, for parsed documents, what the cross-object checks need.
-type Checked = (DocResult, Option<cross::ObjectFacts>);
+type Checked = (DocResult, Option<Box<cross::ObjectFacts>>);
 
 /// The results of one input, what `keep` took from each of its documents, and whether it
 /// could not be read or fully parsed.
@@ -405,7 +405,7 @@ fn check_keeping<T>(
 /// cross-document check (a keyed object, a deployment's children or a label selector).
 fn checked((result, facts): (DocResult, cross::ObjectFacts)) -> Checked {
     let relevant = facts.key.is_some() || facts.children.is_some() || !facts.selectors.is_empty();
-    (result, relevant.then_some(facts))
+    (result, relevant.then(|| Box::new(facts)))
 }
 
 /// The results of one input: its load errors, its documents, or "no documents" when it has
@@ -488,7 +488,7 @@ fn finish<T>(per_file: Vec<FileResults<T>>) -> Kept<T> {
         kept.extend(file.kept);
         for (r, f) in file.results {
             if let Some(f) = f {
-                facts.push((results.len(), f));
+                facts.push((results.len(), *f));
             }
             results.push(r);
         }
