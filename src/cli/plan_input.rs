@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::error::{fail, CliError, Done};
+use super::error::{fail, CliError};
 use super::input::{object_of, objects_in, objects_of_loads, DocumentObject, Input, InputProblem};
 use crate::manifest::{self, FileLoad};
 use crate::validate::render::text;
@@ -85,7 +85,7 @@ fn judged(
         kept,
         unreadable,
     } = kept;
-    let invalid = report.exit_code() != Done::Ok.exit_code();
+    let invalid = report.is_invalid();
     // Warnings alone (e.g. a snapshot that holds a group's children) do not interrupt
     // a strict plan; `validate` shows them.
     if invalid || (mode == ValidateMode::Warn && !report.diagnostics().is_empty()) {
