@@ -3,16 +3,22 @@
 //! reported as peak RSS (the child's own `ru_maxrss`), input size and their ratio. Issue:
 //! memory stays within a few times the input size.
 //!
+//! Each case is also run on the binary named by `NODECTL_BASELINE` (as benches/fleet.rs
+//! does), so the ratios against an earlier build come from the same run. The first line gives
+//! each binary's floor: its peak RSS on a one-document input (schemas and CEL programs
+//! loaded), which no input size can go under.
+//!
 //! Environment: `NODECTL_BENCH_SCALE` (percent of the full sizes, default 100; the full
 //! inputs are ~60 MiB each), `NODECTL_BENCH_NODES` (SeiNodes in the planned fleet case,
-//! default 1000).
+//! default 1000), `NODECTL_BASELINE` (binary to compare with; without it no ratio is
+//! printed).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 #[path = "support/rss.rs"]
 mod rss;
-use rss::run;
+use rss::{run, Run};
 
 const NODECTL: &str = env!("CARGO_BIN_EXE_nodectl");
 
@@ -93,9 +99,25 @@ fn main() {
         ),
     ];
     let now = "--now=2026-01-01T00:00:00Z";
+    let baseline = std::env::var_os("NODECTL_BASELINE").map(PathBuf::from);
+    match &baseline {
+        Some(b) => println!("baseline: {}", b.display()),
+        None => println!("NODECTL_BASELINE is not set: no ratios against an earlier build"),
+    }
     println!(
         "peak RSS against input size ({scale}% of the full sizes, {nodes} SeiNodes in the fleet)"
     );
+    let (one, _) = write(dir.path(), "one.yaml", 1, seinode);
+    let one = one.to_str().expect("utf-8 temp path");
+    let floor = |binary: &Path| run(binary, &["validate", "-f", one, "-o", "json"]).peak_rss;
+    let mut line = format!(
+        "floor (validate of one SeiNode)      peak RSS {:>8.1} MiB",
+        mib(floor(Path::new(NODECTL)))
+    );
+    if let Some(old) = &baseline {
+        let _ = write!(line, "  | baseline {:>8.1} MiB", mib(floor(old)));
+    }
+    println!("{line}");
     for (label, (path, size)) in &inputs {
         let file = path.to_str().expect("utf-8 temp path");
         for (command, args) in [
@@ -107,14 +129,32 @@ fn main() {
                 continue;
             }
             let r = run(Path::new(NODECTL), &args);
-            println!(
-                "{name:<36} input {:>7.1} MiB  peak RSS {:>8.1} MiB  {:>6.1}x input  {:>7.2} s{}",
+            let mut line = format!(
+                "{name:<36} input {:>7.1} MiB  {}",
                 mib(*size),
-                mib(r.peak_rss),
-                r.peak_rss as f64 / (*size).max(1) as f64,
-                r.wall.as_secs_f64(),
-                if r.ok { "" } else { "  (exit non-zero)" },
+                figures(&r, *size)
             );
+            if let Some(old) = &baseline {
+                let b = run(old, &args);
+                let _ = write!(
+                    line,
+                    "  | baseline {}  | {:>5.1}x less memory",
+                    figures(&b, *size),
+                    b.peak_rss as f64 / r.peak_rss.max(1) as f64
+                );
+            }
+            println!("{line}");
         }
     }
+}
+
+/// Peak RSS, its ratio to the input size, wall time and a failed exit.
+fn figures(r: &Run, size: u64) -> String {
+    format!(
+        "peak RSS {:>8.1} MiB {:>6.1}x input {:>6.2} s{}",
+        mib(r.peak_rss),
+        r.peak_rss as f64 / size.max(1) as f64,
+        r.wall.as_secs_f64(),
+        if r.ok { "" } else { " (exit non-zero)" },
+    )
 }

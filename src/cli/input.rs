@@ -72,14 +72,31 @@ pub fn objects_of_loads(loads: Vec<FileLoad>) -> Result<Input, InputProblem> {
 /// The objects of loaded documents (identity and types checked, unknown fields dropped with a
 /// warning); the first hard error is returned as `Err`.
 pub fn objects_of(documents: &[Document]) -> Result<Input, InputProblem> {
+    objects_in(documents.iter().map(object_of))
+}
+
+/// What one document adds to the input: nothing (an empty list), its object and warnings,
+/// or the hard error that ends the reading.
+pub type DocumentObject = Option<Result<(Value, Vec<InputProblem>), InputProblem>>;
+
+/// The object of one loaded document (see [`objects_of`]).
+pub fn object_of(doc: &Document) -> DocumentObject {
+    // Lists were read item by item; one still here is empty.
+    if doc.value.is_null() || crate::manifest::is_list(&doc.value) {
+        return None;
+    }
+    let mut warnings = Vec::new();
+    Some(check_document(doc, &mut warnings).map(|object| (object, warnings)))
+}
+
+/// The input made of each document's object, in order; the first hard error is returned as
+/// `Err`.
+pub fn objects_in(each: impl IntoIterator<Item = DocumentObject>) -> Result<Input, InputProblem> {
     let mut input = Input::default();
-    for doc in documents {
-        // Lists were read item by item; one still here is empty.
-        if doc.value.is_null() || crate::manifest::is_list(&doc.value) {
-            continue;
-        }
-        let object = check_document(doc, &mut input.warnings)?;
+    for outcome in each.into_iter().flatten() {
+        let (object, warnings) = outcome?;
         input.objects.push(object);
+        input.warnings.extend(warnings);
     }
     Ok(input)
 }

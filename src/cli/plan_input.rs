@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::error::{fail, CliError};
-use super::input::{objects_of, objects_of_loads, Input};
+use super::input::{object_of, objects_in, objects_of_loads, DocumentObject, Input, InputProblem};
 use crate::manifest::{self, FileLoad};
 use crate::validate::render::text;
-use crate::validate::{validate_loads, OldObjects, Options};
+use crate::validate::{validate_inputs_keeping, validate_loads_keeping, Kept, OldObjects, Options};
 
 /// What `plan` does with input `validate` would reject (kubectl's `--validate` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -31,14 +31,26 @@ pub enum ValidateMode {
 }
 
 /// Reads `paths` for a plan: validated per `mode`, warnings and diagnostics on `err`. `Err` is
-/// the exit code to end with (the reason is already on `err`).
+/// the exit code to end with (the reason is already on `err`). Each document is checked as
+/// soon as it is parsed and then dropped, so only the objects to plan stay in memory.
 pub fn read_checked(
     paths: &[PathBuf],
     recursive: bool,
     mode: ValidateMode,
     err: &mut dyn Write,
 ) -> Result<Input, u8> {
-    check_loads(manifest::load_paths_lenient(paths, recursive), mode, err)
+    if mode == ValidateMode::Ignore {
+        return check_loads(manifest::load_paths_lenient(paths, recursive), mode, err);
+    }
+    let inputs = manifest::discover_inputs(paths, recursive);
+    let kept = validate_inputs_keeping(
+        &inputs,
+        &OldObjects::default(),
+        &Options::default(),
+        &|| {},
+        &object_of,
+    );
+    judged(kept, mode, err)
 }
 
 /// [`read_checked`] over inputs already loaded (e.g. read from git by `plan --base-git`):
@@ -48,40 +60,62 @@ pub fn check_loads(
     mode: ValidateMode,
     err: &mut dyn Write,
 ) -> Result<Input, u8> {
-    let input = match mode {
-        ValidateMode::Ignore => objects_of_loads(loads),
-        ValidateMode::Strict | ValidateMode::Warn => {
-            let report = validate_loads(loads.clone(), &OldObjects::default(), &Options::default());
-            let unreadable = loads.iter().any(|l| !l.errors.is_empty());
-            let invalid = report.is_invalid();
-            // Warnings alone (e.g. a snapshot that holds a group's children) do not interrupt
-            // a strict plan; `validate` shows them.
-            if invalid || (mode == ValidateMode::Warn && !report.diagnostics().is_empty()) {
-                let _ = write!(err, "{}", text(&report));
-                let _ = writeln!(err, "{}", report.summary_line());
-            }
-            if invalid {
-                if mode == ValidateMode::Strict || unreadable {
-                    let hint = if unreadable {
-                        ""
-                    } else {
-                        " (--validate=warn plans anyway)"
-                    };
-                    return Err(fail(
-                        err,
-                        CliError::Invalid,
-                        format!("the input is invalid, nothing was planned{hint}"),
-                    ));
-                }
-                let _ = writeln!(
-                    err,
-                    "warning: planning input that the API server or the operator would refuse (--validate=warn)"
-                );
-            }
-            let documents: Vec<_> = loads.into_iter().flat_map(|l| l.documents).collect();
-            objects_of(&documents)
+    if mode == ValidateMode::Ignore {
+        return reported(objects_of_loads(loads), err);
+    }
+    let kept = validate_loads_keeping(
+        loads,
+        &OldObjects::default(),
+        &Options::default(),
+        &|| {},
+        &object_of,
+    );
+    judged(kept, mode, err)
+}
+
+/// The input of a validated read, or the exit code when `mode` refuses what validation found
+/// (the diagnostics are then on `err`).
+fn judged(
+    kept: Kept<DocumentObject>,
+    mode: ValidateMode,
+    err: &mut dyn Write,
+) -> Result<Input, u8> {
+    let Kept {
+        report,
+        kept,
+        unreadable,
+    } = kept;
+    let invalid = report.is_invalid();
+    // Warnings alone (e.g. a snapshot that holds a group's children) do not interrupt
+    // a strict plan; `validate` shows them.
+    if invalid || (mode == ValidateMode::Warn && !report.diagnostics().is_empty()) {
+        let _ = write!(err, "{}", text(&report));
+        let _ = writeln!(err, "{}", report.summary_line());
+    }
+    if invalid {
+        if mode == ValidateMode::Strict || unreadable {
+            let hint = if unreadable {
+                ""
+            } else {
+                " (--validate=warn plans anyway)"
+            };
+            return Err(fail(
+                err,
+                CliError::Invalid,
+                format!("the input is invalid, nothing was planned{hint}"),
+            ));
         }
-    };
+        let _ = writeln!(
+            err,
+            "warning: planning input that the API server or the operator would refuse (--validate=warn)"
+        );
+    }
+    drop(report);
+    reported(objects_in(kept), err)
+}
+
+/// The input with its warnings written to `err`, or the exit code of its hard error.
+fn reported(input: Result<Input, InputProblem>, err: &mut dyn Write) -> Result<Input, u8> {
     match input {
         Ok(input) => {
             for w in &input.warnings {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Document, Positions};
+use super::{Document, NodePos, Positions, NO_PARENT};
 
 /// True for a list kind (`List`, `SeiNodeList`, …) that carries an `items` array.
 pub fn is_list(v: &Value) -> bool {
@@ -39,23 +39,32 @@ pub(crate) fn expand(mut doc: Document, each: &mut dyn FnMut(Document)) {
 
 impl Positions {
     /// The positions under `prefix`, with paths relative to it (`prefix` itself becomes the
-    /// root).
+    /// root): the entries after it whose parent is it or one of them.
     fn subtree(&self, prefix: &str) -> Positions {
         let mut out = Positions::default();
-        for (path, pos) in self.iter() {
-            let Some(rest) = path.strip_prefix(prefix) else {
-                continue;
+        let Some(top) = self.find(prefix) else {
+            return out;
+        };
+        out.insert_child(
+            None,
+            "",
+            NodePos {
+                key: None,
+                ..self.entries[top].pos
+            },
+        );
+        for (j, e) in self.entries.iter().enumerate().skip(top + 1) {
+            if e.parent == NO_PARENT || (e.parent as usize) < top {
+                break;
+            }
+            let parent = e.parent as usize - top;
+            let segment = self.segment(j);
+            // A top-level key is written without its dot.
+            let segment = match parent {
+                0 => segment.strip_prefix('.').unwrap_or(segment),
+                _ => segment,
             };
-            let rest = match rest.as_bytes().first() {
-                None => {
-                    out.insert("", super::NodePos { key: None, ..pos });
-                    continue;
-                }
-                Some(b'.') => &rest[1..],
-                Some(b'[') => rest,
-                Some(_) => continue,
-            };
-            out.insert(rest, pos);
+            out.insert_child(Some(parent), segment, e.pos);
         }
         out
     }

@@ -77,12 +77,15 @@ pub struct NodePos {
 
 /// Map from JSON path (`""` is the document root) to the node's position.
 ///
-/// Stored compactly (all paths in one buffer, in document order) because it is built for every
-/// document but only read when a diagnostic needs a location.
+/// Stored compactly because it is built for every document but only read when a diagnostic
+/// needs a location: each node keeps only its own path segment (`spec`, `.peers`, `[0]`) and
+/// its parent, so a deeply nested document costs space in proportion to its nodes, not to the
+/// sum of their path lengths.
 #[derive(Debug, Default)]
 pub struct Positions {
-    paths: String,
-    entries: Vec<(u32, u32, NodePos)>,
+    /// Every node's own segment, in document order.
+    segments: String,
+    entries: Vec<PosEntry>,
     /// Hash index of a large document, built once it has been looked up more than a few times
     /// (a valid document is looked up two or three times, where a scan is cheaper than an index).
     index: OnceLock<HashMap<Box<str>, usize>>,
@@ -90,10 +93,24 @@ pub struct Positions {
     lookups: AtomicU32,
 }
 
+/// One node of [`Positions`]: its parent's entry, its segment in `segments`, the length of its
+/// whole path and its position.
+#[derive(Debug, Clone, Copy)]
+struct PosEntry {
+    parent: u32,
+    segment_start: u32,
+    segment_len: u32,
+    path_len: u32,
+    pos: NodePos,
+}
+
+/// The parent of a root entry.
+const NO_PARENT: u32 = u32::MAX;
+
 impl Clone for Positions {
     fn clone(&self) -> Self {
         Positions {
-            paths: self.paths.clone(),
+            segments: self.segments.clone(),
             entries: self.entries.clone(),
             index: self.index.clone(),
             lookups: AtomicU32::new(self.lookups.load(Ordering::Relaxed)),
@@ -102,15 +119,67 @@ impl Clone for Positions {
 }
 
 impl Positions {
-    pub(crate) fn insert(&mut self, path: &str, pos: NodePos) {
-        let start = self.paths.len() as u32;
-        self.paths.push_str(path);
-        self.entries.push((start, path.len() as u32, pos));
+    /// Adds a node whose path is its parent's (entry `parent`, or none for the root) followed
+    /// by `segment`; returns its entry.
+    pub(crate) fn insert_child(
+        &mut self,
+        parent: Option<usize>,
+        segment: &str,
+        pos: NodePos,
+    ) -> usize {
+        let parent_len = parent.map_or(0, |p| self.entries[p].path_len);
+        self.entries.push(PosEntry {
+            parent: parent.map_or(NO_PARENT, |p| p as u32),
+            segment_start: self.segments.len() as u32,
+            segment_len: segment.len() as u32,
+            path_len: parent_len + segment.len() as u32,
+            pos,
+        });
+        self.segments.push_str(segment);
+        self.entries.len() - 1
     }
 
-    fn path_at(&self, i: usize) -> &str {
-        let (s, l, _) = self.entries[i];
-        &self.paths[s as usize..(s + l) as usize]
+    fn segment(&self, i: usize) -> &str {
+        let e = &self.entries[i];
+        &self.segments[e.segment_start as usize..(e.segment_start + e.segment_len) as usize]
+    }
+
+    /// True when entry `i`'s whole path is `path` (compared segment by segment from the end).
+    fn path_is(&self, mut i: usize, path: &str) -> bool {
+        let path = path.as_bytes();
+        let mut end = path.len();
+        loop {
+            let e = &self.entries[i];
+            let segment = self.segment(i).as_bytes();
+            if e.path_len as usize != end || !path[..end].ends_with(segment) {
+                return false;
+            }
+            end -= segment.len();
+            if e.parent == NO_PARENT {
+                return end == 0;
+            }
+            i = e.parent as usize;
+        }
+    }
+
+    /// The whole path of entry `i`.
+    fn path_at(&self, i: usize) -> String {
+        let mut chain = vec![i];
+        let mut j = i;
+        while self.entries[j].parent != NO_PARENT {
+            j = self.entries[j].parent as usize;
+            chain.push(j);
+        }
+        let mut path = String::with_capacity(self.entries[i].path_len as usize);
+        for j in chain.into_iter().rev() {
+            path.push_str(self.segment(j));
+        }
+        path
+    }
+
+    /// The first entry whose path is `path`.
+    fn find(&self, path: &str) -> Option<usize> {
+        (0..self.entries.len()).find(|i| self.path_is(*i, path))
     }
 
     /// Exact lookup.
@@ -120,16 +189,16 @@ impl Positions {
             || (self.index.get().is_none()
                 && self.lookups.fetch_add(1, Ordering::Relaxed) < SCANS_BEFORE_INDEX)
         {
-            return (0..self.entries.len())
-                .find(|i| self.path_at(*i) == path)
-                .map(|i| self.entries[i].2);
+            return self.find(path).map(|i| self.entries[i].pos);
         }
         let index = self.index.get_or_init(|| {
-            (0..self.entries.len())
-                .map(|i| (Box::from(self.path_at(i)), i))
-                .collect()
+            let mut index = HashMap::default();
+            for i in 0..self.entries.len() {
+                index.entry(self.path_at(i).into_boxed_str()).or_insert(i);
+            }
+            index
         });
-        index.get(path).map(|i| self.entries[*i].2)
+        index.get(path).map(|i| self.entries[*i].pos)
     }
 
     /// Number of indexed nodes.
@@ -144,7 +213,7 @@ impl Positions {
 
     /// Moves every position down by `lines` (for streams parsed in pieces).
     pub(crate) fn shift_lines(&mut self, lines: u32) {
-        for (_, _, p) in &mut self.entries {
+        for PosEntry { pos: p, .. } in &mut self.entries {
             p.value.line += lines;
             if let Some(k) = &mut p.key {
                 k.line += lines;
@@ -153,10 +222,8 @@ impl Positions {
     }
 
     /// All (path, position) pairs in document order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, NodePos)> {
-        self.entries
-            .iter()
-            .map(|(s, l, p)| (&self.paths[*s as usize..(*s + *l) as usize], *p))
+    pub fn iter(&self) -> impl Iterator<Item = (String, NodePos)> + '_ {
+        (0..self.entries.len()).map(|i| (self.path_at(i), self.entries[i].pos))
     }
 
     /// Lookup that falls back to the nearest indexed ancestor (e.g. for nodes copied by an alias).
@@ -321,7 +388,8 @@ pub fn parse_source_each<T: Send>(
             (outputs, errors, count)
         })
         .collect();
-    let (mut all, mut all_errors, mut base) = (Vec::new(), Vec::new(), 0usize);
+    let total = parsed.iter().map(|(outputs, _, _)| outputs.len()).sum();
+    let (mut all, mut all_errors, mut base) = (Vec::with_capacity(total), Vec::new(), 0usize);
     for (outputs, errors, count) in parsed {
         for mut out in outputs {
             renumber(&mut out, base);

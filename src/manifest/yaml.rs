@@ -54,6 +54,8 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     /// Start positions of the open containers (parallel to `stack`).
     starts: Vec<Span>,
+    /// The position entries of the open containers (parallel to `stack`).
+    nodes: Vec<usize>,
     path: String,
     positions: Positions,
     anchors: HashMap<usize, (Value, usize)>,
@@ -77,6 +79,7 @@ impl<'a> Builder<'a> {
             index,
             stack: Vec::new(),
             starts: Vec::new(),
+            nodes: Vec::new(),
             path: String::new(),
             positions: Positions::default(),
             anchors: HashMap::new(),
@@ -120,8 +123,9 @@ impl<'a> Builder<'a> {
             }
             _ => None,
         };
-        self.positions.insert(
-            &self.path,
+        self.positions.insert_child(
+            self.nodes.last().copied(),
+            &self.path[parent_len..],
             NodePos {
                 key: key_span,
                 value: at,
@@ -290,6 +294,7 @@ impl<'a> Builder<'a> {
                     }
                 };
                 let _ = parent_len;
+                self.nodes.push(self.positions.len() - 1);
                 self.starts.push(at);
                 self.stack.push(frame);
                 Ok(())
@@ -320,6 +325,7 @@ impl<'a> Builder<'a> {
                 self.path.truncate(parent_len);
                 self.remember_anchor(anchor, &value);
                 let start = self.starts.pop().unwrap_or(at);
+                self.nodes.pop();
                 self.attach(value, start)
             }
             Event::Alias(id) => {

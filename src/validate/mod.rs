@@ -272,11 +272,30 @@ impl OldObjects {
 }
 
 /// A document's result and, for parsed documents, what the cross-object checks need.
-type Checked = (DocResult, Option<cross::ObjectFacts>);
+type Checked = (DocResult, Option<Box<cross::ObjectFacts>>);
 
-/// The results of one input and, when it could be read but not fully parsed, its text (for the
-/// snippets of load errors).
-type FileResults = (Vec<Checked>, Option<Arc<SourceFile>>);
+/// The results of one input, what `keep` took from each of its documents, and whether it
+/// could not be read or fully parsed.
+struct FileResults<T> {
+    results: Vec<Checked>,
+    kept: Vec<T>,
+    /// The input's text when it could be read but not fully parsed (for the snippets of load
+    /// errors).
+    source: Option<Arc<SourceFile>>,
+    /// The text the documents were parsed from, when there are any (for snippets).
+    parsed: Option<Arc<SourceFile>>,
+    unreadable: bool,
+}
+
+/// A report, with what the caller's `keep` took from every parsed document (in input and
+/// document order) before validation applied schema defaults to it.
+#[derive(Debug)]
+pub struct Kept<T> {
+    pub report: Report,
+    pub kept: Vec<T>,
+    /// Some input could not be read or had a document that did not parse.
+    pub unreadable: bool,
+}
 
 /// Validates loaded inputs: each document on its own (in parallel), then across documents.
 pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) -> Report {
@@ -290,17 +309,30 @@ pub fn validate_loads_with(
     opts: &Options,
     on_file: &(dyn Fn() + Sync),
 ) -> Report {
-    let per_file: Vec<FileResults> = loads
+    validate_loads_keeping(loads, old, opts, on_file, &|_| ()).report
+}
+
+/// [`validate_loads_with`], handing each document to `keep` first (as it was read, before
+/// defaults are applied); each document is dropped once it is checked, so nothing needs a copy.
+pub fn validate_loads_keeping<T: Send>(
+    loads: Vec<FileLoad>,
+    old: &OldObjects,
+    opts: &Options,
+    on_file: &(dyn Fn() + Sync),
+    keep: &(dyn Fn(&Document) -> T + Sync),
+) -> Kept<T> {
+    let per_file: Vec<FileResults<T>> = loads
         .into_par_iter()
-        .map(|mut load| {
-            let docs: Vec<Checked> = load
+        .map(|load| {
+            let parsed = load.documents.first().map(|d| d.source.clone());
+            let docs: Vec<(Checked, T)> = load
                 .documents
-                .par_iter_mut()
+                .into_par_iter()
                 .with_min_len(64)
-                .map(|d| checked(document::validate_document(d, old, opts)))
+                .map(|mut d| check_keeping(&mut d, old, opts, keep))
                 .collect();
             on_file();
-            file_results(&load.name, &load.errors, docs)
+            file_results(&load.name, &load.errors, docs, parsed)
         })
         .collect();
     finish(per_file)
@@ -316,7 +348,19 @@ pub fn validate_inputs(
     opts: &Options,
     on_file: &(dyn Fn() + Sync),
 ) -> Report {
-    let per_file: Vec<FileResults> = inputs
+    validate_inputs_keeping(inputs, old, opts, on_file, &|_| ()).report
+}
+
+/// [`validate_inputs`], handing each document to `keep` as soon as it is parsed (before
+/// defaults are applied); the same as loading first and then [`validate_loads_keeping`].
+pub fn validate_inputs_keeping<T: Send>(
+    inputs: &[Result<Input, LoadError>],
+    old: &OldObjects,
+    opts: &Options,
+    on_file: &(dyn Fn() + Sync),
+    keep: &(dyn Fn(&Document) -> T + Sync),
+) -> Kept<T> {
+    let per_file: Vec<FileResults<T>> = inputs
         .par_iter()
         .map(|input| {
             let source = match input {
@@ -327,12 +371,13 @@ pub fn validate_inputs(
                 Ok(source) => {
                     let (docs, errors) = crate::manifest::parse_source_each(
                         &source,
-                        &|mut d| checked(document::validate_document(&mut d, old, opts)),
-                        |(r, _), base| r.index = r.index.map(|i| i + base),
+                        &|mut d| check_keeping(&mut d, old, opts, keep),
+                        |((r, _), _), base| r.index = r.index.map(|i| i + base),
                     );
-                    file_results(&source.name, &errors, docs)
+                    let parsed = (!docs.is_empty()).then(|| source.clone());
+                    file_results(&source.name, &errors, docs, parsed)
                 }
-                Err(err) => file_results(&err.file, std::slice::from_ref(&err), Vec::new()),
+                Err(err) => file_results(&err.file, std::slice::from_ref(&err), Vec::new(), None),
             };
             on_file();
             out
@@ -341,13 +386,32 @@ pub fn validate_inputs(
     finish(per_file)
 }
 
+/// What `keep` takes from a document, then the document's checks.
+fn check_keeping<T>(
+    doc: &mut Document,
+    old: &OldObjects,
+    opts: &Options,
+    keep: &(dyn Fn(&Document) -> T + Sync),
+) -> (Checked, T) {
+    let kept = keep(doc);
+    (checked(document::validate_document(doc, old, opts)), kept)
+}
+
+/// A document's result, with its cross-check facts only when they can take part in a
+/// cross-document check (a keyed object, a deployment's children or a label selector).
 fn checked((result, facts): (DocResult, cross::ObjectFacts)) -> Checked {
-    (result, Some(facts))
+    let relevant = facts.key.is_some() || facts.children.is_some() || !facts.selectors.is_empty();
+    (result, relevant.then(|| Box::new(facts)))
 }
 
 /// The results of one input: its load errors, its documents, or "no documents" when it has
 /// neither.
-fn file_results(name: &str, errors: &[LoadError], docs: Vec<Checked>) -> FileResults {
+fn file_results<T>(
+    name: &str,
+    errors: &[LoadError],
+    docs: Vec<(Checked, T)>,
+    parsed: Option<Arc<SourceFile>>,
+) -> FileResults<T> {
     let mut out = Vec::with_capacity(errors.len() + docs.len().max(1));
     for e in errors {
         out.push((
@@ -389,23 +453,38 @@ fn file_results(name: &str, errors: &[LoadError], docs: Vec<Checked>) -> FileRes
             None,
         ));
     }
-    out.extend(docs);
-    let source = errors.iter().find_map(|e| e.source_file.clone());
-    (out, source)
+    let mut kept = Vec::with_capacity(docs.len());
+    for (checked, k) in docs {
+        out.push(checked);
+        kept.push(k);
+    }
+    FileResults {
+        results: out,
+        kept,
+        source: errors.iter().find_map(|e| e.source_file.clone()),
+        parsed,
+        unreadable: !errors.is_empty(),
+    }
 }
 
 /// Cross-object checks, statuses, and a stable order over every file's results.
-fn finish(per_file: Vec<FileResults>) -> Report {
+fn finish<T>(per_file: Vec<FileResults<T>>) -> Kept<T> {
     let mut results = Vec::new();
     let mut facts = Vec::new();
     let mut sources = HashMap::new();
-    for (file, source) in per_file {
-        if let Some(source) = source {
+    let mut kept = Vec::new();
+    let mut unreadable = false;
+    let mut parsed = Vec::new();
+    for file in per_file {
+        if let Some(source) = file.source {
             sources.insert(source.name.clone(), source);
         }
-        for (r, f) in file {
+        parsed.extend(file.parsed);
+        unreadable |= file.unreadable;
+        kept.extend(file.kept);
+        for (r, f) in file.results {
             if let Some(f) = f {
-                facts.push((results.len(), f));
+                facts.push((results.len(), *f));
             }
             results.push(r);
         }
@@ -418,12 +497,16 @@ fn finish(per_file: Vec<FileResults>) -> Report {
         });
     }
     results.sort_by(|a, b| (&a.file, a.index, a.line).cmp(&(&b.file, b.index, b.line)));
-    for (_, f) in facts {
-        sources.entry(f.source.name.clone()).or_insert(f.source);
+    for source in parsed {
+        sources.entry(source.name.clone()).or_insert(source);
     }
-    Report {
-        documents: results,
-        sources,
+    Kept {
+        report: Report {
+            documents: results,
+            sources,
+        },
+        kept,
+        unreadable,
     }
 }
 

@@ -45,11 +45,13 @@ pub fn render_styled(
 ) -> io::Result<()> {
     match format {
         Format::Text => out.write_all(text_styled(report, color).as_bytes())?,
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json_value(report)).unwrap_or_default()
-        )?,
+        Format::Json => {
+            // Written as it is serialized: a report of many documents is never held twice.
+            let mut buffered = io::BufWriter::new(&mut *out);
+            serde_json::to_writer_pretty(&mut buffered, &JsonReport::of(report))?;
+            writeln!(buffered)?;
+            buffered.flush()?;
+        }
         Format::Junit => out.write_all(junit(report).as_bytes())?,
         Format::Sarif => writeln!(
             out,
@@ -155,13 +157,28 @@ pub fn text_styled(report: &Report, color: bool) -> String {
     s
 }
 
-/// The JSON document (`formatVersion` 1).
+/// The JSON document (`formatVersion` 1), serialized straight from the report.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    format_version: u32,
+    summary: super::Summary,
+    documents: &'a [super::DocResult],
+}
+
+impl<'a> JsonReport<'a> {
+    fn of(report: &'a Report) -> Self {
+        JsonReport {
+            format_version: FORMAT_VERSION,
+            summary: report.summary(),
+            documents: &report.documents,
+        }
+    }
+}
+
+/// The JSON document (`formatVersion` 1) as a value.
 pub fn json_value(report: &Report) -> serde_json::Value {
-    json!({
-        "formatVersion": FORMAT_VERSION,
-        "summary": report.summary(),
-        "documents": report.documents,
-    })
+    serde_json::to_value(JsonReport::of(report)).unwrap_or_default()
 }
 
 fn xml_escape(s: &str) -> String {
