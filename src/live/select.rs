@@ -3,7 +3,7 @@
 //! alias table), the `-l` label selector (kubectl's equality- and set-based syntax) and
 //! the namespace scope.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kube::core::{Expression, Selector, SelectorExt};
 use serde_json::Value;
@@ -77,10 +77,15 @@ pub fn select_targets(
         Scope::Namespace(ns) => in_namespace(t, ns),
         Scope::AllNamespaces => true,
     };
+    // The first object of each identity, looked up once per target (a scan per target is
+    // quadratic at fleet scale).
+    let mut by_identity: HashMap<(String, (String, String)), &Value> = HashMap::new();
+    for o in objects {
+        by_identity.entry(identity(o)).or_insert(o);
+    }
     let matching = |t: &TargetRef| {
-        objects
-            .iter()
-            .find(|o| identity(o) == (t.kind.clone(), (t.namespace.clone(), t.name.clone())))
+        by_identity
+            .get(&(t.kind.clone(), (t.namespace.clone(), t.name.clone())))
             .is_some_and(|o| selector.matches(o))
     };
     let all: Vec<TargetRef> = crate::engine::plan::targets_of(objects);
