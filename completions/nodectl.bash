@@ -85,7 +85,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__apply)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --missing-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
+            opts="-f -n -A -l -y -o -C -v -h --filename --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --yes --output --diff-context --compact --ignore-path --no-color --now --seed --dns --dns-host --platform --platform-env --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -96,82 +96,6 @@ _nodectl() {
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --validate)
-                    COMPREPLY=($(compgen -W "strict warn ignore" -- "${cur}"))
-                    return 0
-                    ;;
-                --target)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "text json yaml markdown" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "text json yaml markdown" -- "${cur}"))
-                    return 0
-                    ;;
-                --now)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --seed)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sidecar)
-                    COMPREPLY=($(compgen -W "running completed failed model live" -- "${cur}"))
-                    return 0
-                    ;;
-                --sidecar-script)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reconciles)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dns)
-                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
-                    return 0
-                    ;;
-                --dns-host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --served-kind)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --missing-kind)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --platform)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --diff-context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ignore-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-reconciles)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -215,11 +139,43 @@ _nodectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --base)
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --diff-context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --base-git)
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
+                    return 0
+                    ;;
+                --dns-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -503,7 +459,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__plan)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --now --seed --sidecar --sidecar-script --reconciles --dns --dns-host --served-kind --missing-kind --platform --platform-env --diff-context --detailed-exitcode --compact --ignore-path --cascade --until-settled --max-reconciles --no-color --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --diff-context --compact --ignore-path --no-color --now --seed --dns --dns-host --platform --platform-env --sidecar --sidecar-script --reconciles --served-kind --missing-kind --detailed-exitcode --cascade --until-settled --max-reconciles --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -533,11 +489,35 @@ _nodectl() {
                     COMPREPLY=($(compgen -W "text json yaml markdown" -- "${cur}"))
                     return 0
                     ;;
+                --diff-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
+                    return 0
+                    ;;
+                --dns-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -553,35 +533,11 @@ _nodectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --dns)
-                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
-                    return 0
-                    ;;
-                --dns-host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --served-kind)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --missing-kind)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --platform)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --diff-context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ignore-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

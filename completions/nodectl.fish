@@ -44,8 +44,14 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s o -l output -d 
 json\t'The trace document (the `simulate` schema plus `formatVersion`)'
 yaml\t'The same document as YAML'
 markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l diff-context -d 'Lines of context around diff hunks' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
+unresolvable\t''"
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar -d 'How node sidecars answer task polls (default: `running`; on a cluster: `live`)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
 completed\t'Every task completes (and Jobs the plan creates run to completion)'
 failed\t'Every task fails'
@@ -53,14 +59,8 @@ model\t'The scripted model with its defaults (tasks keep running); live mode onl
 live\t'Ask the real sidecars, read-only (the default in live mode)'"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-script -d 'A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l reconciles -d 'Number of reconciles of each target, one after the other' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
-unresolvable\t''"
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l served-kind -d 'Serve a kind, `group/version/Kind` (kinds present in the input are served; with files, the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l missing-kind -d 'With files: model a cluster without this optional kind (its CRD not installed), e.g. `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor` (repeatable). On a cluster, discovery decides' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l diff-context -d 'Lines of context around diff hunks' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l max-reconciles -d 'The reconcile limit for --until-settled' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -74,12 +74,12 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar-url -d 
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l base -d 'Plan only what the -f manifests change against these (files, directories with -R, repeatable), settled first: the fleet as it runs today' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l base-git -d 'Like --base, with the -f paths as they are at git revision REV (e.g. origin/main)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s R -l recursive -d 'Recurse into directories'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l compact -d 'A path-level change list instead of unified diffs'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l until-settled -d 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s A -l all-namespaces -d 'Read and plan every namespace'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l server-dry-run -d 'Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l apply -d 'Send the writes after planning (same as `nodectl apply`)'
@@ -87,34 +87,7 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s y -l yes -d 'Ap
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l no-prune -d 'With --base/--base-git: keep objects that are only in the base instead of deleting them'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable); with a cluster, put over the live objects' -r -F
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l validate -d 'How the input is checked before planning, as `nodectl validate` checks it (kubectl\'s names): `strict` stops on any error with exit 2, `warn` prints the diagnostics and plans anyway, `ignore` skips the checks' -r -f -a "strict\t'Invalid input stops the plan: the diagnostics, then exit 2 (kubectl\'s default)'
-warn\t'Print the diagnostics and plan anyway (unknown fields are dropped, as the API server\'s default field validation does)'
-ignore\t'Plan without validating; only unreadable input stops it'"
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l target -d 'Only reconcile these objects (the same as the positional KIND/NAME arguments)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
-json\t'The trace document (the `simulate` schema plus `formatVersion`)'
-yaml\t'The same document as YAML'
-markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar -d 'How node sidecars answer task polls (default: `running`; on a cluster: `live`)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
-completed\t'Every task completes (and Jobs the plan creates run to completion)'
-failed\t'Every task fails'
-model\t'The scripted model with its defaults (tasks keep running); live mode only'
-live\t'Ask the real sidecars, read-only (the default in live mode)'"
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar-script -d 'A sidecar script (the `sidecar` section format of the parity fixtures; YAML or JSON)' -r -F
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l reconciles -d 'Number of reconciles of each target, one after the other' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
-unresolvable\t''"
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l served-kind -d 'Serve a kind, `group/version/Kind` (kinds present in the input are served; with files, the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l missing-kind -d 'With files: model a cluster without this optional kind (its CRD not installed), e.g. `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor` (repeatable). On a cluster, discovery decides' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s C -l diff-context -d 'Lines of context around diff hunks' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l max-reconciles -d 'The reconcile limit for --until-settled' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l out -d 'Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE' -r -F
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s f -l filename -d 'Refused: apply takes no manifests (apply them with kubectl first)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l request-timeout -d 'Time allowed for one request (Go duration, e.g. 30s)' -r
@@ -123,20 +96,23 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l retry-backoff 
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s n -l namespace -d 'Namespace to read and plan (default: the context\'s namespace)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s l -l selector -d 'Only plan SeiNodes/SeiNodeDeployments matching this label selector (`k=v,k!=v,k,!k`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l sidecar-url -d 'Send sidecar requests to this base URL instead of through the API server\'s pod proxy' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l base -d 'Plan only what the -f manifests change against these (files, directories with -R, repeatable), settled first: the fleet as it runs today' -r -F
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l base-git -d 'Like --base, with the -f paths as they are at git revision REV (e.g. origin/main)' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s R -l recursive -d 'Recurse into directories'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l detailed-exitcode -d 'Exit 0 when nothing would change and 3 when changes are pending'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l compact -d 'A path-level change list instead of unified diffs'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l cascade -d 'Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l until-settled -d 'Keep reconciling until each target settles (no writes, steady requeue), stalls or loops'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "text\t'Tables and diffs for a person'
+json\t'The trace document (the `simulate` schema plus `formatVersion`)'
+yaml\t'The same document as YAML'
+markdown\t'Markdown for a pull-request comment (tables and fenced diffs)'"
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s C -l diff-context -d 'Lines of context around diff hunks' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
+unresolvable\t''"
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s A -l all-namespaces -d 'Read and plan every namespace'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l server-dry-run -d 'Verify owned objects with a server-side dry run (needs the write verbs; nothing is stored)'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l apply -d 'Send the writes after planning (same as `nodectl apply`)'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l no-prune -d 'With --base/--base-git: keep objects that are only in the base instead of deleting them'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l compact -d 'A path-level change list instead of unified diffs'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l no-color -d 'No ANSI colours (also off with NO_COLOR or when stdout is not a terminal)'
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform-env -d 'Read platform settings from the operator\'s environment variables (`SEI_NODEPOOL_NAME`, `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug); RUST_LOG overrides'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s f -l filename -d 'Manifest file, directory or `-` for stdin (repeatable): the target with its status and cluster state' -r -F

@@ -1,11 +1,12 @@
-//! Connection flags shared by every command that reads a cluster (`plan`, `apply`,
-//! `explain`, `validate --against-cluster`), with the kubectl conventions, and the
-//! tokio runtime of the live commands.
+//! The flag groups shared by several commands, one definition per flag: the connection
+//! flags of every command that reads a cluster (`plan`, `apply`, `explain`,
+//! `validate --against-cluster`, with the kubectl conventions), the world and view flags
+//! of `plan` and `apply`, and the tokio runtime of the live commands.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use crate::engine::plan::TargetRef;
@@ -14,6 +15,8 @@ use crate::live::request;
 use crate::live::select::{parse_target, select_targets};
 use crate::live::sidecar::SidecarRoute;
 use crate::live::{Cluster, ConnectOptions, LabelSelector, RetryPolicy, Scope};
+use crate::render::changes::IgnorePath;
+use crate::render::plan_text::{Style, ViewOptions};
 
 /// The one rule for file and cluster mode, in the `--help` of `plan`, `explain` and
 /// `validate`.
@@ -113,7 +116,7 @@ impl KubeArgs {
 }
 
 /// Connection and scope flags, shared by `plan`, `apply` and `explain`.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct ConnectArgs {
     #[command(flatten)]
     pub kube: KubeArgs,
@@ -259,4 +262,104 @@ impl BaseArgs {
 pub fn use_color(no_color: bool) -> bool {
     use std::io::IsTerminal;
     !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+/// Output formats of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Tables and diffs for a person.
+    Text,
+    /// The trace document (the `simulate` schema plus `formatVersion`).
+    Json,
+    /// The same document as YAML.
+    Yaml,
+    /// Markdown for a pull-request comment (tables and fenced diffs).
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DnsBehaviour {
+    Resolvable,
+    Unresolvable,
+}
+
+/// What the in-memory reconcile assumes about the world that no cluster read shows: the
+/// clock, the plan-id stream, DNS answers and the operator's platform settings. Shared by
+/// `plan` and `apply`.
+#[derive(Debug, Clone, Args)]
+pub struct WorldArgs {
+    /// The fixed wall clock (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Seed of the plan-id stream; the same seed gives the same ids.
+    #[arg(long, default_value = "0")]
+    pub seed: String,
+    /// How route host names resolve for the deployment DNS gate.
+    #[arg(long, value_enum, default_value_t = DnsBehaviour::Resolvable)]
+    pub dns: DnsBehaviour,
+    /// Per-host DNS override, `HOST=true|false` (repeatable).
+    #[arg(long = "dns-host", value_name = "HOST=BOOL")]
+    pub dns_hosts: Vec<String>,
+    /// Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`).
+    #[arg(long = "platform", value_name = "NAME=VALUE")]
+    pub platform: Vec<String>,
+    /// Read platform settings from the operator's environment variables (`SEI_NODEPOOL_NAME`,
+    /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
+    #[arg(long)]
+    pub platform_env: bool,
+}
+
+/// How a plan is shown. Shared by `plan` and `apply` (which shows the plan before sending it).
+#[derive(Debug, Clone, Args)]
+pub struct ViewArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = PlanFormat::Text)]
+    pub output: PlanFormat,
+    /// Lines of context around diff hunks.
+    #[arg(
+        short = 'C',
+        long = "diff-context",
+        default_value_t = 3,
+        value_name = "N"
+    )]
+    pub context: usize,
+    /// A path-level change list instead of unified diffs.
+    #[arg(long)]
+    pub compact: bool,
+    /// Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable).
+    #[arg(long = "ignore-path", value_name = "PATH")]
+    pub ignore_paths: Vec<String>,
+    /// No ANSI colours (also off with NO_COLOR or when stdout is not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+impl ViewArgs {
+    /// The `--ignore-path` values, parsed.
+    pub fn ignore(&self) -> Result<Vec<IgnorePath>, String> {
+        self.ignore_paths
+            .iter()
+            .map(|t| IgnorePath::parse(t))
+            .collect()
+    }
+
+    /// The options of the text and markdown renderers.
+    pub fn view(&self, style: Style, ignore: &[IgnorePath], applying: bool) -> ViewOptions {
+        ViewOptions {
+            style,
+            context: self.context,
+            color: use_color(self.no_color),
+            compact: self.compact,
+            ignore: ignore.to_vec(),
+            applying,
+        }
+    }
+}
+
+/// The confirmation flag of every command that sends writes (`apply`, `plan --apply`).
+#[derive(Debug, Clone, Copy, Args, Default)]
+pub struct ConfirmArgs {
+    /// Apply without asking for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }

@@ -13,8 +13,7 @@ use crate::base::{plan_change, settle_base, BaseError};
 use crate::engine::plan::targets_of;
 use crate::render::base_impact::changes;
 use crate::render::base_text;
-use crate::render::changes::IgnorePath;
-use crate::render::plan_text::{Style, ViewOptions};
+use crate::render::plan_text::Style;
 
 /// The base, checked as `plan` checks its input (`--validate`): from the `--base` paths, or
 /// the `-f` paths at the `--base-git` revision. `Err` is the exit code (the reason is on `err`).
@@ -75,13 +74,10 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(o) => o,
         Err(e) => return fail(err, CliError::Invalid, e),
     };
-    let mut ignore = Vec::new();
-    for text in &args.ignore_paths {
-        match IgnorePath::parse(text) {
-            Ok(p) => ignore.push(p),
-            Err(e) => return fail(err, CliError::Invalid, e),
-        }
-    }
+    let ignore = match args.view.ignore() {
+        Ok(i) => i,
+        Err(e) => return fail(err, CliError::Invalid, e),
+    };
     let planned = settle_base(&base.objects, &options).and_then(|settled| {
         plan_change(
             settled,
@@ -98,15 +94,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Err(e) => return fail(err, CliError::Runtime, e),
     };
     let c = changes(&plan, &ignore);
-    let view = |style| ViewOptions {
-        style,
-        context: args.context,
-        color: super::args::use_color(args.no_color),
-        compact: args.compact,
-        ignore: ignore.clone(),
-        applying: false,
-    };
-    let written = match args.output {
+    let view = |style| args.view.view(style, &ignore, false);
+    let written = match args.view.output {
         PlanFormat::Json => serde_json::to_writer_pretty(&mut *out, &base_text::to_json(&c))
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),

@@ -20,9 +20,10 @@ use crate::live::{
     planned_writes, Cluster, LabelSelector, LivePlan, LiveRequest, Scope, SidecarSource,
 };
 
-/// Runs `plan` on a cluster (and `apply` when asked).
-pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let apply = apply || args.live.apply;
+/// Runs `plan` on a cluster, and sends the writes with `--apply` (what `nodectl apply`
+/// becomes, [`super::apply::ApplyArgs::plan`]).
+pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let apply = args.live.apply;
     if let [name] = args.names.as_slice() {
         if apply && name.ends_with(".json") {
             return run_saved(args, &PathBuf::from(name), err);
@@ -46,8 +47,9 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         Ok(input) => input.objects,
         Err(code) => return code,
     };
+    let names = args.target_names();
     let prepared = options(args, &overlay).and_then(|o| {
-        args.live.connect.check_names(&args.names, &overlay)?;
+        args.live.connect.check_names(&names, &overlay)?;
         let selector = LabelSelector::parse(args.live.connect.selector.as_deref().unwrap_or(""))?;
         Ok((o, selector, args.live.connect.retry()?))
     });
@@ -81,7 +83,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
         let request = LiveRequest {
             scope: scope.clone(),
             selector,
-            names: args.names.clone(),
+            names,
             overlay,
             options: plan_options,
             sidecars,
@@ -121,7 +123,7 @@ pub fn run(args: &PlanArgs, apply: bool, out: &mut dyn Write, err: &mut dyn Writ
             let _ = writeln!(err, "nothing to apply");
             return Done::Ok.exit_code();
         }
-        if !args.live.yes {
+        if !args.live.confirm.yes {
             match confirm(&cluster, steps.len(), err) {
                 Ok(true) => {}
                 Ok(false) => {
@@ -220,7 +222,7 @@ fn run_saved(args: &PlanArgs, path: &std::path::Path, err: &mut dyn Write) -> u8
             let _ = writeln!(err, "nothing to apply");
             return Done::Ok.exit_code();
         }
-        if !args.live.yes {
+        if !args.live.confirm.yes {
             match confirm(&cluster, saved.steps.len(), err) {
                 Ok(true) => {}
                 Ok(false) => return fail(err, CliError::Runtime, "apply cancelled; nothing was written"),
@@ -331,11 +333,11 @@ fn render(
         Scope::Namespace(ns) => format!("namespace {ns}"),
         Scope::AllNamespaces => "all namespaces".into(),
     };
-    if args.output == PlanFormat::Json {
+    if args.view.output == PlanFormat::Json {
         if let Err(code) = super::plan::write_saved(args, &saved, err) {
             return Ok(Err(code));
         }
-        let ignore = match super::plan::ignore_paths(args) {
+        let ignore = match args.view.ignore() {
             Ok(i) => i,
             Err(e) => return Ok(Err(fail(err, CliError::Invalid, e))),
         };

@@ -2,6 +2,7 @@
 //! Each subcommand translates flags into a call of the core and renders its result;
 //! `main` is the one place that picks the file or the cluster path of a command.
 
+pub mod apply;
 pub mod args;
 mod base;
 mod base_git;
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use error::{fail, CliError};
+use error::fail;
 
 /// Simulate and reconcile the Sei Kubernetes operator (SeiNode, SeiNodeDeployment) in memory.
 #[derive(Debug, Parser)]
@@ -45,7 +46,7 @@ pub enum Command {
     /// Show what the operator would do with these manifests (a dry run; writes nothing).
     Plan(Box<plan::PlanArgs>),
     /// Reconcile once against a live cluster and send the writes (plan, then apply).
-    Apply(Box<plan::PlanArgs>),
+    Apply(Box<apply::ApplyArgs>),
     /// Explain why a SeiNode or SeiNodeDeployment is stuck and what happens next.
     Explain(Box<explain::ExplainArgs>),
     /// Run a parity fixture (cluster.yaml + scenario.yaml) and print its trace.
@@ -94,16 +95,9 @@ pub fn main() -> ExitCode {
     let mut err = std::io::stderr();
     let code = match &cli.command {
         Command::Plan(args) if args.base.wanted() => base::run(args, &mut out, &mut err),
-        Command::Plan(args) if args.live.wants_cluster(args) => {
-            live::run(args, false, &mut out, &mut err)
-        }
+        Command::Plan(args) if args.live.wants_cluster(args) => live::run(args, &mut out, &mut err),
         Command::Plan(args) => plan::run(args, &mut out, &mut err),
-        Command::Apply(args) if args.base.wanted() => fail(
-            &mut err,
-            CliError::Invalid,
-            "--base and --base-git belong to plan: apply sends the live plan",
-        ),
-        Command::Apply(args) => live::run(args, true, &mut out, &mut err),
+        Command::Apply(args) => live::run(&args.plan(), &mut out, &mut err),
         Command::Explain(args) if args.files.is_empty() => {
             explain_live::run(args, &mut out, &mut err)
         }

@@ -9,7 +9,8 @@ use clap::{Args, ValueEnum};
 
 use serde_json::Value;
 
-use super::args::{no_resources_found, ConnectArgs};
+use super::args::{no_resources_found, ConfirmArgs, ConnectArgs, ViewArgs, WorldArgs};
+pub use super::args::{DnsBehaviour, PlanFormat};
 use super::error::{fail, CliError, Done};
 use super::plan_input::{read_checked, ValidateMode};
 use super::world_flags;
@@ -23,20 +24,8 @@ use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
 use crate::render::plan_stream::{Format, Pipeline, PlanWriter, Render, Tally};
-use crate::render::plan_text::{Style, ViewOptions};
+use crate::render::plan_text::Style;
 use crate::sidecar::model::PodSidecarScript;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
-    /// Tables and diffs for a person.
-    Text,
-    /// The trace document (the `simulate` schema plus `formatVersion`).
-    Json,
-    /// The same document as YAML.
-    Yaml,
-    /// Markdown for a pull-request comment (tables and fenced diffs).
-    Markdown,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SidecarBehaviour {
@@ -66,12 +55,6 @@ impl SidecarBehaviour {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DnsBehaviour {
-    Resolvable,
-    Unresolvable,
-}
-
 #[derive(Debug, Args)]
 #[command(after_help = super::args::FILE_OR_CLUSTER)]
 pub struct PlanArgs {
@@ -92,15 +75,10 @@ pub struct PlanArgs {
     /// Only reconcile these objects (the same as the positional KIND/NAME arguments).
     #[arg(long = "target", value_name = "KIND/NAME")]
     pub targets: Vec<String>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = PlanFormat::Text)]
-    pub output: PlanFormat,
-    /// The fixed wall clock (RFC 3339); default: now.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
-    /// Seed of the plan-id stream; the same seed gives the same ids.
-    #[arg(long, default_value = "0")]
-    pub seed: String,
+    #[command(flatten)]
+    pub view: ViewArgs,
+    #[command(flatten)]
+    pub world: WorldArgs,
     /// How node sidecars answer task polls (default: `running`; on a cluster: `live`).
     #[arg(long, value_enum, conflicts_with = "sidecar_script")]
     pub sidecar: Option<SidecarBehaviour>,
@@ -110,12 +88,6 @@ pub struct PlanArgs {
     /// Number of reconciles of each target, one after the other.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub reconciles: usize,
-    /// How route host names resolve for the deployment DNS gate.
-    #[arg(long, value_enum, default_value_t = DnsBehaviour::Resolvable)]
-    pub dns: DnsBehaviour,
-    /// Per-host DNS override, `HOST=true|false` (repeatable).
-    #[arg(long = "dns-host", value_name = "HOST=BOOL")]
-    pub dns_hosts: Vec<String>,
     /// Serve a kind, `group/version/Kind` (kinds present in the input are served; with files,
     /// the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind).
     #[arg(long = "served-kind", value_name = "GVK")]
@@ -125,30 +97,9 @@ pub struct PlanArgs {
     /// (repeatable). On a cluster, discovery decides.
     #[arg(long = "missing-kind", value_name = "GVK")]
     pub missing_kinds: Vec<String>,
-    /// Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`).
-    #[arg(long = "platform", value_name = "NAME=VALUE")]
-    pub platform: Vec<String>,
-    /// Read platform settings from the operator's environment variables (`SEI_NODEPOOL_NAME`,
-    /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
-    #[arg(long)]
-    pub platform_env: bool,
-    /// Lines of context around diff hunks.
-    #[arg(
-        short = 'C',
-        long = "diff-context",
-        default_value_t = 3,
-        value_name = "N"
-    )]
-    pub context: usize,
     /// Exit 0 when nothing would change and 3 when changes are pending.
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// A path-level change list instead of unified diffs.
-    #[arg(long)]
-    pub compact: bool,
-    /// Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable).
-    #[arg(long = "ignore-path", value_name = "PATH")]
-    pub ignore_paths: Vec<String>,
     /// Also plan every SeiNode a SeiNodeDeployment creates: the whole tree a manifest turns into.
     #[arg(long)]
     pub cascade: bool,
@@ -163,9 +114,6 @@ pub struct PlanArgs {
         requires = "until_settled"
     )]
     pub max_reconciles: usize,
-    /// No ANSI colours (also off with NO_COLOR or when stdout is not a terminal).
-    #[arg(long)]
-    pub no_color: bool,
     /// Save the plan (writes, sidecar submissions, and the resourceVersion of every object read) to FILE.
     #[arg(long = "out", value_name = "FILE")]
     pub out_file: Option<PathBuf>,
@@ -173,6 +121,21 @@ pub struct PlanArgs {
     pub live: LiveArgs,
     #[command(flatten)]
     pub base: super::args::BaseArgs,
+}
+
+impl PlanArgs {
+    /// `plan` with no arguments: every flag at the default its definition gives.
+    pub fn defaults() -> Self {
+        let command = <Self as Args>::augment_args(clap::Command::new("plan"));
+        let matches = command.get_matches_from(["plan"]);
+        <Self as clap::FromArgMatches>::from_arg_matches(&matches)
+            .expect("plan takes no required argument")
+    }
+
+    /// The targets named on the command line: the positional KIND/NAMEs, then `--target`s.
+    pub fn target_names(&self) -> Vec<String> {
+        self.names.iter().chain(&self.targets).cloned().collect()
+    }
 }
 
 /// Connection and apply flags.
@@ -186,9 +149,8 @@ pub struct LiveArgs {
     /// Send the writes after planning (same as `nodectl apply`).
     #[arg(long)]
     pub apply: bool,
-    /// Apply without asking for confirmation.
-    #[arg(short = 'y', long)]
-    pub yes: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
 }
 
 impl LiveArgs {
@@ -211,18 +173,19 @@ pub(super) fn options(
     let uniform = args
         .sidecar
         .map_or("running", SidecarBehaviour::model_status);
-    let clock = world_flags::clock(args.now.as_deref())?;
+    let world = &args.world;
+    let clock = world_flags::clock(world.now.as_deref())?;
     let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
-    let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
-    let platform = world_flags::platform(&args.platform, args.platform_env)?;
+    let hosts = world_flags::dns_hosts(&world.dns_hosts)?;
+    let platform = world_flags::platform(&world.platform, world.platform_env)?;
     let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(PlanOptions {
         clock,
-        seed: args.seed.clone(),
+        seed: world.seed.clone(),
         sidecar,
         pod_sidecar: PodSidecarScript::default(),
         reconciles: args.reconciles.max(1),
-        dns: Dns::new(args.dns == DnsBehaviour::Resolvable, hosts),
+        dns: Dns::new(world.dns == DnsBehaviour::Resolvable, hosts),
         served_kinds: served,
         platform,
         until_settled: args.until_settled.then_some(args.max_reconciles),
@@ -235,8 +198,9 @@ pub(super) fn options(
 /// The targets of a plan of `-f` files: the positional KIND/NAMEs and `--target`s, `-n`
 /// and `-l`, chosen exactly as on a cluster.
 pub(super) fn file_targets(args: &PlanArgs, objects: &[Value]) -> Result<Vec<TargetRef>, String> {
-    let names: Vec<String> = args.names.iter().chain(&args.targets).cloned().collect();
-    args.live.connect.file_targets(&names, objects)
+    args.live
+        .connect
+        .file_targets(&args.target_names(), objects)
 }
 
 /// Flags that only make sense on a cluster, refused in file mode.
@@ -285,7 +249,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(o) => o,
         Err(e) => return fail(err, CliError::Invalid, e),
     };
-    if args.out_file.is_some() || args.output == PlanFormat::Yaml {
+    if args.out_file.is_some() || args.view.output == PlanFormat::Yaml {
         // `--out` checks the whole plan, and YAML is written as one document.
         let report = match plan(&input.objects, &targets, &options) {
             Ok(r) => r,
@@ -323,7 +287,10 @@ fn stream(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Verdict, u8> {
-    let ignore = ignore_paths(args).map_err(|e| fail(err, CliError::Invalid, e))?;
+    let ignore = args
+        .view
+        .ignore()
+        .map_err(|e| fail(err, CliError::Invalid, e))?;
     let mut env = build_env(objects, options).map_err(|e| fail(err, CliError::Runtime, e))?;
     let render = renderer(args, ignore, false);
     let mut writer = PlanWriter::new(out);
@@ -344,21 +311,14 @@ fn stream(
 
 /// How each target is rendered for the output asked for (not YAML, written whole).
 fn renderer(args: &PlanArgs, ignore: Vec<IgnorePath>, applying: bool) -> Render {
-    let (format, style) = match args.output {
+    let (format, style) = match args.view.output {
         PlanFormat::Json | PlanFormat::Yaml => (Format::Json, Style::Text),
         PlanFormat::Text => (Format::Text, Style::Text),
         PlanFormat::Markdown => (Format::Markdown, Style::Markdown),
     };
     Render {
         format,
-        view: ViewOptions {
-            style,
-            context: args.context,
-            color: super::args::use_color(args.no_color),
-            compact: args.compact,
-            ignore,
-            applying,
-        },
+        view: args.view.view(style, &ignore, applying),
     }
 }
 
@@ -398,14 +358,6 @@ pub(super) fn write_saved(
     Ok(())
 }
 
-/// The `--ignore-path` values, parsed.
-pub(super) fn ignore_paths(args: &PlanArgs) -> Result<Vec<IgnorePath>, String> {
-    args.ignore_paths
-        .iter()
-        .map(|t| IgnorePath::parse(t))
-        .collect()
-}
-
 /// Saves (`--out`) and renders a plan report; returns its verdict, or the exit code of
 /// the error that stopped it.
 pub(super) fn finish(
@@ -416,14 +368,14 @@ pub(super) fn finish(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Verdict, u8> {
-    let ignore = match ignore_paths(args) {
+    let ignore = match args.view.ignore() {
         Ok(i) => i,
         Err(e) => return Err(fail(err, CliError::Invalid, e)),
     };
     write_saved(args, saved, err)?;
     let render = renderer(args, ignore, applying);
     let ignore = &render.view.ignore;
-    let tally = if args.output == PlanFormat::Yaml {
+    let tally = if args.view.output == PlanFormat::Yaml {
         let tally = Tally::of(&report.targets, ignore);
         written(
             write_yaml(out, &plan_json::document(report, ignore))
@@ -476,7 +428,13 @@ fn outcome_of(
     ignore: &[IgnorePath],
     err: &mut dyn Write,
 ) -> Verdict {
-    for ((text, _), used) in args.ignore_paths.iter().zip(ignore).zip(&tally.ignore_used) {
+    for ((text, _), used) in args
+        .view
+        .ignore_paths
+        .iter()
+        .zip(ignore)
+        .zip(&tally.ignore_used)
+    {
         if !used {
             let _ = writeln!(
                 err,

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::error::{fail, CliError, Done};
+use super::error::{fail, CliError};
 use super::input::{objects_of, objects_of_loads, Input};
 use crate::manifest::{self, FileLoad};
 use crate::validate::render::text;
@@ -53,7 +53,7 @@ pub fn check_loads(
         ValidateMode::Strict | ValidateMode::Warn => {
             let report = validate_loads(loads.clone(), &OldObjects::default(), &Options::default());
             let unreadable = loads.iter().any(|l| !l.errors.is_empty());
-            let invalid = report.exit_code() != Done::Ok.exit_code();
+            let invalid = report.is_invalid();
             // Warnings alone (e.g. a snapshot that holds a group's children) do not interrupt
             // a strict plan; `validate` shows them.
             if invalid || (mode == ValidateMode::Warn && !report.diagnostics().is_empty()) {

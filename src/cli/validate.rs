@@ -10,7 +10,9 @@ use crate::live::RetryPolicy;
 use crate::manifest;
 use crate::manifest::FileLoad;
 use crate::validate::render::{render_styled, Format};
-use crate::validate::{object_key, validate_inputs, validate_loads_with, OldObjects, Options};
+use crate::validate::{
+    object_key, validate_inputs, validate_loads_with, OldObjects, Options, Report,
+};
 
 /// Arguments of `nodectl validate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -137,10 +139,15 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             return 1;
         }
     }
-    if report.exit_code() == Done::Ok.exit_code() {
-        Done::Ok.exit_code()
-    } else {
+    exit_code(&report)
+}
+
+/// The exit code of a validation: 0, or the invalid-input code when a document is invalid.
+pub fn exit_code(report: &Report) -> u8 {
+    if report.is_invalid() {
         CliError::Invalid(String::new()).exit_code()
+    } else {
+        Done::Ok.exit_code()
     }
 }
 

@@ -26,7 +26,11 @@ pub fn sidecar_script(script: Option<&Path>, uniform: &str) -> Result<SidecarScr
         return Ok(SidecarScript::uniform(uniform));
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_saphyr::from_str::<SidecarScript>(&text).map_err(|e| format!("{}: {e}", path.display()))
+    serde_saphyr::from_str::<SidecarScript>(&text).map_err(|e| {
+        let name = path.display().to_string();
+        let options = serde_saphyr::render_options! { source_name: Some(&name) };
+        format!("{name}: {}", e.render_with_options(options))
+    })
 }
 
 /// `--dns-host HOST=true|false` entries.

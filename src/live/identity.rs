@@ -1,7 +1,9 @@
-//! Which API server a plan was made against: the identity a saved plan records and
-//! `apply` compares with the cluster it is about to write to. A leaf of `live/`.
+//! Identities: which API server a plan was made against (what a saved plan records and
+//! `apply` compares with the cluster it is about to write to), and the identity fields of
+//! an object. A leaf of `live/`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::world::hex::lower_hex;
@@ -59,4 +61,13 @@ impl ClusterIdentity {
             self.ca_sha256.as_deref().unwrap_or("none")
         )
     }
+}
+
+/// The string at `pointer` in an object (`/metadata/name`), or `""` when it is missing or
+/// not a string.
+pub fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }

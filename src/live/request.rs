@@ -74,7 +74,7 @@ pub fn check_namespace(object: &str, namespace: &str) -> Result<(), InvalidReque
 
 /// Checks the name and (when set) the namespace of a manifest object, naming it in the error.
 pub fn check_object(object: &Value) -> Result<(), InvalidRequest> {
-    let text = |p: &str| object.pointer(p).and_then(Value::as_str).unwrap_or("");
+    let text = |p: &str| super::identity::text(object, p);
     let (kind, namespace, name) = (
         text("/kind"),
         text("/metadata/namespace"),

@@ -162,13 +162,7 @@ pub async fn read(cluster: &Cluster, scope: &Scope) -> Result<Snapshot, String> 
 
 /// `(kind, (namespace, name))` of an object.
 pub fn identity(object: &Value) -> (String, (String, String)) {
-    let text = |p: &str| {
-        object
-            .pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let text = |p: &str| super::identity::text(object, p).to_string();
     (
         text("/kind"),
         (text("/metadata/namespace"), text("/metadata/name")),

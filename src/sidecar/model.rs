@@ -11,21 +11,60 @@ use crate::world::hex::lower_hex;
 use super::{node_of_url, SidecarCall, SidecarError, Sidecars, TaskRequest, TaskState, Via};
 
 /// Outcome of polling a task of one type: a status string or a detailed object.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum TaskScript {
     Status(String),
     Detailed {
-        #[serde(default)]
         status: String,
-        #[serde(default)]
         error: String,
-        #[serde(default)]
         sequence: Vec<String>,
     },
     #[default]
-    #[serde(skip)]
     Unset,
+}
+
+/// The detailed form of a [`TaskScript`] as written, strict about its keys.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetailedTaskScript {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    sequence: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for TaskScript {
+    /// A string is a status; a map is the detailed form, whose misspelt key is an error
+    /// naming it (an untagged enum would only say that no variant matched, or take the
+    /// map with the key ignored).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Form;
+        impl<'de> serde::de::Visitor<'de> for Form {
+            type Value = TaskScript;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a task status or a map of status, error and sequence")
+            }
+            fn visit_str<E: serde::de::Error>(self, status: &str) -> Result<TaskScript, E> {
+                Ok(TaskScript::Status(status.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<TaskScript, A::Error> {
+                let d = DetailedTaskScript::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(TaskScript::Detailed {
+                    status: d.status,
+                    error: d.error,
+                    sequence: d.sequence,
+                })
+            }
+        }
+        deserializer.deserialize_any(Form)
+    }
 }
 
 /// The `sidecar` section of a scenario.

@@ -133,11 +133,16 @@ impl Fixture {
 
     /// The fixture of `dir` from the texts of its `scenario.yaml` and `cluster.yaml`.
     pub fn parse(dir: &Path, scenario: &str, cluster: &str) -> Result<Fixture, FixtureError> {
-        let scenario: Scenario =
-            serde_saphyr::from_str(scenario).map_err(|e| FixtureError::Parse {
-                path: dir.join("scenario.yaml"),
-                message: e.to_string(),
-            })?;
+        let path = dir.join("scenario.yaml");
+        let scenario: Scenario = serde_saphyr::from_str(scenario).map_err(|e| {
+            let name = path.display().to_string();
+            FixtureError::Parse {
+                message: e.render_with_options(serde_saphyr::render_options! {
+                    source_name: Some(&name),
+                }),
+                path,
+            }
+        })?;
         let objects = parse_documents(cluster).map_err(|message| FixtureError::Parse {
             path: dir.join("cluster.yaml"),
             message,

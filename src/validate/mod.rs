@@ -208,13 +208,9 @@ impl Report {
         all
     }
 
-    /// 0 when nothing is invalid, 2 otherwise.
-    pub fn exit_code(&self) -> u8 {
-        if self.documents.iter().any(|d| d.status == Status::Invalid) {
-            2
-        } else {
-            0
-        }
+    /// Whether any document is invalid (the CLI maps this to its exit code, `cli::error`).
+    pub fn is_invalid(&self) -> bool {
+        self.documents.iter().any(|d| d.status == Status::Invalid)
     }
 
     /// `N documents checked: V valid, I invalid, S skipped`.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::identity;
 pub use super::identity::ClusterIdentity;
 use super::step::Step;
 use crate::world::hex::lower_hex;
@@ -64,13 +65,7 @@ pub struct ReadObject {
 impl ReadObject {
     /// The identity and version of a stored object.
     pub fn of(object: &Value) -> ReadObject {
-        let text = |p: &str| {
-            object
-                .pointer(p)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
+        let text = |p: &str| identity::text(object, p).to_string();
         ReadObject {
             api_version: text("/apiVersion"),
             kind: text("/kind"),

@@ -194,7 +194,7 @@ impl ApiServer {
         record.object = Some(Arc::clone(&body));
         record.subresource = status.then_some("status");
         let result = self.guard_writable().and_then(|_| {
-            let stored = self.stored_for_write(api_version, kind, &namespace, &name)?;
+            let stored = self.get(api_version, kind, &namespace, &name)?;
             self.check_lock(api_version, kind, &stored, &body)?;
             let candidate = Value::clone(&body);
             self.commit(api_version, kind, stored, candidate, status, &mut record)
@@ -220,7 +220,7 @@ impl ApiServer {
         record.patch = Some(Arc::clone(&patch));
         record.subresource = status.then_some("status");
         let result = self.guard_writable().and_then(|_| {
-            let stored = self.stored_for_write(api_version, kind, namespace, name)?;
+            let stored = self.get(api_version, kind, namespace, name)?;
             self.check_lock(api_version, kind, &stored, &patch)?;
             let mut candidate = Value::clone(&stored);
             apply_merge_patch(&mut candidate, &patch);
@@ -331,7 +331,7 @@ impl ApiServer {
         let mut record = Self::base_record("Delete", api_version, kind, namespace, name);
         record.propagation_policy = options.propagation_policy.clone();
         let result = self.guard_writable().and_then(|_| {
-            let stored = self.stored_for_write(api_version, kind, namespace, name)?;
+            let stored = self.get(api_version, kind, namespace, name)?;
             let info = kind_info(api_version, kind);
             let key = Self::key(&info, namespace, name);
             let has_finalizers = stored
@@ -382,16 +382,6 @@ impl ApiServer {
         });
         self.record(record, &result);
         result
-    }
-
-    fn stored_for_write(
-        &self,
-        api_version: &str,
-        kind: &str,
-        namespace: &str,
-        name: &str,
-    ) -> Result<Arc<Value>, ApiError> {
-        self.get(api_version, kind, namespace, name)
     }
 
     fn check_lock(
