@@ -324,13 +324,14 @@ fn renderer(args: &PlanArgs, ignore: Vec<IgnorePath>, applying: bool) -> Render 
 
 /// The tally of a written plan; a write error other than a closed pipe is the exit code.
 fn written(
-    result: Result<Tally, (std::io::Error, Tally)>,
+    (tally, result): (Tally, std::io::Result<()>),
     err: &mut dyn Write,
 ) -> Result<Tally, u8> {
     match result {
-        Ok(tally) => Ok(tally),
-        Err((e, tally)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(tally),
-        Err((e, _)) => Err(fail(err, CliError::Runtime, format!("writing output: {e}"))),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(fail(err, CliError::Runtime, format!("writing output: {e}")))
+        }
+        _ => Ok(tally),
     }
 }
 
@@ -378,9 +379,7 @@ pub(super) fn finish(
     let tally = if args.view.output == PlanFormat::Yaml {
         let tally = Tally::of(&report.targets, ignore);
         written(
-            write_yaml(out, &plan_json::document(report, ignore))
-                .map(|()| tally.clone())
-                .map_err(|e| (e, tally)),
+            (tally, write_yaml(out, &plan_json::document(report, ignore))),
             err,
         )?
     } else {

@@ -204,21 +204,19 @@ impl<'o> PlanWriter<'o> {
         }
     }
 
-    /// Writes the rest of the output; returns the plan's tally, or the first write error.
+    /// Writes the rest of the output; returns the plan's tally and how the writing went
+    /// (the first write error).
     pub fn end(
         mut self,
         render: &Render,
         now: &str,
         final_objects: &[Arc<Value>],
-    ) -> Result<Tally, (io::Error, Tally)> {
+    ) -> (Tally, io::Result<()>) {
         let written = match self.error.take() {
             Some(e) => Err(e),
             None => self.write_end(render, now, final_objects),
         };
-        match written {
-            Ok(()) => Ok(self.tally),
-            Err(e) => Err((e, self.tally)),
-        }
+        (self.tally, written)
     }
 
     fn write_end(
