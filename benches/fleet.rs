@@ -9,8 +9,8 @@
 //! `ru_maxrss`) and the ratio. Then `simulate --bench` on the parity fixtures: the
 //! median of per-batch mean times, alternating both binaries the same way.
 //!
-//! Environment: `NODECTL_BASELINE` (binary to compare with; without it no ratio is
-//! printed), `NODECTL_BENCH_RUNS` (timed runs per binary and case, default 3),
+//! Environment: `NODECTL_BASELINE` (binaries to compare with, `:`-separated, each timed
+//! in the same run and given its own ratio; without it no ratio is printed), `NODECTL_BENCH_RUNS` (timed runs per binary and case, default 3),
 //! `NODECTL_BENCH_NODES` (fleet size, default 10000).
 
 use std::fmt::Write as _;
@@ -117,15 +117,15 @@ fn gib(bytes: u64) -> f64 {
     bytes as f64 / (1u64 << 30) as f64
 }
 
-/// Times one case on both binaries, alternating, and prints the figures.
-fn plan_case(label: &str, args: &[&str], baseline: Option<&Path>, runs: usize) {
+/// Times one case on this binary and every baseline, alternating, and prints the figures.
+fn plan_case(label: &str, args: &[&str], baselines: &[PathBuf], runs: usize) {
     let new_binary = Path::new(NODECTL);
     let mut new_runs = Vec::new();
-    let mut old_runs = Vec::new();
+    let mut old_runs: Vec<Vec<Run>> = baselines.iter().map(|_| Vec::new()).collect();
     for _ in 0..runs {
         new_runs.push(run(new_binary, args));
-        if let Some(old) = baseline {
-            old_runs.push(run(old, args));
+        for (old, runs) in baselines.iter().zip(&mut old_runs) {
+            runs.push(run(old, args));
         }
     }
     assert!(
@@ -138,12 +138,13 @@ fn plan_case(label: &str, args: &[&str], baseline: Option<&Path>, runs: usize) {
         new.wall,
         gib(new.rss)
     );
-    if baseline.is_some() {
-        let old = figure(&old_runs);
-        let failed = old_runs.iter().filter(|r| !r.ok).count();
+    for (i, runs) in old_runs.iter().enumerate() {
+        let old = figure(runs);
+        let failed = runs.iter().filter(|r| !r.ok).count();
         let _ = write!(
             line,
-            "  | baseline {:>8.3} s {:>6.3} GiB{}  | {:>6.1}x faster, {:>5.1}x less memory",
+            "  | baseline {} {:>8.3} s {:>6.3} GiB{}  | {:>6.1}x faster, {:>5.1}x less memory",
+            i + 1,
             old.wall,
             gib(old.rss),
             if failed > 0 { " (baseline failed)" } else { "" },
@@ -169,26 +170,27 @@ fn simulate_mean(binary: &Path, fixture: &Path, n: usize) -> f64 {
     doc["meanNs"].as_f64().expect("meanNs")
 }
 
-fn simulate_case(fixture: &str, baseline: Option<&Path>, batches: usize) {
+fn simulate_case(fixture: &str, baselines: &[PathBuf], batches: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata/parity")
         .join(fixture);
     let per_batch = 200;
     let mut new = Vec::new();
-    let mut old = Vec::new();
+    let mut old: Vec<Vec<f64>> = baselines.iter().map(|_| Vec::new()).collect();
     for _ in 0..batches {
         new.push(simulate_mean(Path::new(NODECTL), &dir, per_batch));
-        if let Some(b) = baseline {
-            old.push(simulate_mean(b, &dir, per_batch));
+        for (b, means) in baselines.iter().zip(&mut old) {
+            means.push(simulate_mean(b, &dir, per_batch));
         }
     }
     let new = median(new);
     let mut line = format!("simulate {fixture:<36} median {:>8.1} µs", new / 1e3);
-    if baseline.is_some() {
-        let old = median(old);
+    for (i, means) in old.into_iter().enumerate() {
+        let old = median(means);
         let _ = write!(
             line,
-            "  | baseline {:>8.1} µs  | {:>5.2}x faster",
+            "  | baseline {} {:>8.1} µs  | {:>5.2}x faster",
+            i + 1,
             old / 1e3,
             old / new
         );
@@ -200,12 +202,16 @@ fn main() {
     // `cargo bench` passes `--bench`; a filter argument picks cases by substring.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
-    let baseline = std::env::var_os("NODECTL_BASELINE").map(PathBuf::from);
+    let baselines: Vec<PathBuf> = std::env::var_os("NODECTL_BASELINE")
+        .map(|v| std::env::split_paths(&v).collect())
+        .unwrap_or_default();
     let runs = env_usize("NODECTL_BENCH_RUNS", 3).max(1);
     let nodes = env_usize("NODECTL_BENCH_NODES", 10_000);
-    match &baseline {
-        Some(b) => println!("baseline: {}", b.display()),
-        None => println!("NODECTL_BASELINE is not set: no ratios against an earlier build"),
+    if baselines.is_empty() {
+        println!("NODECTL_BASELINE is not set: no ratios against an earlier build");
+    }
+    for (i, b) in baselines.iter().enumerate() {
+        println!("baseline {}: {}", i + 1, b.display());
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let fleet = write_fleet(dir.path(), nodes, nodes / 100);
@@ -225,12 +231,12 @@ fn main() {
     );
     for (label, args) in &cases {
         if wanted(label) {
-            plan_case(label, args, baseline.as_deref(), runs);
+            plan_case(label, args, &baselines, runs);
         }
     }
     for fixture in FIXTURES {
         if wanted("simulate") || wanted(fixture) {
-            simulate_case(fixture, baseline.as_deref(), runs.max(5));
+            simulate_case(fixture, &baselines, runs.max(5));
         }
     }
 }

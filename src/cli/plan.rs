@@ -14,14 +14,17 @@ pub use super::args::{DnsBehaviour, PlanFormat};
 use super::error::{fail, CliError, Done};
 use super::plan_input::{read_checked, ValidateMode};
 use super::world_flags;
-use crate::engine::plan::{plan, targets_of, PlanOptions, TargetRef};
+use rayon::prelude::*;
+
+use crate::engine::plan::{build_env, plan, plan_each, targets_of, PlanOptions, TargetRef};
 use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::authority::{check_plan, Role};
 use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
-use crate::render::plan_text::{self, Style, Summary};
+use crate::render::plan_stream::{Format, Pipeline, PlanWriter, Render, Tally};
+use crate::render::plan_text::Style;
 use crate::sidecar::model::PodSidecarScript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -246,25 +249,90 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(o) => o,
         Err(e) => return fail(err, CliError::Invalid, e),
     };
-    let report = match plan(&input.objects, &targets, &options) {
-        Ok(r) => r,
-        Err(e) => return fail(err, CliError::Runtime, e),
-    };
-    let saved = SavedPlan {
-        cluster: None,
-        targets: SavedTarget::all_of(&report),
-        read: input.objects.iter().map(ReadObject::of).collect(),
-        steps: crate::live::planned_writes(&report)
-            .into_iter()
-            .map(|w| Step::Write(Box::new(w)))
-            .collect(),
-    };
-    let code =
-        finish(args, &report, &saved, false, out, err).map_or_else(|c| c, |v| v.done.exit_code());
-    // The process ends here: freeing a fleet's traces object by object costs more
-    // than the exit does.
-    std::mem::forget((report, saved, input));
+    if args.out_file.is_some() || args.view.output == PlanFormat::Yaml {
+        // `--out` checks the whole plan, and YAML is written as one document.
+        let report = match plan(&input.objects, &targets, &options) {
+            Ok(r) => r,
+            Err(e) => return fail(err, CliError::Runtime, e),
+        };
+        let saved = SavedPlan {
+            cluster: None,
+            targets: SavedTarget::all_of(&report),
+            read: input.objects.iter().map(ReadObject::of).collect(),
+            steps: crate::live::planned_writes(&report)
+                .into_iter()
+                .map(|w| Step::Write(Box::new(w)))
+                .collect(),
+        };
+        let code = finish(args, &report, &saved, false, out, err)
+            .map_or_else(|c| c, |v| v.done.exit_code());
+        // The process ends here: freeing a fleet's traces object by object costs more
+        // than the exit does.
+        std::mem::forget((report, saved, input));
+        return code;
+    }
+    let code = stream(args, &input.objects, &targets, &options, out, err)
+        .map_or_else(|c| c, |v| v.done.exit_code());
+    std::mem::forget(input);
     code
+}
+
+/// Plans and renders target by target: each target's trace is rendered (on the rayon
+/// pool, while the next ones are reconciled) and dropped.
+fn stream(
+    args: &PlanArgs,
+    objects: &[Value],
+    targets: &[TargetRef],
+    options: &PlanOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Verdict, u8> {
+    let ignore = args
+        .view
+        .ignore()
+        .map_err(|e| fail(err, CliError::Invalid, e))?;
+    let mut env = build_env(objects, options).map_err(|e| fail(err, CliError::Runtime, e))?;
+    let render = renderer(args, ignore, false);
+    let mut writer = PlanWriter::new(out);
+    let planned = rayon::in_place_scope(|scope| {
+        let mut pipeline = Pipeline::new(scope, &render);
+        let planned = plan_each(&mut env, objects, targets, options, &mut |report| {
+            pipeline.push(report, &mut writer)
+        });
+        pipeline.finish(&mut writer);
+        planned
+    });
+    // The world is not freed object by object: the process ends here.
+    std::mem::forget(env);
+    let end = planned.map_err(|e| fail(err, CliError::Runtime, e))?;
+    let tally = written(writer.end(&render, &end.now, &end.final_objects), err)?;
+    Ok(outcome_of(args, &tally, &render.view.ignore, err))
+}
+
+/// How each target is rendered for the output asked for (not YAML, written whole).
+fn renderer(args: &PlanArgs, ignore: Vec<IgnorePath>, applying: bool) -> Render {
+    let (format, style) = match args.view.output {
+        PlanFormat::Json | PlanFormat::Yaml => (Format::Json, Style::Text),
+        PlanFormat::Text => (Format::Text, Style::Text),
+        PlanFormat::Markdown => (Format::Markdown, Style::Markdown),
+    };
+    Render {
+        format,
+        view: args.view.view(style, &ignore, applying),
+    }
+}
+
+/// The tally of a written plan; a write error other than a closed pipe is the exit code.
+fn written(
+    (tally, result): (Tally, std::io::Result<()>),
+    err: &mut dyn Write,
+) -> Result<Tally, u8> {
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(fail(err, CliError::Runtime, format!("writing output: {e}")))
+        }
+        _ => Ok(tally),
+    }
 }
 
 /// Writes the saved plan to `--out FILE`, if asked; the error is the exit code.
@@ -306,21 +374,26 @@ pub(super) fn finish(
         Err(e) => return Err(fail(err, CliError::Invalid, e)),
     };
     write_saved(args, saved, err)?;
-    let view = |style| args.view.view(style, &ignore, applying);
-    let written = match args.view.output {
-        PlanFormat::Json => write_json(out, &plan_json::wire(report, &ignore)),
-        PlanFormat::Yaml => write_yaml(out, &plan_json::document(report, &ignore)),
-        PlanFormat::Text => plan_text::write(out, report, &view(Style::Text)),
-        PlanFormat::Markdown => {
-            crate::render::plan_markdown::write(out, report, &view(Style::Markdown))
-        }
+    let render = renderer(args, ignore, applying);
+    let ignore = &render.view.ignore;
+    let tally = if args.view.output == PlanFormat::Yaml {
+        let tally = Tally::of(&report.targets, ignore);
+        written(
+            (tally, write_yaml(out, &plan_json::document(report, ignore))),
+            err,
+        )?
+    } else {
+        // The targets are rendered in parallel, then written in order.
+        let rendered: Vec<_> = report
+            .targets
+            .par_iter()
+            .map(|t| render.target(t))
+            .collect();
+        let mut writer = PlanWriter::new(out);
+        rendered.into_iter().for_each(|r| writer.push(r));
+        written(writer.end(&render, &report.now, &report.final_objects), err)?
     };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(fail(err, CliError::Runtime, format!("writing output: {e}")));
-        }
-    }
-    Ok(outcome(args, report, &ignore, err))
+    Ok(outcome_of(args, &tally, ignore, err))
 }
 
 /// Writes a JSON document and a newline.
@@ -344,13 +417,23 @@ pub(super) fn outcome(
     ignore: &[IgnorePath],
     err: &mut dyn Write,
 ) -> Verdict {
-    for (text, path) in args.view.ignore_paths.iter().zip(ignore) {
-        let used = report
-            .targets
-            .iter()
-            .flat_map(|t| &t.steps)
-            .flat_map(|s| &s.trace.writes)
-            .any(|w| path.matches_write(w));
+    outcome_of(args, &Tally::of(&report.targets, ignore), ignore, err)
+}
+
+/// [`outcome`] from the tally of a plan (what a plan rendered target by target keeps).
+fn outcome_of(
+    args: &PlanArgs,
+    tally: &Tally,
+    ignore: &[IgnorePath],
+    err: &mut dyn Write,
+) -> Verdict {
+    for ((text, _), used) in args
+        .view
+        .ignore_paths
+        .iter()
+        .zip(ignore)
+        .zip(&tally.ignore_used)
+    {
         if !used {
             let _ = writeln!(
                 err,
@@ -358,20 +441,11 @@ pub(super) fn outcome(
             );
         }
     }
-    let unsettled: Vec<String> = report
-        .targets
-        .iter()
-        .filter_map(|t| {
-            t.verdict
-                .as_ref()
-                .filter(|v| !v.is_settled())
-                .map(|v| format!("{}: {v}", t.target))
-        })
-        .collect();
+    let unsettled = tally.unsettled();
     for line in &unsettled {
         let _ = writeln!(err, "error: {line}");
     }
-    let summary = Summary::of(report, ignore);
+    let summary = tally.summary;
     if summary.has_problems() {
         let _ = writeln!(
             err,

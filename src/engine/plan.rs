@@ -121,7 +121,7 @@ pub const STEADY_REQUEUE: std::time::Duration = std::time::Duration::from_secs(3
 pub const POLL_REQUEUE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// One object to reconcile.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TargetRef {
     pub kind: String,
     pub namespace: String,
@@ -213,16 +213,45 @@ pub fn plan_in(
     targets: &[TargetRef],
     options: &PlanOptions,
 ) -> Result<PlanReport, EngineError> {
-    let mut reports: Vec<TargetReport> = Vec::new();
+    let mut reports = Vec::new();
+    let end = plan_each(env, objects, targets, options, &mut |r| reports.push(r))?;
+    Ok(PlanReport {
+        now: end.now,
+        targets: reports,
+        final_objects: end.final_objects,
+    })
+}
+
+/// What is left of a run once every target has been handed on: the clock and the
+/// objects `finalObjects` lists.
+#[derive(Debug, Clone)]
+pub struct PlanEnd {
+    pub now: String,
+    pub final_objects: Vec<Arc<Value>>,
+}
+
+/// [`plan_in`] handing each target's report to `sink` as soon as it is final, in the
+/// order of the report (so a caller can render and drop it before the next target is
+/// reconciled). Targets settled together (`--until-settled --cascade`) take turns, so
+/// their reports are handed on when the last one settles.
+pub fn plan_each(
+    env: &mut Env,
+    objects: &[Value],
+    targets: &[TargetRef],
+    options: &PlanOptions,
+    sink: &mut dyn FnMut(TargetReport),
+) -> Result<PlanEnd, EngineError> {
     let mut index = 0;
+    let mut queue: std::collections::VecDeque<TargetRef> = targets.iter().cloned().collect();
     if let (Some(max), true) = (options.until_settled, options.cascade) {
-        reports = settle_tree(env, targets, max, &mut index)?;
+        let reports = settle_tree(env, targets, max, &mut index)?;
+        if !reports.is_empty() {
+            queue.clear();
+        }
+        reports.into_iter().for_each(&mut *sink);
     }
-    let mut queue: std::collections::VecDeque<TargetRef> = if reports.is_empty() {
-        targets.iter().cloned().collect()
-    } else {
-        Default::default()
-    };
+    // Every target reconciled or queued: a SeiNode a cascade creates joins once.
+    let mut known: std::collections::HashSet<TargetRef> = queue.iter().cloned().collect();
     while let Some(target) = queue.pop_front() {
         let target = &target;
         let report = match options.until_settled {
@@ -241,21 +270,15 @@ pub fn plan_in(
         };
         if options.cascade {
             for child in created_nodes(&report) {
-                let known = reports
-                    .iter()
-                    .map(|r| &r.target)
-                    .chain(queue.iter())
-                    .any(|t| *t == child);
-                if !known && child != *target {
+                if known.insert(child.clone()) {
                     queue.push_back(child);
                 }
             }
         }
-        reports.push(report);
+        sink(report);
     }
-    Ok(PlanReport {
+    Ok(PlanEnd {
         now: env.clock.now_string(),
-        targets: reports,
         final_objects: final_objects(&env.api, &listed_kinds(objects, &options.served_kinds)),
     })
 }

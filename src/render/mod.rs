@@ -8,6 +8,7 @@ pub mod explain;
 pub mod explain_markdown;
 pub mod plan_json;
 pub mod plan_markdown;
+pub mod plan_stream;
 pub mod plan_text;
 pub mod summary;
 pub mod trace_text;

@@ -6,14 +6,17 @@
 //! The document is a set of wire types borrowing the report ([`wire`]): a fleet-sized plan is
 //! serialised straight from its trace, without first copying it into one JSON value.
 
+use std::io::{self, Write};
+use std::sync::Arc;
+
 use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::changes::{verdict, Action, IgnorePath};
 use super::summary::{problems, Summary};
-use crate::engine::plan::{PlanReport, TargetRef, Verdict};
-use crate::engine::trace::{TraceJson, WriteJson};
+use crate::engine::plan::{PlanReport, ReconcileStep, TargetRef, Verdict};
+use crate::engine::trace::{FinalObjects, TraceJson, WriteJson};
 use crate::world::WriteRecord;
 
 /// Version of the plan document; 2 added `summary`, `targets`, `problems` and `action`.
@@ -44,7 +47,7 @@ pub struct TargetJson<'a> {
 }
 
 impl<'a> TargetJson<'a> {
-    fn of(target: &'a TargetRef, verdict: Option<&Verdict>) -> Self {
+    pub fn of(target: &'a TargetRef, verdict: Option<&Verdict>) -> Self {
         TargetJson {
             kind: &target.kind,
             namespace: &target.namespace,
@@ -107,4 +110,98 @@ pub fn wire<'a>(report: &'a PlanReport, ignore: &[IgnorePath]) -> PlanDocument<'
 /// The plan document as one JSON value (for callers that add members to it).
 pub fn document(report: &PlanReport, ignore: &[IgnorePath]) -> Value {
     serde_json::to_value(wire(report, ignore)).unwrap_or(Value::Null)
+}
+
+/// One reconcile of the plan document as it stands in `reconciles` (pretty, indented
+/// for its place), so a plan can be written target by target.
+pub fn reconcile_bytes(target: &TargetRef, step: &ReconcileStep, ignore: &[IgnorePath]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(4096);
+    buf.extend_from_slice(b"    ");
+    let wire = step
+        .trace
+        .wire_with(Some(target.to_string()), |w| JudgedWrite::of(w, ignore));
+    // Writing wire types to memory cannot fail.
+    let _ = serde_json::to_writer_pretty(Indented::new(&mut buf, b"    "), &wire);
+    buf
+}
+
+/// The parts of a plan document known only once every target is done.
+pub struct DocumentEnd<'a> {
+    pub summary: &'a Summary,
+    pub targets: Vec<TargetJson<'a>>,
+    pub problems: &'a [String],
+    /// Every target, `, `-separated (the trace's `target`).
+    pub target: String,
+    pub now: &'a str,
+    pub final_objects: &'a [Arc<Value>],
+}
+
+/// Writes the plan document (and a newline) with the reconciles rendered by
+/// [`reconcile_bytes`], in run order: the same bytes as serialising [`wire`].
+pub fn write_document<'r>(
+    out: &mut dyn Write,
+    end: &DocumentEnd<'_>,
+    reconciles: impl IntoIterator<Item = &'r [u8]>,
+) -> io::Result<()> {
+    out.write_all(b"{\n")?;
+    member(out, "formatVersion", &FORMAT_VERSION)?;
+    out.write_all(b",\n")?;
+    member(out, "summary", &end.summary.to_json())?;
+    out.write_all(b",\n")?;
+    member(out, "targets", &end.targets)?;
+    out.write_all(b",\n")?;
+    member(out, "problems", &end.problems)?;
+    out.write_all(b",\n")?;
+    member(out, "target", &end.target)?;
+    out.write_all(b",\n")?;
+    member(out, "now", &end.now)?;
+    out.write_all(b",\n  \"reconciles\": [")?;
+    let mut first = true;
+    for r in reconciles {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        out.write_all(r)?;
+        first = false;
+    }
+    out.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
+    member(out, "finalObjects", &FinalObjects(end.final_objects))?;
+    out.write_all(b"\n}\n")
+}
+
+/// `  "key": value` as a pretty member of the document's top level.
+fn member(out: &mut dyn Write, key: &str, value: &impl Serialize) -> io::Result<()> {
+    out.write_all(b"  ")?;
+    serde_json::to_writer(&mut *out, key)?;
+    out.write_all(b": ")?;
+    serde_json::to_writer_pretty(Indented::new(out, b"  "), value)?;
+    Ok(())
+}
+
+/// A writer that indents every line after the first by `indent` (pretty JSON nested in a
+/// document: its strings escape newlines, so every newline is the formatter's).
+struct Indented<'w, W: Write + ?Sized> {
+    out: &'w mut W,
+    indent: &'static [u8],
+}
+
+impl<'w, W: Write + ?Sized> Indented<'w, W> {
+    fn new(out: &'w mut W, indent: &'static [u8]) -> Self {
+        Indented { out, indent }
+    }
+}
+
+impl<W: Write + ?Sized> Write for Indented<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|b| *b == b'\n') {
+            self.out.write_all(&rest[..=i])?;
+            self.out.write_all(self.indent)?;
+            rest = &rest[i + 1..];
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }

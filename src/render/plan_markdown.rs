@@ -26,32 +26,59 @@ pub fn write(out: &mut dyn Write, report: &PlanReport, options: &ViewOptions) ->
 
 /// The comment, at most `limit` characters.
 pub fn comment(report: &PlanReport, options: &ViewOptions, limit: usize) -> String {
-    let mut head = String::from("### nodectl plan\n\n");
+    let full: Vec<String> = report.targets.iter().map(|t| section(t, options)).collect();
+    let compact = || {
+        let compact_options = compact_options(options);
+        report
+            .targets
+            .iter()
+            .map(|t| section(t, &compact_options))
+            .collect()
+    };
+    let names: Vec<String> = report
+        .targets
+        .iter()
+        .map(|t| t.target.to_string())
+        .collect();
     let summary = Summary::of(report, &options.ignore);
-    head.push_str(&format!("**{}**\n\n", escape(&summary.line())));
     let problems = problems(report, &options.ignore);
+    assemble(&summary, &problems, &names, full, compact, options, limit)
+}
+
+/// The options of the compact sections a comment falls back to.
+pub fn compact_options(options: &ViewOptions) -> ViewOptions {
+    ViewOptions {
+        compact: true,
+        ..options.clone()
+    }
+}
+
+/// The comment from its parts: the plan's summary and problems, each object's name and its
+/// [`section`] in full and (made only when the full ones do not fit) compact.
+pub fn assemble(
+    summary: &Summary,
+    problems: &[String],
+    names: &[String],
+    full: Vec<String>,
+    compact: impl FnOnce() -> Vec<String>,
+    options: &ViewOptions,
+    limit: usize,
+) -> String {
+    let mut head = String::from("### nodectl plan\n\n");
+    head.push_str(&format!("**{}**\n\n", escape(&summary.line())));
     if !problems.is_empty() {
         head.push_str("**Problems** (the operator would fail at these):\n\n");
-        for p in &problems {
+        for p in problems {
             head.push_str(&format!("- {}\n", escape(p)));
         }
         head.push('\n');
     }
-    let full: Vec<String> = report.targets.iter().map(|t| section(t, options)).collect();
     let size = |parts: &[String]| parts.iter().map(|p| p.chars().count()).sum::<usize>();
     let budget = limit.saturating_sub(head.chars().count());
     if size(&full) <= budget {
         return head + &full.concat();
     }
-    let compact_options = ViewOptions {
-        compact: true,
-        ..options.clone()
-    };
-    let compact: Vec<String> = report
-        .targets
-        .iter()
-        .map(|t| section(t, &compact_options))
-        .collect();
+    let compact: Vec<String> = compact();
     if !options.compact && size(&compact) <= budget.saturating_sub(NOTE_ROOM) {
         let note = note("the diffs are shown as changed paths (as with `--compact`)");
         return head + &note + &compact.concat();
@@ -59,29 +86,32 @@ pub fn comment(report: &PlanReport, options: &ViewOptions, limit: usize) -> Stri
     // Even the changed paths do not fit: show the objects that do, name the others.
     let mut shown = String::new();
     let mut left_out = Vec::new();
+    let mut shown_chars = 0;
     let room = budget.saturating_sub(NOTE_ROOM);
-    for (t, part) in report.targets.iter().zip(&compact) {
-        if left_out.is_empty() && shown.chars().count() + part.chars().count() <= room {
+    for (name, part) in names.iter().zip(&compact) {
+        let part_chars = part.chars().count();
+        if left_out.is_empty() && shown_chars + part_chars <= room {
             shown.push_str(part);
+            shown_chars += part_chars;
         } else {
-            left_out.push(format!("`{}`", t.target));
+            left_out.push(format!("`{name}`"));
         }
     }
-    let mut names = String::new();
+    let mut listed = String::new();
     for (i, name) in left_out.iter().enumerate() {
-        if names.len() + name.len() > NOTE_ROOM / 2 {
-            names.push_str(&format!(" and {} more", left_out.len() - i));
+        if listed.len() + name.len() > NOTE_ROOM / 2 {
+            listed.push_str(&format!(" and {} more", left_out.len() - i));
             break;
         }
         if i > 0 {
-            names.push_str(", ");
+            listed.push_str(", ");
         }
-        names.push_str(name);
+        listed.push_str(name);
     }
     let what = format!(
-        "the diffs are shown as changed paths and {} of {} objects are left out: {names}",
+        "the diffs are shown as changed paths and {} of {} objects are left out: {listed}",
         left_out.len(),
-        report.targets.len()
+        names.len()
     );
     head + &note(&what) + &shown
 }
@@ -96,7 +126,7 @@ fn note(what: &str) -> String {
 }
 
 /// One object: a one-line account in the `<summary>`, the full view inside.
-fn section(target: &TargetReport, options: &ViewOptions) -> String {
+pub fn section(target: &TargetReport, options: &ViewOptions) -> String {
     let options = ViewOptions {
         style: Style::Markdown,
         color: false,

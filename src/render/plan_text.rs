@@ -49,20 +49,42 @@ struct View<'a> {
 /// error is never buried mid-output), then the summary line. A whole markdown plan has its
 /// own layout (`render::plan_markdown::write`).
 pub fn write(out: &mut dyn Write, report: &PlanReport, options: &ViewOptions) -> io::Result<()> {
-    let mut v = View { out, o: options };
     for target in &report.targets {
-        v.report_target(target)?;
+        write_target(out, target, options)?;
     }
-    let problems = problems(report, &options.ignore);
+    write_end(
+        out,
+        &problems(report, &options.ignore),
+        &Summary::of(report, &options.ignore),
+        options,
+    )
+}
+
+/// One target of [`write`].
+pub fn write_target(
+    out: &mut dyn Write,
+    target: &TargetReport,
+    options: &ViewOptions,
+) -> io::Result<()> {
+    View { out, o: options }.report_target(target)
+}
+
+/// The end of [`write`], after the targets: the problems, then the summary line.
+pub fn write_end(
+    out: &mut dyn Write,
+    problems: &[String],
+    summary: &Summary,
+    options: &ViewOptions,
+) -> io::Result<()> {
+    let v = View { out, o: options };
     if !problems.is_empty() {
         let title = v.paint(RED, "Problems (the operator would fail at these):");
         writeln!(v.out, "{title}")?;
-        for p in &problems {
+        for p in problems {
             writeln!(v.out, "  {p}")?;
         }
         writeln!(v.out)?;
     }
-    let summary = Summary::of(report, &options.ignore);
     let line = if options.applying {
         summary.line_to_apply()
     } else {

@@ -36,27 +36,46 @@ impl Summary {
     pub fn of_targets(targets: &[TargetReport], ignore: &[IgnorePath]) -> Summary {
         let mut s = Summary::default();
         for target in targets {
-            for step in &target.steps {
-                for w in &step.trace.writes {
-                    match verdict(w, ignore).0 {
-                        Action::Create => s.create += 1,
-                        Action::Update => {
-                            s.update += 1;
-                            if w.subresource.is_some() {
-                                s.status += 1;
-                            }
-                        }
-                        Action::Delete => s.delete += 1,
-                        Action::NoOp => s.no_op += 1,
-                        Action::Forbidden => s.forbidden += 1,
-                        Action::Failed => s.failed += 1,
-                    }
-                }
-                s.errors += usize::from(step.trace.outcome.error.is_some());
-                s.failed_plans += usize::from(plan_failed(step));
-            }
+            s.add(target, ignore);
         }
         s
+    }
+
+    /// Counts one more target.
+    pub fn add(&mut self, target: &TargetReport, ignore: &[IgnorePath]) {
+        let s = self;
+        for step in &target.steps {
+            for w in &step.trace.writes {
+                match verdict(w, ignore).0 {
+                    Action::Create => s.create += 1,
+                    Action::Update => {
+                        s.update += 1;
+                        if w.subresource.is_some() {
+                            s.status += 1;
+                        }
+                    }
+                    Action::Delete => s.delete += 1,
+                    Action::NoOp => s.no_op += 1,
+                    Action::Forbidden => s.forbidden += 1,
+                    Action::Failed => s.failed += 1,
+                }
+            }
+            s.errors += usize::from(step.trace.outcome.error.is_some());
+            s.failed_plans += usize::from(plan_failed(step));
+        }
+    }
+
+    /// The counts of two parts of a plan together.
+    pub fn merge(&mut self, other: &Summary) {
+        self.create += other.create;
+        self.update += other.update;
+        self.delete += other.delete;
+        self.no_op += other.no_op;
+        self.forbidden += other.forbidden;
+        self.failed += other.failed;
+        self.status += other.status;
+        self.errors += other.errors;
+        self.failed_plans += other.failed_plans;
     }
 
     /// Whether anything would change (the `--detailed-exitcode` verdict).
@@ -159,35 +178,40 @@ pub fn plan_failed(step: &ReconcileStep) -> bool {
 pub fn problems(report: &PlanReport, ignore: &[IgnorePath]) -> Vec<String> {
     let mut out = Vec::new();
     for target in &report.targets {
-        for (n, step) in target.steps.iter().enumerate() {
-            let at = at(target, n);
-            for w in &step.trace.writes {
-                let (action, reason) = verdict(w, ignore);
-                let what = || format!("{} {} {}/{}", w.verb, w.kind, w.namespace, w.name);
-                match action {
-                    Action::Forbidden => out.push(format!(
-                        "{at}: forbidden: {}: {}",
-                        what(),
-                        reason.as_deref().unwrap_or("")
-                    )),
-                    Action::Failed => out.push(format!(
-                        "{at}: failed: {}: {}",
-                        what(),
-                        w.error.as_deref().unwrap_or("")
-                    )),
-                    _ => {}
-                }
-            }
-            if let Some(e) = &step.trace.outcome.error {
-                out.push(format!("{at}: reconcile error: {e}"));
-            }
-            if plan_failed(step) {
-                let task = failed_task(step.after.as_deref()).unwrap_or_default();
-                out.push(format!("{at}: the plan failed{task}"));
-            }
-        }
+        target_problems(target, ignore, &mut out);
     }
     out
+}
+
+/// The [`problems`] of one target, added to `out`.
+pub fn target_problems(target: &TargetReport, ignore: &[IgnorePath], out: &mut Vec<String>) {
+    for (n, step) in target.steps.iter().enumerate() {
+        let at = at(target, n);
+        for w in &step.trace.writes {
+            let (action, reason) = verdict(w, ignore);
+            let what = || format!("{} {} {}/{}", w.verb, w.kind, w.namespace, w.name);
+            match action {
+                Action::Forbidden => out.push(format!(
+                    "{at}: forbidden: {}: {}",
+                    what(),
+                    reason.as_deref().unwrap_or("")
+                )),
+                Action::Failed => out.push(format!(
+                    "{at}: failed: {}: {}",
+                    what(),
+                    w.error.as_deref().unwrap_or("")
+                )),
+                _ => {}
+            }
+        }
+        if let Some(e) = &step.trace.outcome.error {
+            out.push(format!("{at}: reconcile error: {e}"));
+        }
+        if plan_failed(step) {
+            let task = failed_task(step.after.as_deref()).unwrap_or_default();
+            out.push(format!("{at}: the plan failed{task}"));
+        }
+    }
 }
 
 /// `SeiNode default/a`, with the reconcile number when the target was reconciled more than once.

@@ -154,6 +154,28 @@ impl FieldSet {
         FieldSet(self.0.difference(&other.0).cloned().collect())
     }
 
+    /// Removes every member of `other` (`difference` in place, without copying the rest).
+    pub fn remove_all(&mut self, other: &FieldSet) {
+        if other.0.len() < self.0.len() {
+            for path in &other.0 {
+                self.0.remove(path);
+            }
+        } else {
+            self.0.retain(|path| !other.0.contains(path));
+        }
+    }
+
+    /// Adds every member of `other` (`union` in place).
+    pub fn extend(&mut self, other: FieldSet) {
+        if self.0.len() < other.0.len() {
+            let mut other = other;
+            std::mem::swap(self, &mut other);
+            self.0.extend(other.0);
+        } else {
+            self.0.extend(other.0);
+        }
+    }
+
     pub fn intersection(&self, other: &FieldSet) -> FieldSet {
         FieldSet(self.0.intersection(&other.0).cloned().collect())
     }

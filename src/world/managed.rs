@@ -210,7 +210,8 @@ impl Managed {
             if entry.is(writer.0, writer.1) {
                 continue;
             }
-            entry.fields = entry.fields.difference(&changed).difference(&cmp.removed);
+            entry.fields.remove_all(&changed);
+            entry.fields.remove_all(&cmp.removed);
         }
         self.0.retain(|e| !e.fields.is_empty());
         Ok(cmp)
@@ -229,14 +230,13 @@ impl Managed {
     ) -> Result<(), ApplyError> {
         let (live, new) = (owned_part(live), owned_part(new));
         let cmp = self.settle_others(&live, &new, (manager, Operation::Update), ty, true)?;
-        let previous = self
+        let mut fields = self
             .fields_of(manager, Operation::Update)
             .cloned()
             .unwrap_or_default();
-        let fields = previous
-            .difference(&cmp.removed)
-            .union(&cmp.modified)
-            .union(&cmp.added);
+        fields.remove_all(&cmp.removed);
+        fields.extend(cmp.modified);
+        fields.extend(cmp.added);
         self.set(
             manager,
             Operation::Update,
@@ -276,18 +276,19 @@ impl Managed {
         let merged = merge(Some(&owned_live), Some(&config), ty)
             .map_err(ApplyError::Invalid)?
             .unwrap_or(Value::Null);
-        let last = self.fields_of(manager, Operation::Apply).cloned();
         let applied = strip_server_fields(to_field_set(&config, ty).map_err(ApplyError::Invalid)?);
+        let applied_nothing = applied.is_empty();
+        // `self` stays as it was until the apply succeeds; its previous apply is read there.
         let mut next = self.clone();
-        next.set(manager, Operation::Apply, api_version, now, applied.clone());
-        let pruned = match &last {
+        next.set(manager, Operation::Apply, api_version, now, applied);
+        let pruned = match self.fields_of(manager, Operation::Apply) {
             Some(last) if !last.is_empty() => {
                 next.prune(&merged, last, ty).map_err(ApplyError::Invalid)?
             }
             _ => merged,
         };
         next.settle_others(&owned_live, &pruned, (manager, Operation::Apply), ty, force)?;
-        if applied.is_empty() {
+        if applied_nothing {
             next.0.retain(|e| !e.is(manager, Operation::Apply));
         }
         *self = next;
