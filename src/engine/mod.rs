@@ -4,6 +4,7 @@
 //! one builder makes for all of them (`world`).
 
 pub mod error;
+pub mod options;
 pub mod plan;
 pub mod trace;
 pub mod world;

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::engine::error::EngineError;
-use crate::engine::plan::PlanOptions;
+use crate::engine::options::PlanOptions;
 use crate::env::Env;
 use crate::sidecar::model::ScriptedSidecars;
 use crate::sidecar::Sidecars;
