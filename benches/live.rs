@@ -73,14 +73,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// One run of `binary plan ARGS` against the fake, with the requests it sent.
 fn plan_run(binary: &Path, fake: &Fake, kubeconfig: &Path, args: &[&str]) -> (Run, Vec<Recorded>) {
     let mut command = Command::new(binary);
-    for var in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "KUBECONFIG",
-    ] {
+    for var in fake_api::CLUSTER_ENV {
         command.env_remove(var);
     }
     command

@@ -257,14 +257,7 @@ fn interrupt(child: &std::process::Child) {
 
 fn spawn_apply(fake: &Fake, dir: &Path, target: &str, backoff: &str) -> std::process::Child {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("nodectl"));
-    for var in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "KUBECONFIG",
-    ] {
+    for var in support::fake_api::CLUSTER_ENV {
         cmd.env_remove(var);
     }
     cmd.args([

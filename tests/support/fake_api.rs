@@ -20,18 +20,22 @@ use serde_json::{json, Value};
 use nodectl::sidecar::model::default_node_id;
 use nodectl::world::{ApiError, ApiServer, DeleteOptions, APPLY_PATCH};
 
+/// The environment variables that would point a child `nodectl` at the machine's own
+/// cluster or proxy; every test and bench run against the fake removes them.
+pub const CLUSTER_ENV: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "KUBECONFIG",
+];
+
 /// The `nodectl` binary, isolated from the machine's cluster settings: proxies and
 /// `$KUBECONFIG` removed, no backtraces.
 pub fn isolated_nodectl() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("nodectl").unwrap();
-    for var in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "KUBECONFIG",
-    ] {
+    for var in CLUSTER_ENV {
         cmd.env_remove(var);
     }
     cmd.env("RUST_BACKTRACE", "0");
