@@ -2,6 +2,7 @@
 //! Each subcommand translates flags into a call of the core and renders its result;
 //! `main` is the one place that picks the file or the cluster path of a command.
 
+mod alloc;
 pub mod apply;
 pub mod args;
 mod base;

@@ -39,6 +39,7 @@ pub fn read_checked(
     mode: ValidateMode,
     err: &mut dyn Write,
 ) -> Result<Input, u8> {
+    let _prompt = super::alloc::PromptRelease::start();
     if mode == ValidateMode::Ignore {
         return check_loads(manifest::load_paths_lenient(paths, recursive), mode, err);
     }

@@ -64,6 +64,7 @@ const PROGRESS_MIN_FILES: usize = 50;
 
 /// Runs the command. Exit code: 0 all valid, 2 any invalid or unreadable input, 1 tool error.
 pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let _prompt = super::alloc::PromptRelease::start();
     if args.kube.any() && !args.against_cluster {
         return fail(
             err,
