@@ -306,7 +306,7 @@ fn stream(
     std::mem::forget(env);
     let end = planned.map_err(|e| fail(err, CliError::Runtime, e))?;
     let tally = written(writer.end(&render, &end.now, &end.final_objects), err)?;
-    Ok(outcome_of(args, &tally, &render.view.ignore, err))
+    Ok(outcome_of(args, &tally, err))
 }
 
 /// How each target is rendered for the output asked for (not YAML, written whole).
@@ -393,7 +393,7 @@ pub(super) fn finish(
         rendered.into_iter().for_each(|r| writer.push(r));
         written(writer.end(&render, &report.now, &report.final_objects), err)?
     };
-    Ok(outcome_of(args, &tally, ignore, err))
+    Ok(outcome_of(args, &tally, err))
 }
 
 /// Writes a JSON document and a newline.
@@ -417,23 +417,12 @@ pub(super) fn outcome(
     ignore: &[IgnorePath],
     err: &mut dyn Write,
 ) -> Verdict {
-    outcome_of(args, &Tally::of(&report.targets, ignore), ignore, err)
+    outcome_of(args, &Tally::of(&report.targets, ignore), err)
 }
 
 /// [`outcome`] from the tally of a plan (what a plan rendered target by target keeps).
-fn outcome_of(
-    args: &PlanArgs,
-    tally: &Tally,
-    ignore: &[IgnorePath],
-    err: &mut dyn Write,
-) -> Verdict {
-    for ((text, _), used) in args
-        .view
-        .ignore_paths
-        .iter()
-        .zip(ignore)
-        .zip(&tally.ignore_used)
-    {
+fn outcome_of(args: &PlanArgs, tally: &Tally, err: &mut dyn Write) -> Verdict {
+    for (text, used) in args.view.ignore_paths.iter().zip(&tally.ignore_used) {
         if !used {
             let _ = writeln!(
                 err,

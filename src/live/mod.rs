@@ -19,12 +19,14 @@ pub mod sidecar;
 pub mod snapshot;
 pub mod step;
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::engine::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
 use crate::engine::world::{self, Origin};
 use crate::sidecar::Sidecars;
-use sidecar::{LiveSidecars, SidecarRoute, Submission};
+use sidecar::{LiveSidecars, SidecarAnswer, SidecarQuery, SidecarRoute, Submission};
 
 pub use client::{Cluster, ConnectOptions, RetryPolicy};
 pub use select::LabelSelector;
@@ -71,6 +73,8 @@ pub struct LivePlan {
 struct Run {
     report: PlanReport,
     submissions: Vec<Submission>,
+    /// Every sidecar read the run made, with its answer.
+    answers: BTreeMap<SidecarQuery, SidecarAnswer>,
     objects: Vec<Value>,
     targets: Vec<TargetRef>,
 }
@@ -104,26 +108,33 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
         };
         let mut env = options.env(api, sidecars);
         let report = plan_in(&mut env, &objects, &targets, &options)?;
-        // What the plan submitted (simulated), for apply to send.
-        let submissions = env
+        // What the plan submitted (simulated), for apply to send, and the reads it made.
+        let (submissions, answers) = env
             .sidecars
             .as_any_mut()
             .and_then(|any| any.downcast_mut::<LiveSidecars>())
-            .map(|live| std::mem::take(&mut live.submissions))
+            .map(|live| {
+                (
+                    std::mem::take(&mut live.submissions),
+                    std::mem::take(&mut live.answers),
+                )
+            })
             .unwrap_or_default();
         Ok::<_, String>(Run {
             report,
             submissions,
+            answers,
             objects,
             targets,
         })
     });
-    let (answers, run) = match &request.sidecars {
-        SidecarSource::Live(route) => tokio::join!(sidecar::serve(route, asks), engine),
-        SidecarSource::Model => (Default::default(), engine.await),
+    let run = match &request.sidecars {
+        SidecarSource::Live(route) => tokio::join!(sidecar::serve(route, asks), engine).1,
+        SidecarSource::Model => engine.await,
     };
     let run = run.map_err(|e| format!("the plan stopped: {e}"))??;
-    let sidecar_problems = answers
+    let sidecar_problems = run
+        .answers
         .iter()
         .filter_map(|(q, a)| a.as_ref().err().map(|e| format!("{q:?}: {e}")))
         .collect();
@@ -133,7 +144,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
         submissions: run.submissions,
         objects: run.objects,
         api_requests: snapshot.requests,
-        sidecar_requests: answers.len(),
+        sidecar_requests: run.answers.len(),
         sidecar_problems,
     }))
 }

@@ -62,8 +62,9 @@ pub fn channel() -> (mpsc::UnboundedSender<Ask>, mpsc::UnboundedReceiver<Ask>) {
 /// while the (synchronous) engine waits on its thread.
 pub struct LiveSidecars {
     ask: mpsc::UnboundedSender<Ask>,
-    /// Every read answered so far: asked again, it gets the same answer.
-    answers: BTreeMap<SidecarQuery, SidecarAnswer>,
+    /// Every read answered so far: asked again, it gets the same answer (and the run's
+    /// reads, for its report, once it is over).
+    pub answers: BTreeMap<SidecarQuery, SidecarAnswer>,
     probe: Arc<AtomicU64>,
     submitted: BTreeSet<String>,
     anonymous: usize,
@@ -327,12 +328,8 @@ impl SidecarRoute {
 }
 
 /// The async side of [`LiveSidecars`]: fetches each read it is asked, in turn, until
-/// the engine's end of the channel is dropped; returns every answer by read.
-pub async fn serve(
-    route: &SidecarRoute,
-    mut asks: mpsc::UnboundedReceiver<Ask>,
-) -> BTreeMap<SidecarQuery, SidecarAnswer> {
-    let mut answers = BTreeMap::new();
+/// the engine's end of the channel is dropped (the engine keeps the answers).
+pub async fn serve(route: &SidecarRoute, mut asks: mpsc::UnboundedReceiver<Ask>) {
     let mut bar = None;
     while let Some((query, reply)) = asks.recv().await {
         let bar = bar.get_or_insert_with(|| crate::progress::bar(0, "sidecars"));
@@ -340,13 +337,11 @@ pub async fn serve(
         let answer = route.send(query.url(), RawRequest::get(query.path())).await;
         bar.inc(1);
         // The engine waits for this answer; if it is gone, the run is over.
-        let _ = reply.send(answer.clone());
-        answers.insert(query, answer);
+        let _ = reply.send(answer);
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    answers
 }
 
 #[cfg(test)]
