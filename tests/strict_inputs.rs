@@ -60,20 +60,8 @@ fn a_scenario_key_that_does_not_exist_is_exit_2_naming_file_key_and_line() {
         let dir = tempfile::tempdir().unwrap();
         fixture(dir.path(), &format!("{TARGET}{tail}"));
         let (code, stdout, stderr) = run(&["simulate".as_ref(), dir.path().as_os_str()]);
-        assert_eq!(code, Some(2), "{tail}: {stderr}");
-        assert!(stdout.is_empty(), "{tail}: {stdout}");
         let path = dir.path().join("scenario.yaml");
-        assert!(
-            stderr.starts_with(&format!("error: {}: ", path.display())),
-            "{tail}: {stderr}"
-        );
-        let (line, column) = at.split_once(':').unwrap();
-        assert!(
-            stderr.contains(&format!(
-                "line {line} column {column}: unknown field `{key}`"
-            )) && stderr.contains(&format!(" --> {}:{at}\n", path.display())),
-            "{tail}: {stderr}"
-        );
+        assert_unknown_key(&path, at, key, tail, code, &stdout, &stderr);
     }
     // The same scenario without the typo runs.
     let dir = tempfile::tempdir().unwrap();
@@ -105,19 +93,7 @@ fn a_sidecar_script_key_that_does_not_exist_is_exit_2_naming_file_key_and_line()
             "--sidecar-script".as_ref(),
             path.as_os_str(),
         ]);
-        assert_eq!(code, Some(2), "{script}: {stderr}");
-        assert!(stdout.is_empty(), "{script}: {stdout}");
-        assert!(
-            stderr.starts_with(&format!("error: {}: ", path.display())),
-            "{script}: {stderr}"
-        );
-        let (line, column) = at.split_once(':').unwrap();
-        assert!(
-            stderr.contains(&format!(
-                "line {line} column {column}: unknown field `{key}`"
-            )) && stderr.contains(&format!(" --> {}:{at}\n", path.display())),
-            "{script}: {stderr}"
-        );
+        assert_unknown_key(&path, at, key, script, code, &stdout, &stderr);
     }
 }
 
@@ -141,4 +117,31 @@ fn a_sidecar_script_with_both_task_forms_plans() {
         path.as_os_str(),
     ]);
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// The refusal of an unknown key: exit 2, nothing on stdout, and stderr naming the file, the
+/// key with its line and column, and the snippet's `--> PATH:LINE:COL` (`case` labels a
+/// failure).
+fn assert_unknown_key(
+    path: &std::path::Path,
+    at: &str,
+    key: &str,
+    case: &str,
+    code: Option<i32>,
+    stdout: &str,
+    stderr: &str,
+) {
+    assert_eq!(code, Some(2), "{case}: {stderr}");
+    assert!(stdout.is_empty(), "{case}: {stdout}");
+    assert!(
+        stderr.starts_with(&format!("error: {}: ", path.display())),
+        "{case}: {stderr}"
+    );
+    let (line, column) = at.split_once(':').unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "line {line} column {column}: unknown field `{key}`"
+        )) && stderr.contains(&format!(" --> {}:{at}\n", path.display())),
+        "{case}: {stderr}"
+    );
 }
