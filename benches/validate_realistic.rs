@@ -5,7 +5,8 @@
 //! is a SeiNodeDeployment carrying the same node template. One file per document. The release
 //! binary is run end to end (`validate -f DIR`, text and `-o github`), alternating with the binary
 //! named by `NODECTL_BASELINE` (the previous code) when it is set, and each figure is printed with
-//! the ratio of medians from this same run.
+//! the ratio of medians from this same run. `NODECTL_BENCH_DIR=DIR` writes the corpus to DIR and
+//! leaves it there.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -200,7 +201,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
+    // NODECTL_BENCH_DIR keeps the corpus there, for profiling a run by hand.
+    let docs = std::env::var_os("NODECTL_BENCH_DIR")
+        .map_or_else(|| dir.path().join("docs"), std::path::PathBuf::from);
     std::fs::create_dir_all(&docs).unwrap();
     let mut bytes = 0;
     for i in 0..DOCS {

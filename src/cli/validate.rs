@@ -64,7 +64,6 @@ const PROGRESS_MIN_FILES: usize = 50;
 
 /// Runs the command. Exit code: 0 all valid, 2 any invalid or unreadable input, 1 tool error.
 pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let _prompt = super::alloc::PromptRelease::start();
     if args.kube.any() && !args.against_cluster {
         return fail(
             err,
@@ -116,6 +115,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         strict_kinds: args.strict_kinds,
     };
     let inputs = manifest::discover_inputs(&paths, args.recursive);
+    let _prompt = super::alloc::PromptRelease::for_inputs(&inputs);
     let bar = if inputs.len() >= PROGRESS_MIN_FILES {
         crate::progress::bar(inputs.len() as u64, "validating")
     } else {

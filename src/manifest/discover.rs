@@ -49,6 +49,9 @@ impl Input {
                 if meta.len() > MAX_INPUT_BYTES {
                     return Err(too_large());
                 }
+                // Sized from the metadata: `take` hides the file's size from `read_to_end`,
+                // which would otherwise grow the buffer by doubling.
+                buf.reserve_exact(meta.len() as usize + 1);
                 std::fs::File::open(p)
                     .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf))
             }
