@@ -200,7 +200,7 @@ impl Managed {
             }
             let clash = entry.fields.intersection(&changed);
             if !clash.is_empty() {
-                conflicts.push((entry, clash.0.into_iter().collect()));
+                conflicts.push((entry, clash.paths()));
             }
         }
         if !force && !conflicts.is_empty() {
@@ -348,7 +348,7 @@ fn conflict_message(conflicts: &[(&ManagedEntry, Vec<Vec<PathElement>>)]) -> Str
 fn strip_server_fields(mut fields: FieldSet) -> FieldSet {
     let field = |name: &str| PathElement::Field(name.to_string());
     for top in ["apiVersion", "kind", "metadata"] {
-        fields.0.remove(&vec![field(top)]);
+        fields.remove(&[field(top)]);
     }
     for meta in [
         "name",
@@ -361,7 +361,7 @@ fn strip_server_fields(mut fields: FieldSet) -> FieldSet {
         "managedFields",
         "resourceVersion",
     ] {
-        fields.0.remove(&vec![field("metadata"), field(meta)]);
+        fields.remove(&[field("metadata"), field(meta)]);
     }
     fields
 }
