@@ -10,6 +10,8 @@
 //! ownership recorded gives its existing fields to `before-first-apply`
 //! (`skipNonAppliedManager`); conflicts read as the API server words them.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 use super::fieldpath::{path_string, FieldSet, PathElement};
@@ -273,10 +275,17 @@ impl Managed {
                 ty,
             )?;
         }
-        let merged = merge(Some(&owned_live), Some(&config), ty)
-            .map_err(ApplyError::Invalid)?
-            .unwrap_or(Value::Null);
+        // Onto nothing (a create), the merge is the applied configuration itself.
+        let merged = match owned_live.is_null() {
+            true => None,
+            false => Some(
+                merge(Some(&owned_live), Some(&config), ty)
+                    .map_err(ApplyError::Invalid)?
+                    .unwrap_or(Value::Null),
+            ),
+        };
         let applied = strip_server_fields(to_field_set(&config, ty).map_err(ApplyError::Invalid)?);
+        let merged = merged.unwrap_or_else(|| config.into_owned());
         let applied_nothing = applied.is_empty();
         // `self` stays as it was until the apply succeeds; its previous apply is read there.
         let mut next = self.clone();
@@ -367,8 +376,17 @@ fn strip_server_fields(mut fields: FieldSet) -> FieldSet {
 }
 
 /// The part of an object field managers own: without `status` (reset on the
-/// main resource) and without `metadata.managedFields`.
-fn owned_part(object: &Value) -> Value {
+/// main resource) and without `metadata.managedFields`; borrowed when the
+/// object has neither.
+fn owned_part(object: &Value) -> Cow<'_, Value> {
+    let has_unowned = object.get("status").is_some()
+        || object
+            .get("metadata")
+            .and_then(|m| m.get("managedFields"))
+            .is_some();
+    if !has_unowned {
+        return Cow::Borrowed(object);
+    }
     let mut object = object.clone();
     if let Some(map) = object.as_object_mut() {
         map.remove("status");
@@ -376,7 +394,7 @@ fn owned_part(object: &Value) -> Value {
             meta.remove("managedFields");
         }
     }
-    object
+    Cow::Owned(object)
 }
 
 /// Puts back the live `status`, which an apply of the main resource never changes.

@@ -127,13 +127,17 @@ fn field_set_walk(value: &Value, ty: TypeId) -> Result<(bool, FieldSet), String>
             for (pe, _) in &indexed {
                 *seen.entry(pe).or_insert(0) += 1;
             }
-            for (pe, item) in &indexed {
+            let unique: Vec<bool> = indexed.iter().map(|(pe, _)| seen[pe] == 1).collect();
+            drop(seen);
+            for ((pe, item), unique) in indexed.into_iter().zip(unique) {
                 // Duplicated items are owned as a whole, not descended into.
-                if seen[pe] == 1 {
+                if unique {
                     let (_, below) = field_set_walk(item, elem)?;
-                    children.push((pe.clone(), below));
+                    if !below.is_empty() {
+                        children.push((pe.clone(), below));
+                    }
                 }
-                members.push(pe.clone());
+                members.push(pe);
             }
         }
         sh @ Shape::Map { .. } => {
@@ -143,12 +147,17 @@ fn field_set_walk(value: &Value, ty: TypeId) -> Result<(bool, FieldSet), String>
             for (key, child) in map {
                 let (child_ty, named) = sh.child(key);
                 let (member, below) = field_set_walk(child, child_ty)?;
-                let pe = PathElement::Field(key.clone());
                 let empty_map = child.as_object().is_some_and(Map::is_empty);
-                if member || child.is_null() || empty_map || !named {
-                    members.push(pe.clone());
+                let is_member = member || child.is_null() || empty_map || !named;
+                match (is_member, below.is_empty()) {
+                    (true, true) => members.push(PathElement::Field(key.clone())),
+                    (true, false) => {
+                        members.push(PathElement::Field(key.clone()));
+                        children.push((PathElement::Field(key.clone()), below));
+                    }
+                    (false, false) => children.push((PathElement::Field(key.clone()), below)),
+                    (false, true) => {}
                 }
-                children.push((pe, below));
             }
         }
     }
