@@ -11,6 +11,7 @@
 //! (`skipNonAppliedManager`); conflicts read as the API server words them.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
@@ -49,7 +50,8 @@ pub struct ManagedEntry {
     pub api_version: String,
     pub time: String,
     pub subresource: String,
-    pub fields: FieldSet,
+    /// Shared between the copies of one ownership, copied only when one of them changes.
+    pub fields: Arc<FieldSet>,
 }
 
 impl ManagedEntry {
@@ -107,7 +109,7 @@ impl Managed {
                 api_version: text(e, "apiVersion"),
                 time: text(e, "time"),
                 subresource: text(e, "subresource"),
-                fields: FieldSet::from_fields_v1(e.get("fieldsV1")?).ok()?,
+                fields: Arc::new(FieldSet::from_fields_v1(e.get("fieldsV1")?).ok()?),
             })
         };
         Managed(entries.iter().filter_map(read).collect())
@@ -158,7 +160,7 @@ impl Managed {
         self.0
             .iter()
             .find(|e| e.is(manager, operation))
-            .map(|e| &e.fields)
+            .map(|e| &*e.fields)
     }
 
     fn set(
@@ -177,7 +179,7 @@ impl Managed {
                 api_version: api_version.to_string(),
                 time: now.to_string(),
                 subresource: String::new(),
-                fields,
+                fields: Arc::new(fields),
             });
         }
     }
@@ -212,8 +214,12 @@ impl Managed {
             if entry.is(writer.0, writer.1) {
                 continue;
             }
-            entry.fields.remove_all(&changed);
-            entry.fields.remove_all(&cmp.removed);
+            // Most writes touch no other manager's fields: their sets stay shared.
+            if entry.fields.intersects(&changed) || entry.fields.intersects(&cmp.removed) {
+                let fields = Arc::make_mut(&mut entry.fields);
+                fields.remove_all(&changed);
+                fields.remove_all(&cmp.removed);
+            }
         }
         self.0.retain(|e| !e.fields.is_empty());
         Ok(cmp)
