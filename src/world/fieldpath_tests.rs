@@ -80,7 +80,7 @@ fn random_element(rng: &mut rand_chacha::ChaCha12Rng) -> PathElement {
 
 fn random_path(rng: &mut rand_chacha::ChaCha12Rng) -> Path {
     // The empty path is rare, as in real sets.
-    let len = if rng.next_u32() % 40 == 0 {
+    let len = if rng.next_u32().is_multiple_of(40) {
         0
     } else {
         1 + (rng.next_u32() % 4) as usize
