@@ -44,14 +44,21 @@ fn seinode(i: usize) -> String {
 }
 
 /// Writes `count` documents made by `doc` to `dir/name`; returns the path and its size.
+/// Written document by document: a child's `ru_maxrss` starts from this process's own peak
+/// (the child is spawned sharing this address space until it execs), so holding a whole
+/// input here would put a floor under every figure.
 fn write(dir: &Path, name: &str, count: usize, doc: impl Fn(usize) -> String) -> (PathBuf, u64) {
-    let mut text = String::new();
-    for i in 0..count {
-        let _ = writeln!(text, "---\n{}", doc(i));
-    }
+    use std::io::Write as _;
     let path = dir.join(name);
-    std::fs::write(&path, &text).expect("write the input");
-    (path, text.len() as u64)
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create the input"));
+    let mut size = 0u64;
+    for i in 0..count {
+        let text = format!("---\n{}\n", doc(i));
+        file.write_all(text.as_bytes()).expect("write the input");
+        size += text.len() as u64;
+    }
+    file.flush().expect("write the input");
+    (path, size)
 }
 
 fn mib(bytes: u64) -> f64 {

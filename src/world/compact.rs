@@ -1,0 +1,257 @@
+//! Input objects as the engine reads them: a parsed JSON value, or, for an object nothing
+//! reconciles (a ConfigMap, a Secret…), its compact JSON text with the identity fields
+//! beside it. A parsed `serde_json::Value` with ordered maps costs a dozen times its text
+//! (each map is an index table plus entries; each level of nesting an allocation), so a
+//! file of many such objects is held at about its own size and decoded one object at a
+//! time when the world is built.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// The identity fields read without decoding an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    ApiVersion,
+    Kind,
+    Namespace,
+    Name,
+    ResourceVersion,
+}
+
+impl Field {
+    const ALL: [Field; 5] = [
+        Field::ApiVersion,
+        Field::Kind,
+        Field::Namespace,
+        Field::Name,
+        Field::ResourceVersion,
+    ];
+
+    fn pointer(self) -> &'static str {
+        match self {
+            Field::ApiVersion => "/apiVersion",
+            Field::Kind => "/kind",
+            Field::Namespace => "/metadata/namespace",
+            Field::Name => "/metadata/name",
+            Field::ResourceVersion => "/metadata/resourceVersion",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize + 1
+    }
+}
+
+/// What the engine needs of an input object.
+pub trait InputObject {
+    /// The string at an identity field (`None` when absent or not a string).
+    fn field(&self, field: Field) -> Option<&str>;
+
+    /// The whole object (decoded when it is held compactly).
+    fn value(&self) -> Cow<'_, Value>;
+
+    /// [`InputObject::field`], empty when absent.
+    fn text(&self, field: Field) -> &str {
+        self.field(field).unwrap_or("")
+    }
+}
+
+impl<T: InputObject + ?Sized> InputObject for &T {
+    fn field(&self, field: Field) -> Option<&str> {
+        (**self).field(field)
+    }
+
+    fn value(&self) -> Cow<'_, Value> {
+        (**self).value()
+    }
+}
+
+impl<T: InputObject + ?Sized> InputObject for &mut T {
+    fn field(&self, field: Field) -> Option<&str> {
+        (**self).field(field)
+    }
+
+    fn value(&self) -> Cow<'_, Value> {
+        (**self).value()
+    }
+}
+
+impl InputObject for Value {
+    fn field(&self, field: Field) -> Option<&str> {
+        self.pointer(field.pointer()).and_then(Value::as_str)
+    }
+
+    fn value(&self) -> Cow<'_, Value> {
+        Cow::Borrowed(self)
+    }
+}
+
+/// An object held as one allocation: its compact JSON text, then each identity field's
+/// text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compact {
+    buf: Box<str>,
+    /// Where each part ends in `buf`: the JSON text, then the fields in [`Field::ALL`] order.
+    ends: [u32; 6],
+    /// Bit `i` set: field `i` (in [`Field::ALL`] order) is absent.
+    absent: u8,
+}
+
+impl Compact {
+    /// The compact form of `value`, or `None` when it would not decode back to an equal
+    /// value (a floating-point number may not survive a text round trip exactly) or is too
+    /// big to index with 32-bit offsets.
+    pub fn encode(value: &Value) -> Option<Compact> {
+        if has_float(value) {
+            return None;
+        }
+        let mut buf = serde_json::to_string(value).ok()?;
+        let mut ends = [0u32; 6];
+        ends[0] = u32::try_from(buf.len()).ok()?;
+        let mut absent = 0u8;
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            match value.field(field) {
+                Some(text) => buf.push_str(text),
+                None => absent |= 1 << i,
+            }
+            ends[field.index()] = u32::try_from(buf.len()).ok()?;
+        }
+        Some(Compact {
+            buf: buf.into_boxed_str(),
+            ends,
+            absent,
+        })
+    }
+
+    fn part(&self, index: usize) -> &str {
+        let start = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1] as usize
+        };
+        &self.buf[start..self.ends[index] as usize]
+    }
+
+    /// The object, decoded from its text.
+    pub fn decode(&self) -> Value {
+        serde_json::from_str(self.part(0)).expect("compact text is JSON written by serde_json")
+    }
+}
+
+impl InputObject for Compact {
+    fn field(&self, field: Field) -> Option<&str> {
+        let i = field.index();
+        (self.absent & (1 << (i - 1)) == 0).then(|| self.part(i))
+    }
+
+    fn value(&self) -> Cow<'_, Value> {
+        Cow::Owned(self.decode())
+    }
+}
+
+/// An input object, parsed or compact.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Manifest {
+    Parsed(Value),
+    Compact(Compact),
+}
+
+impl Manifest {
+    /// `value` held compactly when it can be (see [`Compact::encode`]).
+    pub fn compact(value: Value) -> Manifest {
+        match Compact::encode(&value) {
+            Some(c) => Manifest::Compact(c),
+            None => Manifest::Parsed(value),
+        }
+    }
+
+    /// The object itself.
+    pub fn into_value(self) -> Value {
+        match self {
+            Manifest::Parsed(v) => v,
+            Manifest::Compact(c) => c.decode(),
+        }
+    }
+}
+
+impl From<Value> for Manifest {
+    fn from(value: Value) -> Self {
+        Manifest::Parsed(value)
+    }
+}
+
+impl InputObject for Manifest {
+    fn field(&self, field: Field) -> Option<&str> {
+        match self {
+            Manifest::Parsed(v) => v.field(field),
+            Manifest::Compact(c) => c.field(field),
+        }
+    }
+
+    fn value(&self) -> Cow<'_, Value> {
+        match self {
+            Manifest::Parsed(v) => Cow::Borrowed(v),
+            Manifest::Compact(c) => c.value(),
+        }
+    }
+}
+
+/// Whether a floating-point number occurs anywhere in `value`.
+fn has_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(has_float),
+        Value::Object(map) => map.values().any(has_float),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_compact_object_reads_back_identical_with_its_identity() {
+        let v = json!({"kind": "ConfigMap", "apiVersion": "v1",
+            "metadata": {"namespace": "ns", "name": "c\u{e9}\"1", "labels": {"b": "1", "a": "2"}},
+            "data": {"z": "\n\u{1}", "a": [1, -2, {"y": null, "x": true}], "n": 18446744073709551615u64}});
+        let m = Manifest::compact(v.clone());
+        let Manifest::Compact(c) = &m else {
+            panic!("expected a compact object: {m:?}")
+        };
+        assert_eq!(c.decode(), v);
+        // Key order survives (maps are ordered), so the re-encoded text is byte-identical.
+        assert_eq!(
+            serde_json::to_string(&c.decode()).unwrap(),
+            serde_json::to_string(&v).unwrap()
+        );
+        assert_eq!(m.field(Field::Kind), Some("ConfigMap"));
+        assert_eq!(m.field(Field::ApiVersion), Some("v1"));
+        assert_eq!(m.field(Field::Namespace), Some("ns"));
+        assert_eq!(m.field(Field::Name), Some("c\u{e9}\"1"));
+        assert_eq!(m.field(Field::ResourceVersion), None);
+        assert_eq!(m.text(Field::ResourceVersion), "");
+        assert_eq!(m.value().into_owned(), v);
+        assert_eq!(m.into_value(), v);
+    }
+
+    #[test]
+    fn absent_and_non_string_fields_read_as_the_parsed_object_does() {
+        let v = json!({"kind": 3, "metadata": {"name": "", "resourceVersion": "7"}});
+        let m = Manifest::compact(v.clone());
+        assert!(matches!(m, Manifest::Compact(_)));
+        for field in Field::ALL {
+            assert_eq!(m.field(field), v.field(field), "{field:?}");
+        }
+        assert_eq!(m.field(Field::Name), Some(""));
+        assert_eq!(m.field(Field::ResourceVersion), Some("7"));
+    }
+
+    #[test]
+    fn floats_stay_parsed() {
+        let v = json!({"kind": "X", "spec": {"ratio": [0.1]}});
+        assert_eq!(Manifest::compact(v.clone()), Manifest::Parsed(v));
+    }
+}
