@@ -15,7 +15,7 @@ use crate::engine::world;
 
 pub use crate::engine::options::PlanOptions;
 use crate::env::Env;
-use crate::world::compact::{Field, InputObject};
+use crate::world::compact::{Field, InputObject, StoredObject};
 use crate::world::{WriteOutcome, WriteRecord};
 
 /// The kinds `plan` reconciles, in this order.
@@ -100,7 +100,7 @@ pub struct TargetReport {
 pub struct PlanReport {
     pub now: String,
     pub targets: Vec<TargetReport>,
-    pub final_objects: Vec<Arc<Value>>,
+    pub final_objects: Vec<StoredObject>,
 }
 
 /// The objects of the input that `plan` reconciles, SeiNodeDeployments first.
@@ -163,7 +163,7 @@ pub fn plan_in(
 #[derive(Debug, Clone)]
 pub struct PlanEnd {
     pub now: String,
-    pub final_objects: Vec<Arc<Value>>,
+    pub final_objects: Vec<StoredObject>,
 }
 
 /// [`plan_in`] handing each target's report to `sink` as soon as it is final, in the
@@ -337,8 +337,8 @@ pub fn changed_state(step: &ReconcileStep) -> bool {
 fn fingerprint(env: &Env) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for object in env.api.all_objects() {
-        let mut o = Value::clone(object);
+    for (_, object) in env.api.all_objects() {
+        let mut o = object.value().into_owned();
         if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("resourceVersion");
         }

@@ -40,6 +40,8 @@ pub fn load_api(
         let from_cluster = origin == Origin::Cluster && o.field(Field::ResourceVersion).is_some();
         let loaded = if from_cluster {
             api.load_live(o.value().into_owned())
+        } else if o.is_compact() {
+            api.load_compact(o.value().into_owned())
         } else {
             api.load(o.value().into_owned())
         };

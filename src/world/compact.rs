@@ -6,6 +6,7 @@
 //! time when the world is built.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -55,6 +56,11 @@ pub trait InputObject {
     fn text(&self, field: Field) -> &str {
         self.field(field).unwrap_or("")
     }
+
+    /// Whether the object is held compactly (then the store keeps it compact too).
+    fn is_compact(&self) -> bool {
+        false
+    }
 }
 
 impl<T: InputObject + ?Sized> InputObject for &T {
@@ -65,6 +71,10 @@ impl<T: InputObject + ?Sized> InputObject for &T {
     fn value(&self) -> Cow<'_, Value> {
         (**self).value()
     }
+
+    fn is_compact(&self) -> bool {
+        (**self).is_compact()
+    }
 }
 
 impl<T: InputObject + ?Sized> InputObject for &mut T {
@@ -74,6 +84,10 @@ impl<T: InputObject + ?Sized> InputObject for &mut T {
 
     fn value(&self) -> Cow<'_, Value> {
         (**self).value()
+    }
+
+    fn is_compact(&self) -> bool {
+        (**self).is_compact()
     }
 }
 
@@ -103,10 +117,7 @@ impl Compact {
     /// value (a floating-point number may not survive a text round trip exactly) or is too
     /// big to index with 32-bit offsets.
     pub fn encode(value: &Value) -> Option<Compact> {
-        if has_float(value) {
-            return None;
-        }
-        let mut buf = serde_json::to_string(value).ok()?;
+        let mut buf = encode_text(value)?;
         let mut ends = [0u32; 6];
         ends[0] = u32::try_from(buf.len()).ok()?;
         let mut absent = 0u8;
@@ -135,7 +146,44 @@ impl Compact {
 
     /// The object, decoded from its text.
     pub fn decode(&self) -> Value {
-        serde_json::from_str(self.part(0)).expect("compact text is JSON written by serde_json")
+        decode(self.text())
+    }
+
+    /// The object's compact JSON text.
+    pub fn text(&self) -> &str {
+        self.part(0)
+    }
+}
+
+/// The compact JSON text of `value`, or `None` when [`decode`] would not give back an equal
+/// value (a floating-point number may not survive a text round trip exactly).
+pub fn encode_text(value: &Value) -> Option<String> {
+    if has_float(value) {
+        return None;
+    }
+    serde_json::to_string(value).ok()
+}
+
+/// An object from its compact JSON text (written by [`encode_text`]).
+pub fn decode(text: &str) -> Value {
+    serde_json::from_str(text).expect("compact text is JSON written by serde_json")
+}
+
+/// A stored object handed out without decoding it: shared and parsed, or the compact
+/// text of an object nothing has read.
+#[derive(Debug, Clone)]
+pub enum StoredObject {
+    Parsed(Arc<Value>),
+    Text(Arc<str>),
+}
+
+impl StoredObject {
+    /// The object (a compact one decoded afresh on each call; the store keeps its text).
+    pub fn value(&self) -> Cow<'_, Value> {
+        match self {
+            StoredObject::Parsed(v) => Cow::Borrowed(v),
+            StoredObject::Text(text) => Cow::Owned(decode(text)),
+        }
     }
 }
 
@@ -147,6 +195,10 @@ impl InputObject for Compact {
 
     fn value(&self) -> Cow<'_, Value> {
         Cow::Owned(self.decode())
+    }
+
+    fn is_compact(&self) -> bool {
+        true
     }
 }
 
@@ -194,6 +246,10 @@ impl InputObject for Manifest {
             Manifest::Parsed(v) => Cow::Borrowed(v),
             Manifest::Compact(c) => c.value(),
         }
+    }
+
+    fn is_compact(&self) -> bool {
+        matches!(self, Manifest::Compact(_))
     }
 }
 
