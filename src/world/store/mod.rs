@@ -346,3 +346,6 @@ fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
 pub fn group_of(api_version: &str) -> &str {
     split_api_version(api_version).0
 }
+
+#[cfg(test)]
+mod tests;
