@@ -113,8 +113,7 @@ pub struct Compact {
 }
 
 impl Compact {
-    /// The compact form of `value`, or `None` when it would not decode back to an equal
-    /// value (a floating-point number may not survive a text round trip exactly) or is too
+    /// The compact form of `value`, or `None` when [`encode_text`] declines it or it is too
     /// big to index with 32-bit offsets.
     pub fn encode(value: &Value) -> Option<Compact> {
         let mut buf = encode_text(value)?;
@@ -156,12 +155,15 @@ impl Compact {
 }
 
 /// The compact JSON text of `value`, or `None` when [`decode`] would not give back an equal
-/// value (a floating-point number may not survive a text round trip exactly).
+/// value (a floating-point number may not survive a text round trip exactly) or the text
+/// would not be much smaller than the parsed value.
 pub fn encode_text(value: &Value) -> Option<String> {
-    if has_float(value) {
-        return None;
-    }
-    serde_json::to_string(value).ok()
+    let nodes = nodes_without_floats(value)?;
+    let text = serde_json::to_string(value).ok()?;
+    // Parsed, each node costs about this much beside its text: an object made mostly of a
+    // few big scalars is held parsed, as compacting it would save next to nothing.
+    const NODE_COST: usize = 100;
+    (nodes.saturating_mul(NODE_COST) >= text.len() / 8).then_some(text)
 }
 
 /// An object from its compact JSON text (written by [`encode_text`]).
@@ -253,13 +255,17 @@ impl InputObject for Manifest {
     }
 }
 
-/// Whether a floating-point number occurs anywhere in `value`.
-fn has_float(value: &Value) -> bool {
+/// How many values `value` is made of, `None` when a floating-point number occurs in it.
+fn nodes_without_floats(value: &Value) -> Option<usize> {
     match value {
-        Value::Number(n) => n.is_f64(),
-        Value::Array(items) => items.iter().any(has_float),
-        Value::Object(map) => map.values().any(has_float),
-        _ => false,
+        Value::Number(n) if n.is_f64() => None,
+        Value::Array(items) => items
+            .iter()
+            .try_fold(1usize, |n, v| Some(n + nodes_without_floats(v)?)),
+        Value::Object(map) => map
+            .values()
+            .try_fold(1usize, |n, v| Some(n + nodes_without_floats(v)?)),
+        _ => Some(1),
     }
 }
 
@@ -306,8 +312,12 @@ mod tests {
     }
 
     #[test]
-    fn floats_stay_parsed() {
+    fn floats_and_objects_of_a_few_big_scalars_stay_parsed() {
         let v = json!({"kind": "X", "spec": {"ratio": [0.1]}});
         assert_eq!(Manifest::compact(v.clone()), Manifest::Parsed(v));
+        let big = json!({"kind": "ConfigMap", "data": {"k": "x".repeat(10_000)}});
+        assert_eq!(Manifest::compact(big.clone()), Manifest::Parsed(big));
+        let small = json!({"kind": "ConfigMap", "data": {"k": "x".repeat(100)}});
+        assert!(matches!(Manifest::compact(small), Manifest::Compact(_)));
     }
 }
