@@ -203,3 +203,44 @@ fn plan_apply_sends_what_apply_sends() {
     assert_eq!(plan_apply, apply);
     assert_eq!(plan_state, state);
 }
+
+/// The help entry of `--flag` in `help`: its line and the description under it.
+fn help_entry<'a>(help: &'a str, flag: &str) -> Vec<&'a str> {
+    let mut lines = help
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with(flag));
+    let head: Vec<&str> = lines.next().into_iter().collect();
+    head.into_iter()
+        .chain(lines.take_while(|l| l.starts_with("          ")))
+        .collect()
+}
+
+#[test]
+fn plan_apply_and_explain_share_the_world_flags() {
+    let helps: Vec<String> = ["plan", "apply", "explain"]
+        .iter()
+        .map(|command| run(&[command, "--help"]).1)
+        .collect();
+    for flag in [
+        "--now <",
+        "--seed <",
+        "--dns-host <",
+        "--platform <",
+        "--platform-env",
+    ] {
+        let entry = help_entry(&helps[0], flag);
+        assert!(!entry.is_empty(), "plan --help has no {flag}");
+        for help in &helps[1..] {
+            assert_eq!(help_entry(help, flag), entry, "{flag} reads differently");
+        }
+    }
+    // One parser: the same bad value is the same usage error everywhere.
+    let bad_now = |command: &str| {
+        let (code, _, stderr) = run(&[command, "-f", NODE, "--now", "yesterday"]);
+        (code, stderr)
+    };
+    let (code, message) = bad_now("plan");
+    assert_eq!(code, Some(2), "{message}");
+    assert!(message.contains("yesterday"), "{message}");
+    assert_eq!(bad_now("explain"), (code, message));
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{ConfirmArgs, ConnectArgs, ViewArgs, WorldArgs};
+use super::args::{ConfirmArgs, ConnectArgs, DnsArgs, ViewArgs, WorldArgs};
 use super::plan::PlanArgs;
 
 /// What `apply --help` says after the flags (the exit-code table follows).
@@ -37,6 +37,8 @@ pub struct ApplyArgs {
     pub view: ViewArgs,
     #[command(flatten)]
     pub world: WorldArgs,
+    #[command(flatten)]
+    pub dns: DnsArgs,
 }
 
 impl ApplyArgs {
@@ -48,6 +50,7 @@ impl ApplyArgs {
         plan.files = self.files.clone();
         plan.view = self.view.clone();
         plan.world = self.world.clone();
+        plan.dns = self.dns;
         plan.live.connect = self.connect.clone();
         plan.live.confirm = self.confirm;
         plan.live.apply = true;

@@ -3,18 +3,22 @@
 //! `validate --against-cluster`, with the kubectl conventions), the world and view flags
 //! of `plan` and `apply`, and the tokio runtime of the live commands.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
+use super::world_flags;
 use crate::engine::plan::TargetRef;
 use crate::env::parse_go_duration;
+use crate::env::Clock;
 use crate::live::request;
 use crate::live::select::{parse_target, select_targets};
 use crate::live::sidecar::SidecarRoute;
 use crate::live::{Cluster, ConnectOptions, LabelSelector, RetryPolicy, Scope};
+use crate::platform::Platform;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{Style, ViewOptions};
 use crate::world::compact::InputObject;
@@ -285,8 +289,8 @@ pub enum DnsBehaviour {
 }
 
 /// What the in-memory reconcile assumes about the world that no cluster read shows: the
-/// clock, the plan-id stream, DNS answers and the operator's platform settings. Shared by
-/// `plan` and `apply`.
+/// clock, the plan-id stream, per-host DNS answers and the operator's platform settings.
+/// Shared by `plan`, `apply` and `explain` (whose `--dns` defaults differ: [`DnsArgs`]).
 #[derive(Debug, Clone, Args)]
 pub struct WorldArgs {
     /// The fixed wall clock (RFC 3339); default: now.
@@ -295,9 +299,6 @@ pub struct WorldArgs {
     /// Seed of the plan-id stream; the same seed gives the same ids.
     #[arg(long, default_value = "0")]
     pub seed: String,
-    /// How route host names resolve for the deployment DNS gate.
-    #[arg(long, value_enum, default_value_t = DnsBehaviour::Resolvable)]
-    pub dns: DnsBehaviour,
     /// Per-host DNS override, `HOST=true|false` (repeatable).
     #[arg(long = "dns-host", value_name = "HOST=BOOL")]
     pub dns_hosts: Vec<String>,
@@ -308,6 +309,32 @@ pub struct WorldArgs {
     /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
     #[arg(long)]
     pub platform_env: bool,
+}
+
+/// [`WorldArgs`], parsed.
+pub struct World {
+    pub clock: Clock,
+    pub dns_hosts: BTreeMap<String, bool>,
+    pub platform: Platform,
+}
+
+impl WorldArgs {
+    /// Parses the flags; the error names the flag's bad value.
+    pub fn parse(&self) -> Result<World, String> {
+        Ok(World {
+            clock: world_flags::clock(self.now.as_deref())?,
+            dns_hosts: world_flags::dns_hosts(&self.dns_hosts)?,
+            platform: world_flags::platform(&self.platform, self.platform_env)?,
+        })
+    }
+}
+
+/// How route host names resolve in a plan. Shared by `plan` and `apply`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct DnsArgs {
+    /// How route host names resolve for the deployment DNS gate.
+    #[arg(long, value_enum, default_value_t = DnsBehaviour::Resolvable)]
+    pub dns: DnsBehaviour,
 }
 
 /// How a plan is shown. Shared by `plan` and `apply` (which shows the plan before sending it).

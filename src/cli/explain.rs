@@ -55,12 +55,8 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
     pub output: ExplainFormat,
-    /// The fixed wall clock (RFC 3339) ages are measured against; default: now.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
-    /// Seed of the plan-id stream of the in-memory reconciles.
-    #[arg(long, default_value = "0")]
-    pub seed: String,
+    #[command(flatten)]
+    pub world: super::args::WorldArgs,
     /// How node sidecars answer in the next reconcile (default: `running`; on a cluster: `live`, the current task's real answer). The eventual run assumes completed.
     #[arg(long, value_enum, conflicts_with = "sidecar_script")]
     pub sidecar: Option<SidecarBehaviour>,
@@ -70,9 +66,6 @@ pub struct ExplainArgs {
     /// How route host names resolve in memory.
     #[arg(long, value_enum, default_value_t = DnsAssumption::Observed)]
     pub dns: DnsAssumption,
-    /// Per-host DNS override, `HOST=true|false` (repeatable).
-    #[arg(long = "dns-host", value_name = "HOST=BOOL")]
-    pub dns_hosts: Vec<String>,
     /// Serve a kind, `group/version/Kind` (kinds present in the input are served; with files,
     /// the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind).
     #[arg(long = "served-kind", value_name = "GVK")]
@@ -82,13 +75,6 @@ pub struct ExplainArgs {
     /// (repeatable). On a cluster, discovery decides.
     #[arg(long = "missing-kind", value_name = "GVK")]
     pub missing_kinds: Vec<String>,
-    /// Override a platform setting, `Name=value`.
-    #[arg(long = "platform", value_name = "NAME=VALUE")]
-    pub platform: Vec<String>,
-    /// Read platform settings from the operator's environment variables (`SEI_NODEPOOL_NAME`,
-    /// `SEI_SNAPSHOT_BUCKET`, …) before the `--platform` overrides.
-    #[arg(long)]
-    pub platform_env: bool,
     /// The reconcile limit of the run to the eventual state.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_reconciles: usize,
@@ -108,21 +94,19 @@ pub fn options(
     let uniform = args
         .sidecar
         .map_or("running", SidecarBehaviour::model_status);
-    let clock = world_flags::clock(args.now.as_deref())?;
+    let world = args.world.parse()?;
     let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
-    let hosts = world_flags::dns_hosts(&args.dns_hosts)?;
-    let platform = world_flags::platform(&args.platform, args.platform_env)?;
     let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(ExplainOptions {
         world: PlanOptions {
-            clock,
-            seed: args.seed.clone(),
+            clock: world.clock,
+            seed: args.world.seed.clone(),
             sidecar,
             pod_sidecar: PodSidecarScript::default(),
             reconciles: 1,
-            dns: Dns::new(args.dns != DnsAssumption::Unresolvable, hosts),
+            dns: Dns::new(args.dns != DnsAssumption::Unresolvable, world.dns_hosts),
             served_kinds: served,
-            platform,
+            platform: world.platform,
             until_settled: None,
             complete_jobs: args.sidecar == Some(SidecarBehaviour::Completed),
             cascade: false,

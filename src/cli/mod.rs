@@ -76,6 +76,7 @@ pub fn command() -> clap::Command {
 
 /// Parses the arguments, runs the command and returns the process exit code.
 pub fn main() -> ExitCode {
+    alloc::small_pages();
     let cli = match Cli::from_arg_matches(&command().get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

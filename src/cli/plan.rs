@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::args::{no_resources_found, ConfirmArgs, ConnectArgs, ViewArgs, WorldArgs};
+use super::args::{no_resources_found, ConfirmArgs, ConnectArgs, DnsArgs, ViewArgs, WorldArgs};
 pub use super::args::{DnsBehaviour, PlanFormat};
 use super::error::{fail, CliError, Done};
 use super::plan_input::{read_checked, ValidateMode};
@@ -78,6 +78,8 @@ pub struct PlanArgs {
     pub view: ViewArgs,
     #[command(flatten)]
     pub world: WorldArgs,
+    #[command(flatten)]
+    pub dns: DnsArgs,
     /// How node sidecars answer task polls (default: `running`; on a cluster: `live`).
     #[arg(long, value_enum, conflicts_with = "sidecar_script")]
     pub sidecar: Option<SidecarBehaviour>,
@@ -172,21 +174,18 @@ pub(super) fn options(
     let uniform = args
         .sidecar
         .map_or("running", SidecarBehaviour::model_status);
-    let world = &args.world;
-    let clock = world_flags::clock(world.now.as_deref())?;
+    let world = args.world.parse()?;
     let sidecar = world_flags::sidecar_script(args.sidecar_script.as_deref(), uniform)?;
-    let hosts = world_flags::dns_hosts(&world.dns_hosts)?;
-    let platform = world_flags::platform(&world.platform, world.platform_env)?;
     let served = world_flags::served_kinds(&args.served_kinds, objects);
     Ok(PlanOptions {
-        clock,
-        seed: world.seed.clone(),
+        clock: world.clock,
+        seed: args.world.seed.clone(),
         sidecar,
         pod_sidecar: PodSidecarScript::default(),
         reconciles: args.reconciles.max(1),
-        dns: Dns::new(world.dns == DnsBehaviour::Resolvable, hosts),
+        dns: Dns::new(args.dns.dns == DnsBehaviour::Resolvable, world.dns_hosts),
         served_kinds: served,
-        platform,
+        platform: world.platform,
         until_settled: args.until_settled.then_some(args.max_reconciles),
         complete_jobs: args.sidecar == Some(SidecarBehaviour::Completed)
             && args.sidecar_script.is_none(),

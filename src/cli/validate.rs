@@ -193,7 +193,7 @@ fn old_objects_from_cluster(
             match cluster.send(&request).await {
                 Ok(object) => found.push((key, object)),
                 Err(e) if e.code() == Some(404) => {}
-                Err(e @ crate::live::client::RequestError::Refused { .. }) => {
+                Err(e @ crate::live::attempt::RequestError::Refused { .. }) => {
                     return Err(e.to_string())
                 }
                 Err(e) => {

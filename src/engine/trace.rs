@@ -209,7 +209,9 @@ impl WriteJson<'_> {
             m.serialize_entry("patchType", pt)?;
         }
         if let Some(p) = &w.patch {
-            m.serialize_entry("patch", &p.to_string())?;
+            // serde_json's own writer: `Display` goes through the formatting machinery.
+            let text = serde_json::to_string(&**p).unwrap_or_default();
+            m.serialize_entry("patch", &text)?;
             m.serialize_entry("patchParsed", &**p)?;
         }
         if let Some(o) = &w.object {

@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use http::Method;
 use serde_json::{json, Value};
 
-use super::client::{Backoff, Cluster, Failure, RawRequest, RequestError};
+use super::attempt::{Backoff, Failure, RawRequest, RequestError};
+use super::client::Cluster;
 use super::readback::{self, ReadBack, Sent};
 use super::request::{self, WriteMode};
 use super::sidecar::SidecarRoute;

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::client::{Cluster, RawRequest};
+use super::attempt::RawRequest;
+use super::client::Cluster;
 use super::select::{self, LabelSelector};
 use super::sidecar::SidecarRoute;
 use super::snapshot::{self, Scope};

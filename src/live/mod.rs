@@ -4,6 +4,7 @@
 //! synchronous and pure.
 
 pub mod apply;
+pub mod attempt;
 pub mod authority;
 pub mod client;
 pub mod explain;
@@ -28,7 +29,8 @@ use crate::engine::world::{self, Origin};
 use crate::sidecar::Sidecars;
 use sidecar::{LiveSidecars, SidecarAnswer, SidecarQuery, SidecarRoute, Submission};
 
-pub use client::{Cluster, ConnectOptions, RetryPolicy};
+pub use attempt::RetryPolicy;
+pub use client::{Cluster, ConnectOptions};
 pub use select::LabelSelector;
 pub use snapshot::Scope;
 

@@ -14,7 +14,7 @@ use http::Method;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
-use super::client::RawRequest;
+use super::attempt::RawRequest;
 use crate::validate::metadata::{is_dns1123_label, is_dns1123_subdomain};
 use crate::world::kinds::{kind_info, split_api_version};
 use crate::world::{WriteRecord, APPLY_PATCH, MERGE_PATCH};

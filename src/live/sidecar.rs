@@ -13,7 +13,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::client::{Cluster, Failure, RawRequest, RequestError, RetryPolicy};
+use super::attempt::{Failure, RawRequest, RequestError, RetryPolicy};
+use super::client::Cluster;
 use super::request::{sidecar_path, SidecarPod};
 pub use super::step::Submission;
 use crate::sidecar::{SidecarCall, SidecarError, Sidecars, TaskRequest, TaskState, Via};

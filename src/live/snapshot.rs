@@ -1,10 +1,13 @@
 //! The snapshot read: discovery of the optional kinds, then ONE LIST per kind and
 //! namespace, concurrently, never a GET per object. `-f` objects overlay the result.
 
+use std::collections::HashMap;
+
 use futures::future::join_all;
 use serde_json::Value;
 
-use super::client::{Cluster, RequestError};
+use super::attempt::RequestError;
+use super::client::Cluster;
 use super::request;
 use crate::world::compact::{Field, InputObject};
 use crate::world::kinds::gvk_name;
@@ -172,44 +175,54 @@ pub fn identity(object: &impl InputObject) -> (String, (String, String)) {
 
 /// Puts the `-f` objects over the live ones. An object that exists keeps its
 /// server-owned metadata and status, as if the manifest had been applied to it.
+/// Objects are found by identity through an index, so a large overlay costs the
+/// objects once, not live × files.
 pub fn overlay(live: &mut Vec<Value>, files: Vec<Value>) {
+    let mut at: HashMap<_, usize> = live
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (identity(o), i))
+        .collect();
     for mut object in files {
         let id = identity(&object);
-        match live.iter_mut().find(|o| identity(o) == id) {
-            Some(existing) => {
-                for field in ["resourceVersion", "uid", "creationTimestamp", "generation"] {
-                    if let Some(v) = existing.pointer(&format!("/metadata/{field}")).cloned() {
-                        if let Some(meta) =
-                            object.get_mut("metadata").and_then(Value::as_object_mut)
-                        {
-                            meta.insert(field.into(), v);
-                        }
-                    }
+        let Some(&i) = at.get(&id) else {
+            at.insert(id, live.len());
+            live.push(object);
+            continue;
+        };
+        let existing = &mut live[i];
+        if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            for field in ["resourceVersion", "uid", "creationTimestamp", "generation"] {
+                if let Some(v) = existing.pointer(&format!("/metadata/{field}")) {
+                    meta.insert(field.into(), v.clone());
                 }
-                if let (Some(status), Some(map)) =
-                    (existing.get("status").cloned(), object.as_object_mut())
-                {
-                    map.insert("status".into(), status);
-                }
-                let changed = spec_of(existing) != spec_of(&object);
-                if changed {
-                    bump_generation(&mut object);
-                }
-                *existing = object;
             }
-            None => live.push(object),
         }
+        if let (Some(status), Some(map)) = (existing.get("status"), object.as_object_mut()) {
+            map.insert("status".into(), status.clone());
+        }
+        if !same_spec(existing, &object) {
+            bump_generation(&mut object);
+        }
+        *existing = object;
     }
 }
 
-fn spec_of(object: &Value) -> Value {
-    let mut copy = object.clone();
-    if let Some(map) = copy.as_object_mut() {
-        for k in ["apiVersion", "kind", "metadata", "status"] {
-            map.remove(k);
-        }
-    }
-    copy
+/// Whether two objects agree on everything but apiVersion, kind, metadata and status.
+fn same_spec(a: &Value, b: &Value) -> bool {
+    const SERVER: [&str; 4] = ["apiVersion", "kind", "metadata", "status"];
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return a == b;
+    };
+    let rest = |m: &'_ serde_json::Map<String, Value>| {
+        m.iter()
+            .filter(|(k, _)| !SERVER.contains(&k.as_str()))
+            .count()
+    };
+    rest(a) == rest(b)
+        && a.iter()
+            .filter(|(k, _)| !SERVER.contains(&k.as_str()))
+            .all(|(k, v)| b.get(k) == Some(v))
 }
 
 fn bump_generation(object: &mut Value) {
@@ -241,5 +254,24 @@ mod tests {
         assert_eq!(live[0]["metadata"]["generation"], 3);
         assert_eq!(live[0]["status"]["phase"], "Running");
         assert_eq!(live[0]["spec"]["x"], 2);
+    }
+
+    #[test]
+    fn overlay_keeps_the_generation_when_only_metadata_changes_and_adds_new_objects_once() {
+        let node = |labels: Value, x: u32| {
+            json!({"kind": "SeiNode", "metadata": {"namespace": "n", "name": "a", "labels": labels,
+            "generation": 4}, "spec": {"x": x}})
+        };
+        let mut live = vec![node(json!({}), 1)];
+        let new =
+            json!({"kind": "SeiNode", "metadata": {"namespace": "n", "name": "b"}, "spec": {}});
+        overlay(
+            &mut live,
+            vec![node(json!({"a": "b"}), 1), new.clone(), new],
+        );
+        assert_eq!(live.len(), 2, "{live:?}");
+        assert_eq!(live[0]["metadata"]["generation"], 4);
+        assert_eq!(live[0]["metadata"]["labels"]["a"], "b");
+        assert_eq!(live[1]["metadata"]["name"], "b");
     }
 }

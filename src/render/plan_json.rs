@@ -121,7 +121,7 @@ pub fn reconcile_bytes(target: &TargetRef, step: &ReconcileStep, ignore: &[Ignor
         .trace
         .wire_with(Some(target.to_string()), |w| JudgedWrite::of(w, ignore));
     // Writing wire types to memory cannot fail.
-    let _ = serde_json::to_writer_pretty(Indented::new(&mut buf, b"    "), &wire);
+    let _ = write_nested(&mut buf, 2, &wire);
     buf
 }
 
@@ -172,36 +172,137 @@ fn member(out: &mut dyn Write, key: &str, value: &impl Serialize) -> io::Result<
     out.write_all(b"  ")?;
     serde_json::to_writer(&mut *out, key)?;
     out.write_all(b": ")?;
-    serde_json::to_writer_pretty(Indented::new(out, b"  "), value)?;
+    write_nested(&mut *out, 1, value)?;
     Ok(())
 }
 
-/// A writer that indents every line after the first by `indent` (pretty JSON nested in a
-/// document: its strings escape newlines, so every newline is the formatter's).
-struct Indented<'w, W: Write + ?Sized> {
-    out: &'w mut W,
-    indent: &'static [u8],
+/// serde_json's pretty format (two spaces per level) for a value that starts `depth` levels
+/// into a pretty document: what pretty-printing it alone and indenting each of its lines
+/// after the first would give, written straight, with no pass over the bytes.
+struct NestedPretty {
+    depth: usize,
+    has_value: bool,
 }
 
-impl<'w, W: Write + ?Sized> Indented<'w, W> {
-    fn new(out: &'w mut W, indent: &'static [u8]) -> Self {
-        Indented { out, indent }
-    }
-}
-
-impl<W: Write + ?Sized> Write for Indented<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(i) = rest.iter().position(|b| *b == b'\n') {
-            self.out.write_all(&rest[..=i])?;
-            self.out.write_all(self.indent)?;
-            rest = &rest[i + 1..];
+impl NestedPretty {
+    fn at(depth: usize) -> Self {
+        NestedPretty {
+            depth,
+            has_value: false,
         }
-        self.out.write_all(rest)?;
-        Ok(buf.len())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn open<W: Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn newline<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        out.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn item<W: Write + ?Sized>(&self, out: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.newline(out)
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: Write + ?Sized>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn end_array_value<W: Write + ?Sized>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: Write + ?Sized>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn begin_object_value<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: Write + ?Sized>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Writes `value` pretty, `depth` levels into the document.
+fn write_nested<W: Write>(out: W, depth: usize, value: &impl Serialize) -> serde_json::Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        out,
+        NestedPretty::at(depth),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The old way: pretty-print alone, then indent every line after the first.
+    fn indented(value: &Value, depth: usize) -> String {
+        let pretty = serde_json::to_string_pretty(value).unwrap();
+        pretty.replace('\n', &format!("\n{}", "  ".repeat(depth)))
+    }
+
+    #[test]
+    fn nested_pretty_is_pretty_output_indented_for_its_place() {
+        let value = serde_json::json!({
+            "a": [], "b": {}, "c": [1, [2, []], {"d": {"e": [true, null, "x\ny"]}}],
+            "f": {"g": [{}], "h": 1.5}, "i": "",
+        });
+        for depth in [0, 1, 2, 5] {
+            let mut buf = Vec::new();
+            write_nested(&mut buf, depth, &value).unwrap();
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                indented(&value, depth),
+                "depth {depth}"
+            );
+        }
+        for scalar in [
+            serde_json::json!(1),
+            serde_json::json!("s"),
+            serde_json::json!([]),
+        ] {
+            let mut buf = Vec::new();
+            write_nested(&mut buf, 2, &scalar).unwrap();
+            assert_eq!(String::from_utf8(buf).unwrap(), indented(&scalar, 2));
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! `encoding/json` does (case-sensitive field names, as the API server's decoder)
 //! and writes what `encoding/json` would write back, in one pass.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
 use super::duration::{format_duration, parse_duration};
@@ -42,8 +44,9 @@ impl Encoded {
 
 /// The decoding walk: the JSON path for error texts and dropped-field reports.
 pub(super) struct Walk<'a> {
-    /// Struct field names from the root (Go's error context), map keys included.
-    fields: Vec<String>,
+    /// Struct field names from the root (Go's error context), map keys included: the
+    /// table's own names are borrowed, only map keys are copied.
+    fields: Vec<Cow<'static, str>>,
     /// The path with list indices, as unknown fields are reported.
     path: String,
     /// The Go struct being decoded (for error texts).
@@ -76,7 +79,7 @@ impl<'a> Walk<'a> {
         input: &Value,
     ) -> Result<Value, DecodeError> {
         self.path = field.json.to_string();
-        self.fields.push(field.json.to_string());
+        self.fields.push(Cow::Borrowed(field.json));
         Ok(self.decode(&field.ty, field.go, input)?.json)
     }
 
@@ -260,7 +263,7 @@ impl<'a> Walk<'a> {
                 for (key, item) in sorted {
                     let base = self.path.len();
                     self.push_path(key);
-                    self.fields.push(key.clone());
+                    self.fields.push(Cow::Owned(key.clone()));
                     let value = self.decode(elem, elem_go, item);
                     self.fields.pop();
                     self.path.truncate(base);
@@ -304,14 +307,18 @@ impl<'a> Walk<'a> {
         let mut slots: Vec<Option<Encoded>> = Vec::new();
         slots.resize_with(def.fields.len(), || None);
         let outer = std::mem::replace(&mut self.current, def.name);
-        // Document order, as Go decodes (and reports the first error).
+        // Document order, as Go decodes (and reports the first error). Objects mostly come
+        // in the table's own order (Go wrote them), so the search starts after the field
+        // found last and usually ends at once.
+        let mut next = 0;
         for (key, value) in entries {
             let base = self.path.len();
             self.push_path(key);
-            match def.fields.iter().position(|f| f.json == key) {
+            match field_index(def, key, next) {
                 Some(index) => {
+                    next = index + 1;
                     let field = &def.fields[index];
-                    self.fields.push(key.clone());
+                    self.fields.push(Cow::Borrowed(field.json));
                     let decoded = self.decode(&field.ty, field.go, value);
                     self.fields.pop();
                     match decoded {
@@ -339,6 +346,18 @@ impl<'a> Walk<'a> {
         }
         Ok(Encoded::new(Value::Object(map), false, zero))
     }
+}
+
+/// The position of the field named `key` in `def`, searched from `from` on and then from
+/// the start.
+pub(super) fn field_index(def: &GoStruct, key: &str, from: usize) -> Option<usize> {
+    let from = from.min(def.fields.len());
+    let (before, after) = def.fields.split_at(from);
+    after
+        .iter()
+        .position(|f| f.json == key)
+        .map(|i| from + i)
+        .or_else(|| before.iter().position(|f| f.json == key))
 }
 
 /// How Go's decoder names a JSON value's kind in type errors.

@@ -160,3 +160,34 @@ fn normalizing_twice_changes_nothing() {
     let once = stored("apps/v1", "StatefulSet", object);
     assert_eq!(stored("apps/v1", "StatefulSet", once.clone()), once);
 }
+
+#[test]
+fn a_struct_decodes_the_same_in_any_key_order() {
+    // Fields out of the table's order (the search from the last field found wraps around),
+    // an unknown field between them, and a repeated key: the same object as in Go's order.
+    let in_order = stored(
+        "v1",
+        "Service",
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "n"},
+               "spec": {"ports": [{"name": "p", "protocol": "TCP", "port": 80}], "selector": {"a": "b"},
+                        "clusterIP": "None", "type": "ClusterIP"}}),
+    );
+    let shuffled = stored(
+        "v1",
+        "Service",
+        json!({"spec": {"type": "ClusterIP", "clusterIP": "None", "bogus": 1, "selector": {"a": "b"},
+                        "ports": [{"port": 80, "protocol": "TCP", "name": "p"}]},
+               "metadata": {"namespace": "n", "name": "s"}, "kind": "Service", "apiVersion": "v1"}),
+    );
+    assert_eq!(
+        serde_json::to_string(&shuffled).unwrap(),
+        serde_json::to_string(&in_order).unwrap()
+    );
+    let def = struct_for("v1", "Service").unwrap();
+    for from in 0..=def.fields.len() + 1 {
+        for (i, field) in def.fields.iter().enumerate() {
+            assert_eq!(encode::field_index(def, field.json, from), Some(i));
+        }
+        assert_eq!(encode::field_index(def, "bogus", from), None);
+    }
+}
