@@ -85,7 +85,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__apply)
-            opts="-f -n -A -l -y -o -C -v -h --filename --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --yes --output --diff-context --compact --ignore-path --no-color --now --seed --dns --dns-host --platform --platform-env --verbose --help"
+            opts="-f -n -A -l -y -o -C -v -h --filename --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --yes --output --diff-context --compact --ignore-path --no-color --now --seed --dns-host --platform --platform-env --dns --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,16 +167,16 @@ _nodectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --dns)
-                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
-                    return 0
-                    ;;
                 --dns-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -205,7 +205,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__explain)
-            opts="-f -R -o -n -A -l -v -h --filename --recursive --target --output --now --seed --sidecar --sidecar-script --dns --dns-host --served-kind --missing-kind --platform --platform-env --max-reconciles --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --verbose --help"
+            opts="-f -R -o -n -A -l -v -h --filename --recursive --target --output --now --seed --dns-host --platform --platform-env --sidecar --sidecar-script --dns --served-kind --missing-kind --max-reconciles --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +239,14 @@ _nodectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dns-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sidecar)
                     COMPREPLY=($(compgen -W "running completed failed model live" -- "${cur}"))
                     return 0
@@ -251,19 +259,11 @@ _nodectl() {
                     COMPREPLY=($(compgen -W "observed resolvable unresolvable" -- "${cur}"))
                     return 0
                     ;;
-                --dns-host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --served-kind)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --missing-kind)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -463,7 +463,7 @@ _nodectl() {
             return 0
             ;;
         nodectl__subcmd__plan)
-            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --diff-context --compact --ignore-path --no-color --now --seed --dns --dns-host --platform --platform-env --sidecar --sidecar-script --reconciles --served-kind --missing-kind --detailed-exitcode --cascade --until-settled --max-reconciles --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
+            opts="-f -R -o -C -n -A -l -y -v -h --filename --recursive --validate --target --output --diff-context --compact --ignore-path --no-color --now --seed --dns-host --platform --platform-env --dns --sidecar --sidecar-script --reconciles --served-kind --missing-kind --detailed-exitcode --cascade --until-settled --max-reconciles --out --kubeconfig --context --request-timeout --retries --retry-backoff --namespace --all-namespaces --selector --sidecar-url --server-dry-run --apply --yes --base --base-git --no-prune --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,16 +513,16 @@ _nodectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --dns)
-                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
-                    return 0
-                    ;;
                 --dns-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -W "resolvable unresolvable" -- "${cur}"))
                     return 0
                     ;;
                 --sidecar)

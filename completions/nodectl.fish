@@ -48,10 +48,10 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -s C -l diff-conte
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
-unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
+unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand plan" -l sidecar -d 'How node sidecars answer task polls (default: `running`; on a cluster: `live`)' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
 completed\t'Every task completes (and Jobs the plan creates run to completion)'
 failed\t'Every task fails'
@@ -104,10 +104,10 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s C -l diff-cont
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l ignore-path -d 'Leave a path out of diffs, counts and the exit code, e.g. `metadata.annotations["a/b"]` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
-unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l dns -d 'How route host names resolve for the deployment DNS gate' -r -f -a "resolvable\t''
+unresolvable\t''"
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s A -l all-namespaces -d 'Read and plan every namespace'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
 complete -c nodectl -n "__fish_nodectl_using_subcommand apply" -l compact -d 'A path-level change list instead of unified diffs'
@@ -120,8 +120,10 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l target -d 'T
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -s o -l output -d 'Output format' -r -f -a "text\t'A readable report'
 json\t'The report as JSON (`formatVersion: 1`)'
 markdown\t'Tables and lists for an incident ticket or a pull-request comment'"
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l now -d 'The fixed wall clock (RFC 3339) ages are measured against; default: now' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l seed -d 'Seed of the plan-id stream of the in-memory reconciles' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l now -d 'The fixed wall clock (RFC 3339); default: now' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l seed -d 'Seed of the plan-id stream; the same seed gives the same ids' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
+complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform -d 'Override a platform setting, `Name=value` (e.g. `SnapshotBucket=my-bucket`)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar -d 'How node sidecars answer in the next reconcile (default: `running`; on a cluster: `live`, the current task\'s real answer). The eventual run assumes completed' -r -f -a "running\t'Tasks are accepted and still running (what one real reconcile sees)'
 completed\t'Every task completes (and Jobs the plan creates run to completion)'
 failed\t'Every task fails'
@@ -131,10 +133,8 @@ complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l sidecar-scri
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns -d 'How route host names resolve in memory' -r -f -a "observed\t'Route hosts resolve unless the target\'s RouteReady condition says DNSPending'
 resolvable\t''
 unresolvable\t''"
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l dns-host -d 'Per-host DNS override, `HOST=true|false` (repeatable)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l served-kind -d 'Serve a kind, `group/version/Kind` (kinds present in the input are served; with files, the optional HTTPRoute and ServiceMonitor are served too unless --missing-kind)' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l missing-kind -d 'With files: model a cluster without this optional kind (its CRD not installed), e.g. `gateway.networking.k8s.io/v1/HTTPRoute` or `monitoring.coreos.com/v1/ServiceMonitor` (repeatable). On a cluster, discovery decides' -r
-complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l platform -d 'Override a platform setting, `Name=value`' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l max-reconciles -d 'The reconcile limit of the run to the eventual state' -r
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c nodectl -n "__fish_nodectl_using_subcommand explain" -l context -d 'The kubeconfig context to use (default: the current context)' -r
