@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::api::{SeiNode, SeiNodeDeployment};
-use crate::manifest::{load_paths_lenient, Document, FileLoad};
+use crate::manifest::{load_paths_lenient, Document, FileLoad, LoadError};
 use crate::world::compact::Manifest;
 
 /// A problem with the input, located in its file.
@@ -66,16 +66,21 @@ pub fn objects_of_loads(loads: Vec<FileLoad>) -> Result<Input, InputProblem> {
     let mut documents = Vec::new();
     for load in loads {
         if let Some(e) = load.errors.into_iter().next() {
-            return Err(InputProblem {
-                file: e.file,
-                line: e.span.line,
-                column: e.span.column,
-                message: e.message,
-            });
+            return Err(load_problem(e));
         }
         documents.extend(load.documents);
     }
     objects_of(&documents)
+}
+
+/// A file that could not be read or parsed, as an input problem.
+pub fn load_problem(e: LoadError) -> InputProblem {
+    InputProblem {
+        file: e.file,
+        line: e.span.line,
+        column: e.span.column,
+        message: e.message,
+    }
 }
 
 /// The objects of loaded documents (identity and types checked, unknown fields dropped with a
