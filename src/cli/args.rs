@@ -21,6 +21,7 @@ use crate::live::{Cluster, ConnectOptions, LabelSelector, RetryPolicy, Scope};
 use crate::platform::Platform;
 use crate::render::changes::IgnorePath;
 use crate::render::plan_text::{Style, ViewOptions};
+use crate::world::compact::InputObject;
 
 /// The one rule for file and cluster mode, in the `--help` of `plan`, `explain` and
 /// `validate`.
@@ -203,7 +204,7 @@ impl ConnectArgs {
     pub fn file_targets(
         &self,
         names: &[String],
-        objects: &[Value],
+        objects: &[impl InputObject],
     ) -> Result<Vec<TargetRef>, String> {
         self.check_names(names, &[])?;
         select_targets(objects, names, &self.file_scope(), &self.label_selector()?)

@@ -69,7 +69,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             "neither the head nor the base holds a SeiNode or SeiNodeDeployment to plan",
         );
     }
-    let both: Vec<serde_json::Value> = base.objects.iter().chain(&head.objects).cloned().collect();
+    let (base, head) = (base.into_values(), head.into_values());
+    let both: Vec<serde_json::Value> = base.iter().chain(&head).cloned().collect();
     let options = match options(args, &both) {
         Ok(o) => o,
         Err(e) => return fail(err, CliError::Invalid, e),
@@ -78,11 +79,11 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(i) => i,
         Err(e) => return fail(err, CliError::Invalid, e),
     };
-    let planned = settle_base(&base.objects, &options).and_then(|settled| {
+    let planned = settle_base(&base, &options).and_then(|settled| {
         plan_change(
             settled,
-            &base.objects,
-            &head.objects,
+            &base,
+            &head,
             &targets,
             &options,
             !args.base.no_prune,

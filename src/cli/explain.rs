@@ -175,17 +175,18 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             );
         }
     };
+    let objects = input.into_values();
     // Files model a production cluster: the optional kinds are served unless missing.
-    let options = options(args, &input.objects).and_then(|mut o| {
+    let options = options(args, &objects).and_then(|mut o| {
         o.world.served_kinds =
-            world_flags::file_mode_kinds(&args.served_kinds, &args.missing_kinds, &input.objects)?;
+            world_flags::file_mode_kinds(&args.served_kinds, &args.missing_kinds, &objects)?;
         Ok(o)
     });
     let options = match options {
         Ok(o) => o,
         Err(e) => return fail(err, CliError::Invalid, e),
     };
-    let explanation = match explain(&input.objects, target, &options) {
+    let explanation = match explain(&objects, target, &options) {
         Ok(e) => e,
         Err(e) => return fail(err, CliError::Runtime, e),
     };

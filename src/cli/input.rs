@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::api::{SeiNode, SeiNodeDeployment};
-use crate::manifest::{load_paths_lenient, Document, FileLoad};
+use crate::manifest::{load_paths_lenient, Document, FileLoad, LoadError};
+use crate::world::compact::Manifest;
 
 /// A problem with the input, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,11 +28,19 @@ impl std::fmt::Display for InputProblem {
     }
 }
 
-/// The objects of the input, ready to load into the world, plus warnings.
+/// The objects of the input, ready to load into the world, plus warnings. Objects of kinds
+/// `plan` does not reconcile are held compactly (see [`Manifest`]).
 #[derive(Debug, Clone, Default)]
 pub struct Input {
-    pub objects: Vec<Value>,
+    pub objects: Vec<Manifest>,
     pub warnings: Vec<InputProblem>,
+}
+
+impl Input {
+    /// Every object decoded (for callers that read whole objects throughout).
+    pub fn into_values(self) -> Vec<Value> {
+        self.objects.into_iter().map(Manifest::into_value).collect()
+    }
 }
 
 const SEI_API_VERSION: &str = "sei.io/v1alpha1";
@@ -57,16 +66,21 @@ pub fn objects_of_loads(loads: Vec<FileLoad>) -> Result<Input, InputProblem> {
     let mut documents = Vec::new();
     for load in loads {
         if let Some(e) = load.errors.into_iter().next() {
-            return Err(InputProblem {
-                file: e.file,
-                line: e.span.line,
-                column: e.span.column,
-                message: e.message,
-            });
+            return Err(load_problem(e));
         }
         documents.extend(load.documents);
     }
     objects_of(&documents)
+}
+
+/// A file that could not be read or parsed, as an input problem.
+pub fn load_problem(e: LoadError) -> InputProblem {
+    InputProblem {
+        file: e.file,
+        line: e.span.line,
+        column: e.span.column,
+        message: e.message,
+    }
 }
 
 /// The objects of loaded documents (identity and types checked, unknown fields dropped with a
@@ -77,7 +91,7 @@ pub fn objects_of(documents: &[Document]) -> Result<Input, InputProblem> {
 
 /// What one document adds to the input: nothing (an empty list), its object and warnings,
 /// or the hard error that ends the reading.
-pub type DocumentObject = Option<Result<(Value, Vec<InputProblem>), InputProblem>>;
+pub type DocumentObject = Option<Result<(Manifest, Vec<InputProblem>), InputProblem>>;
 
 /// The object of one loaded document (see [`objects_of`]).
 pub fn object_of(doc: &Document) -> DocumentObject {
@@ -86,7 +100,18 @@ pub fn object_of(doc: &Document) -> DocumentObject {
         return None;
     }
     let mut warnings = Vec::new();
-    Some(check_document(doc, &mut warnings).map(|object| (object, warnings)))
+    Some(check_document(doc, &mut warnings).map(|object| (held(object), warnings)))
+}
+
+/// An input object as it is kept until the world is built: the kinds a plan reconciles
+/// (read again and again, and matched against label selectors) parsed, the rest compact.
+fn held(object: Value) -> Manifest {
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+    if crate::engine::plan::TARGET_KINDS.contains(&kind) {
+        Manifest::Parsed(object)
+    } else {
+        Manifest::compact(object)
+    }
 }
 
 /// The input made of each document's object, in order; the first hard error is returned as

@@ -44,7 +44,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         );
     }
     let overlay = match read_checked(&args.files, args.recursive, args.validate, err) {
-        Ok(input) => input.objects,
+        Ok(input) => input.into_values(),
         Err(code) => return code,
     };
     let names = args.target_names();

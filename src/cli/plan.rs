@@ -7,8 +7,6 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use serde_json::Value;
-
 use super::args::{no_resources_found, ConfirmArgs, ConnectArgs, DnsArgs, ViewArgs, WorldArgs};
 pub use super::args::{DnsBehaviour, PlanFormat};
 use super::error::{fail, CliError, Done};
@@ -26,6 +24,7 @@ use crate::render::plan_json;
 use crate::render::plan_stream::{Format, Pipeline, PlanWriter, Render, Tally};
 use crate::render::plan_text::Style;
 use crate::sidecar::model::PodSidecarScript;
+use crate::world::compact::{InputObject, Manifest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SidecarBehaviour {
@@ -167,7 +166,7 @@ impl LiveArgs {
 /// Builds the plan options from the flags.
 pub(super) fn options(
     args: &PlanArgs,
-    objects: &[serde_json::Value],
+    objects: &[impl InputObject],
 ) -> Result<PlanOptions, String> {
     if args.sidecar == Some(SidecarBehaviour::Live) && args.sidecar_script.is_none() {
         return Err("--sidecar live needs a cluster (give no -f, or name targets)".into());
@@ -196,7 +195,10 @@ pub(super) fn options(
 
 /// The targets of a plan of `-f` files: the positional KIND/NAMEs and `--target`s, `-n`
 /// and `-l`, chosen exactly as on a cluster.
-pub(super) fn file_targets(args: &PlanArgs, objects: &[Value]) -> Result<Vec<TargetRef>, String> {
+pub(super) fn file_targets(
+    args: &PlanArgs,
+    objects: &[impl InputObject],
+) -> Result<Vec<TargetRef>, String> {
     args.live
         .connect
         .file_targets(&args.target_names(), objects)
@@ -280,7 +282,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// pool, while the next ones are reconciled) and dropped.
 fn stream(
     args: &PlanArgs,
-    objects: &[Value],
+    objects: &[Manifest],
     targets: &[TargetRef],
     options: &PlanOptions,
     out: &mut dyn Write,

@@ -6,12 +6,16 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::ValueEnum;
+use rayon::prelude::*;
 
 use super::error::{fail, CliError};
-use super::input::{object_of, objects_in, objects_of_loads, DocumentObject, Input, InputProblem};
-use crate::manifest::{self, FileLoad};
+use super::input::{
+    load_problem, object_of, objects_in, objects_of_loads, DocumentObject, Input, InputProblem,
+};
+use crate::manifest::{self, FileLoad, LoadError};
 use crate::validate::render::text;
 use crate::validate::{validate_inputs_keeping, validate_loads_keeping, Kept, OldObjects, Options};
 
@@ -41,7 +45,7 @@ pub fn read_checked(
 ) -> Result<Input, u8> {
     let _prompt = super::alloc::PromptRelease::start();
     if mode == ValidateMode::Ignore {
-        return check_loads(manifest::load_paths_lenient(paths, recursive), mode, err);
+        return reported(objects_read(paths, recursive), err);
     }
     let inputs = manifest::discover_inputs(paths, recursive);
     let kept = validate_inputs_keeping(
@@ -52,6 +56,30 @@ pub fn read_checked(
         &object_of,
     );
     judged(kept, mode, err)
+}
+
+/// The objects of `paths` unvalidated, each document turned into its object as soon as it is
+/// parsed (so only the objects stay in memory); the first unreadable file, else the first
+/// hard error of a document, is returned as `Err` (as [`objects_of_loads`] answers).
+fn objects_read(paths: &[PathBuf], recursive: bool) -> Result<Input, InputProblem> {
+    let per_file: Vec<(Vec<DocumentObject>, Vec<LoadError>)> =
+        manifest::discover_inputs(paths, recursive)
+            .par_iter()
+            .map(
+                |input| match input.as_ref().map_err(Clone::clone).and_then(|i| i.read()) {
+                    Ok(source) => manifest::parse_source_each(
+                        &Arc::new(source),
+                        &|d| object_of(&d),
+                        |_, _| {},
+                    ),
+                    Err(e) => (Vec::new(), vec![e]),
+                },
+            )
+            .collect();
+    if let Some(e) = per_file.iter().find_map(|(_, errors)| errors.first()) {
+        return Err(load_problem(e.clone()));
+    }
+    objects_in(per_file.into_iter().flat_map(|(objects, _)| objects))
 }
 
 /// [`read_checked`] over inputs already loaded (e.g. read from git by `plan --base-git`):

@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::Value;
-
 use crate::env::Clock;
 use crate::platform::Platform;
 use crate::sidecar::model::SidecarScript;
+use crate::world::compact::{Field, InputObject};
 use crate::world::kinds::{gvk_name, OPTIONAL_KINDS};
 
 /// `--now RFC3339`, or the current time.
@@ -62,12 +61,13 @@ pub fn platform(entries: &[String], from_env: bool) -> Result<Platform, String> 
 }
 
 /// `--served-kind` values plus the kind of every input object, sorted and unique.
-pub fn served_kinds(extra: &[String], objects: &[Value]) -> Vec<String> {
+pub fn served_kinds(extra: &[String], objects: &[impl InputObject]) -> Vec<String> {
     let mut served: Vec<String> = extra.to_vec();
-    served.extend(objects.iter().map(|o| {
-        let text = |key: &str| o.get(key).and_then(Value::as_str).unwrap_or("");
-        gvk_name(text("apiVersion"), text("kind"))
-    }));
+    served.extend(
+        objects
+            .iter()
+            .map(|o| gvk_name(o.text(Field::ApiVersion), o.text(Field::Kind))),
+    );
     served.sort();
     served.dedup();
     served
@@ -82,7 +82,7 @@ pub const MISSING_KIND_ON_A_CLUSTER: &str = "--missing-kind models a cluster in 
 pub fn file_mode_kinds(
     extra: &[String],
     missing: &[String],
-    objects: &[Value],
+    objects: &[impl InputObject],
 ) -> Result<Vec<String>, String> {
     for gvk in missing {
         if !OPTIONAL_KINDS.contains(&gvk.as_str()) {
@@ -96,14 +96,11 @@ pub fn file_mode_kinds(
                 "{gvk} is given both as --served-kind and --missing-kind"
             ));
         }
-        if let Some(o) = objects.iter().find(|o| {
-            let text = |key: &str| o.get(key).and_then(Value::as_str).unwrap_or("");
-            gvk_name(text("apiVersion"), text("kind")) == *gvk
-        }) {
-            let name = o
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or("");
+        if let Some(o) = objects
+            .iter()
+            .find(|o| gvk_name(o.text(Field::ApiVersion), o.text(Field::Kind)) == *gvk)
+        {
+            let name = o.text(Field::Name);
             return Err(format!(
                 "--missing-kind {gvk}: the input holds one ({name}); a cluster without the kind could not store it"
             ));
@@ -124,6 +121,8 @@ pub fn file_mode_kinds(
 mod tests {
     use super::*;
 
+    const NONE: &[serde_json::Value] = &[];
+
     #[test]
     fn flag_values_are_checked() {
         assert!(dns_hosts(&["a=true".into()]).unwrap()["a"]);
@@ -142,12 +141,12 @@ mod tests {
         assert_eq!(served, ["v1/Pod", "x/v1/K"]);
         let route = "gateway.networking.k8s.io/v1/HTTPRoute";
         let monitor = "monitoring.coreos.com/v1/ServiceMonitor";
-        assert_eq!(file_mode_kinds(&[], &[], &[]).unwrap(), [route, monitor]);
+        assert_eq!(file_mode_kinds(&[], &[], NONE).unwrap(), [route, monitor]);
         assert_eq!(
-            file_mode_kinds(&[], &[route.into()], &[]).unwrap(),
+            file_mode_kinds(&[], &[route.into()], NONE).unwrap(),
             [monitor]
         );
-        assert!(file_mode_kinds(&[], &["v1/Pod".into()], &[]).is_err());
-        assert!(file_mode_kinds(&[route.into()], &[route.into()], &[]).is_err());
+        assert!(file_mode_kinds(&[], &["v1/Pod".into()], NONE).is_err());
+        assert!(file_mode_kinds(&[route.into()], &[route.into()], NONE).is_err());
     }
 }

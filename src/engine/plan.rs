@@ -15,6 +15,7 @@ use crate::engine::world;
 
 pub use crate::engine::options::PlanOptions;
 use crate::env::Env;
+use crate::world::compact::{Field, InputObject, StoredObject};
 use crate::world::{WriteOutcome, WriteRecord};
 
 /// The kinds `plan` reconciles, in this order.
@@ -99,27 +100,19 @@ pub struct TargetReport {
 pub struct PlanReport {
     pub now: String,
     pub targets: Vec<TargetReport>,
-    pub final_objects: Vec<Arc<Value>>,
+    pub final_objects: Vec<StoredObject>,
 }
 
 /// The objects of the input that `plan` reconciles, SeiNodeDeployments first.
-pub fn targets_of(objects: &[Value]) -> Vec<TargetRef> {
+pub fn targets_of(objects: &[impl InputObject]) -> Vec<TargetRef> {
     let mut targets = Vec::new();
     for kind in TARGET_KINDS {
         for o in objects {
-            if o.get("kind").and_then(Value::as_str) == Some(kind) {
+            if o.field(Field::Kind) == Some(kind) {
                 targets.push(TargetRef {
                     kind: (*kind).to_string(),
-                    namespace: o
-                        .pointer("/metadata/namespace")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    name: o
-                        .pointer("/metadata/name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
+                    namespace: o.text(Field::Namespace).to_string(),
+                    name: o.text(Field::Name).to_string(),
                 });
             }
         }
@@ -129,7 +122,7 @@ pub fn targets_of(objects: &[Value]) -> Vec<TargetRef> {
 
 /// Builds the in-memory world from the input objects (files or fixtures), with the
 /// scripted sidecars of the options.
-pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, EngineError> {
+pub fn build_env(objects: &[impl InputObject], options: &PlanOptions) -> Result<Env, EngineError> {
     world::env_with(
         objects,
         options,
@@ -141,7 +134,7 @@ pub fn build_env(objects: &[Value], options: &PlanOptions) -> Result<Env, Engine
 /// Reconciles each target `options.reconciles` times (or until it settles), in
 /// order, on one shared world.
 pub fn plan(
-    objects: &[Value],
+    objects: &[impl InputObject],
     targets: &[TargetRef],
     options: &PlanOptions,
 ) -> Result<PlanReport, EngineError> {
@@ -152,7 +145,7 @@ pub fn plan(
 /// caller keeps the world and its sidecars to read after the run.
 pub fn plan_in(
     env: &mut Env,
-    objects: &[Value],
+    objects: &[impl InputObject],
     targets: &[TargetRef],
     options: &PlanOptions,
 ) -> Result<PlanReport, EngineError> {
@@ -170,7 +163,7 @@ pub fn plan_in(
 #[derive(Debug, Clone)]
 pub struct PlanEnd {
     pub now: String,
-    pub final_objects: Vec<Arc<Value>>,
+    pub final_objects: Vec<StoredObject>,
 }
 
 /// [`plan_in`] handing each target's report to `sink` as soon as it is final, in the
@@ -179,7 +172,7 @@ pub struct PlanEnd {
 /// their reports are handed on when the last one settles.
 pub fn plan_each(
     env: &mut Env,
-    objects: &[Value],
+    objects: &[impl InputObject],
     targets: &[TargetRef],
     options: &PlanOptions,
     sink: &mut dyn FnMut(TargetReport),
@@ -228,10 +221,10 @@ pub fn plan_each(
 
 /// The kinds `finalObjects` lists besides the trace kinds: every kind of the input
 /// and every served optional kind (`group/version/Kind`), sorted.
-pub fn listed_kinds(objects: &[Value], served_kinds: &[String]) -> Vec<String> {
+pub fn listed_kinds(objects: &[impl InputObject], served_kinds: &[String]) -> Vec<String> {
     let mut kinds: Vec<String> = objects
         .iter()
-        .filter_map(|o| o.get("kind").and_then(Value::as_str).map(str::to_string))
+        .filter_map(|o| o.field(Field::Kind).map(str::to_string))
         .chain(
             served_kinds
                 .iter()
@@ -344,8 +337,8 @@ pub fn changed_state(step: &ReconcileStep) -> bool {
 fn fingerprint(env: &Env) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for object in env.api.all_objects() {
-        let mut o = Value::clone(object);
+    for (_, object) in env.api.all_objects() {
+        let mut o = object.value().into_owned();
         if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("resourceVersion");
         }

@@ -1,13 +1,12 @@
 //! The trace document (PARITY.md §3): per reconcile, its result, error, writes,
 //! sidecar calls, events and DNS lookups; then every object left in the store.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::env::{go_duration, Event, ReconcileOutcome};
 use crate::sidecar::SidecarCall;
+use crate::world::compact::StoredObject;
 use crate::world::{kinds::TRACE_KINDS, ApiServer, WriteRecord};
 
 /// What one reconcile did.
@@ -28,7 +27,7 @@ pub struct Trace {
     pub target: String,
     pub now: String,
     pub reconciles: Vec<ReconcileTrace>,
-    pub final_objects: Vec<Arc<Value>>,
+    pub final_objects: Vec<StoredObject>,
 }
 
 impl Trace {
@@ -110,14 +109,20 @@ pub struct TraceJson<'a, W = WriteJson<'a>> {
 /// without `metadata.managedFields` (PARITY.md §3.5) — stripped while writing, not
 /// by copying each object.
 #[derive(Debug)]
-pub struct FinalObjects<'a>(pub &'a [Arc<Value>]);
+pub struct FinalObjects<'a>(pub &'a [StoredObject]);
 
 impl Serialize for FinalObjects<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|o| Omitting {
-            value: o,
-            path: &["metadata", "managedFields"],
-        }))
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for o in self.0 {
+            // A compact object is decoded for this element only.
+            seq.serialize_element(&Omitting {
+                value: &o.value(),
+                path: &["metadata", "managedFields"],
+            })?;
+        }
+        seq.end()
     }
 }
 
@@ -233,13 +238,10 @@ pub fn write_json(w: &WriteRecord) -> Value {
 /// The objects listed in `finalObjects`: the trace kinds, installed optional kinds
 /// and every kind present in the initial cluster, sorted by kind/namespace/name
 /// (shared with the store; [`FinalObjects`] leaves out their managedFields).
-pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<Arc<Value>> {
+pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<StoredObject> {
     api.all_objects()
         .into_iter()
-        .filter(|o| {
-            let kind = o.get("kind").and_then(Value::as_str).unwrap_or("");
-            TRACE_KINDS.contains(&kind) || extra_kinds.iter().any(|k| k == kind)
-        })
-        .map(Arc::clone)
+        .filter(|(kind, _)| TRACE_KINDS.contains(kind) || extra_kinds.iter().any(|k| k == kind))
+        .map(|(_, o)| o)
         .collect()
 }

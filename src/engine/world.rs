@@ -5,13 +5,12 @@
 //! environment around it (clock, ids, DNS, platform) comes from the options, the
 //! sidecars from the caller.
 
-use serde_json::Value;
-
 use crate::engine::error::EngineError;
 use crate::engine::options::PlanOptions;
 use crate::env::Env;
 use crate::sidecar::model::ScriptedSidecars;
 use crate::sidecar::Sidecars;
+use crate::world::compact::{Field, InputObject};
 use crate::world::ApiServer;
 
 /// Where the objects of a world come from.
@@ -28,7 +27,7 @@ pub enum Origin {
 
 /// The API server holding `objects`, in order, and serving `options.served_kinds`.
 pub fn load_api(
-    objects: &[Value],
+    objects: &[impl InputObject],
     options: &PlanOptions,
     origin: Origin,
 ) -> Result<ApiServer, EngineError> {
@@ -37,12 +36,14 @@ pub fn load_api(
         api.install_kind(gvk);
     }
     for (i, o) in objects.iter().enumerate() {
-        let from_cluster =
-            origin == Origin::Cluster && o.pointer("/metadata/resourceVersion").is_some();
+        // A compact object is decoded here, one at a time, for the store to keep.
+        let from_cluster = origin == Origin::Cluster && o.field(Field::ResourceVersion).is_some();
         let loaded = if from_cluster {
-            api.load_live(o.clone())
+            api.load_live(o.value().into_owned())
+        } else if o.is_compact() {
+            api.load_compact(o.value().into_owned())
         } else {
-            api.load(o.clone())
+            api.load(o.value().into_owned())
         };
         loaded.map_err(|source| match origin {
             Origin::Files => EngineError::Load {
@@ -60,7 +61,7 @@ pub fn load_api(
 
 /// The environment of a run: the world of [`load_api`] and `sidecars`.
 pub fn env_with(
-    objects: &[Value],
+    objects: &[impl InputObject],
     options: &PlanOptions,
     origin: Origin,
     sidecars: Box<dyn Sidecars>,
@@ -78,13 +79,12 @@ pub fn scripted_sidecars(options: &PlanOptions) -> Box<dyn Sidecars> {
 }
 
 /// `Kind namespace/name` of an object, for a load error.
-fn describe(o: &Value) -> String {
-    let text = |p: &str| o.pointer(p).and_then(Value::as_str).unwrap_or("");
+fn describe(o: &impl InputObject) -> String {
     format!(
         "{} {}/{}",
-        text("/kind"),
-        text("/metadata/namespace"),
-        text("/metadata/name")
+        o.text(Field::Kind),
+        o.text(Field::Namespace),
+        o.text(Field::Name)
     )
 }
 
@@ -92,7 +92,9 @@ fn describe(o: &Value) -> String {
 mod tests {
     use super::*;
     use crate::env::Clock;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    const NONE: &[Value] = &[];
 
     fn options() -> PlanOptions {
         PlanOptions::new(Clock::parse("2026-01-01T00:00:00Z").unwrap())
@@ -131,11 +133,11 @@ mod tests {
     fn served_kinds_are_installed() {
         let route = "gateway.networking.k8s.io/v1/HTTPRoute";
         let mut o = options();
-        assert!(!load_api(&[], &o, Origin::Files)
+        assert!(!load_api(NONE, &o, Origin::Files)
             .unwrap()
             .is_served("gateway.networking.k8s.io/v1", "HTTPRoute"));
         o.served_kinds = vec![route.into()];
-        assert!(load_api(&[], &o, Origin::Files)
+        assert!(load_api(NONE, &o, Origin::Files)
             .unwrap()
             .is_served("gateway.networking.k8s.io/v1", "HTTPRoute"));
     }

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::request;
 use super::snapshot::{identity, Scope};
 use crate::engine::plan::TargetRef;
+use crate::world::compact::InputObject;
 
 /// The kind names a target may be written with (lower case), and the kind they mean.
 const KIND_ALIASES: &[(&str, &str)] = &[
@@ -67,7 +68,7 @@ pub fn parse_target(text: &str) -> Result<Target, String> {
 /// SeiNode in scope; then filtered by the selector. An object without a namespace (a file
 /// that names none) is in every namespace scope, as `kubectl apply -n NS` would put it there.
 pub fn select_targets(
-    objects: &[Value],
+    objects: &[impl InputObject],
     names: &[String],
     scope: &Scope,
     selector: &LabelSelector,
@@ -85,7 +86,7 @@ pub fn select_targets(
     let matching = |t: &TargetRef| {
         by_identity
             .get(&(t.kind.clone(), (t.namespace.clone(), t.name.clone())))
-            .is_some_and(|o| selector.matches(o))
+            .is_some_and(|o| selector.matches(&o.value()))
     };
     let all: Vec<TargetRef> = crate::engine::plan::targets_of(objects);
     if names.is_empty() {

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::attempt::RequestError;
 use super::client::Cluster;
 use super::request;
+use crate::world::compact::{Field, InputObject};
 use crate::world::kinds::gvk_name;
 
 /// A kind the reconcilers read.
@@ -164,11 +165,11 @@ pub async fn read(cluster: &Cluster, scope: &Scope) -> Result<Snapshot, String> 
 }
 
 /// `(kind, (namespace, name))` of an object.
-pub fn identity(object: &Value) -> (String, (String, String)) {
-    let text = |p: &str| super::identity::text(object, p).to_string();
+pub fn identity(object: &impl InputObject) -> (String, (String, String)) {
+    let text = |f: Field| object.text(f).to_string();
     (
-        text("/kind"),
-        (text("/metadata/namespace"), text("/metadata/name")),
+        text(Field::Kind),
+        (text(Field::Namespace), text(Field::Name)),
     )
 }
 

@@ -11,6 +11,7 @@ use super::changes::{changed_paths, judge, Action, IgnorePath};
 use crate::api::{SEINODEDEPLOYMENT_KIND, SEINODE_KIND};
 use crate::base::{BasePlan, Restart};
 use crate::engine::plan::TargetRef;
+use crate::world::compact::StoredObject;
 use crate::world::WriteRecord;
 
 /// The label a group puts on the SeiNodes it controls.
@@ -31,6 +32,7 @@ fn members(c: &BaseChanges, group: &TargetRef) -> Vec<String> {
         .report
         .final_objects
         .iter()
+        .map(StoredObject::value)
         .filter(|o| o.get("kind").and_then(Value::as_str) == Some(SEINODE_KIND))
         .filter(|o| {
             o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(&group.namespace)
@@ -41,8 +43,11 @@ fn members(c: &BaseChanges, group: &TargetRef) -> Vec<String> {
                 .and_then(Value::as_str)
                     == Some(&group.name)
         })
-        .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str))
-        .map(str::to_string)
+        .filter_map(|o| {
+            o.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .collect();
     for w in writes_of(c, group) {
         if w.kind == SEINODE_KIND && !names.contains(&w.name) {
@@ -242,6 +247,7 @@ fn lines(c: &BaseChanges, ignore: &[IgnorePath]) -> Vec<String> {
                 && m.write.name == t.target.name
         });
         let in_group = c.plan.report.final_objects.iter().any(|o| {
+            let o = o.value();
             o.get("kind").and_then(Value::as_str) == Some(SEINODE_KIND)
                 && o.pointer("/metadata/name").and_then(Value::as_str) == Some(&t.target.name)
                 && o.pointer(&format!(

@@ -7,7 +7,6 @@
 //! serialised straight from its trace, without first copying it into one JSON value.
 
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::Serialize;
@@ -17,6 +16,7 @@ use super::changes::{verdict, Action, IgnorePath};
 use super::summary::{problems, Summary};
 use crate::engine::plan::{PlanReport, ReconcileStep, TargetRef, Verdict};
 use crate::engine::trace::{FinalObjects, TraceJson, WriteJson};
+use crate::world::compact::StoredObject;
 use crate::world::WriteRecord;
 
 /// Version of the plan document; 2 added `summary`, `targets`, `problems` and `action`.
@@ -133,7 +133,7 @@ pub struct DocumentEnd<'a> {
     /// Every target, `, `-separated (the trace's `target`).
     pub target: String,
     pub now: &'a str,
-    pub final_objects: &'a [Arc<Value>],
+    pub final_objects: &'a [StoredObject],
 }
 
 /// Writes the plan document (and a newline) with the reconciles rendered by

@@ -12,10 +12,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::mpsc;
-use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use super::changes::IgnorePath;
 use super::plan_json::{self, DocumentEnd, TargetJson};
@@ -23,6 +21,7 @@ use super::plan_markdown;
 use super::plan_text::{self, ViewOptions};
 use super::summary::{target_problems, Summary};
 use crate::engine::plan::{TargetRef, TargetReport, Verdict};
+use crate::world::compact::StoredObject;
 
 /// The outputs that can be written target by target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,7 +209,7 @@ impl<'o> PlanWriter<'o> {
         mut self,
         render: &Render,
         now: &str,
-        final_objects: &[Arc<Value>],
+        final_objects: &[StoredObject],
     ) -> (Tally, io::Result<()>) {
         let written = match self.error.take() {
             Some(e) => Err(e),
@@ -223,7 +222,7 @@ impl<'o> PlanWriter<'o> {
         &mut self,
         render: &Render,
         now: &str,
-        final_objects: &[Arc<Value>],
+        final_objects: &[StoredObject],
     ) -> io::Result<()> {
         let t = &self.tally;
         match render.format {

@@ -57,6 +57,7 @@ pub fn write(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Final objects: {}", trace.final_objects.len())?;
     for o in &trace.final_objects {
+        let o = o.value();
         let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
         let ns = o
             .pointer("/metadata/namespace")

@@ -1,6 +1,7 @@
 //! The world the reconcilers see: an in-memory API server with real Kubernetes
 //! write semantics (PARITY.md §4), and the JSON helpers it is built on.
 
+pub mod compact;
 pub mod error;
 pub mod fieldpath;
 pub mod hex;

@@ -4,12 +4,17 @@
 //! every object of the kind in the namespace; at fleet scale that is quadratic (every
 //! SeiNode lists its peers). The index maps `(kind, namespace, label, value)` to the
 //! names carrying that label, so a selector costs the size of its smallest term.
+//!
+//! An object loaded compactly (an input object nothing has read yet) is held as its JSON
+//! text and decoded on its first read, which keeps the decoded object from then on.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::RangeBounds;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
+
+use super::compact::StoredObject;
 
 /// The identity of a stored object.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,57 +28,109 @@ pub struct ObjectKey {
 /// `(group/Kind, namespace, label key, label value)`.
 type LabelTerm = (String, String, String, String);
 
+/// One stored object: decoded, or compact text decoded (once) when first read.
+#[derive(Debug, Clone)]
+pub(super) struct Slot {
+    text: Option<Arc<str>>,
+    value: OnceLock<Arc<Value>>,
+}
+
+impl Slot {
+    fn parsed(object: Arc<Value>) -> Slot {
+        Slot {
+            text: None,
+            value: OnceLock::from(object),
+        }
+    }
+
+    /// The object, decoded and kept on the first read of a compact one.
+    pub(super) fn get(&self) -> &Arc<Value> {
+        self.value.get_or_init(|| {
+            let text = self
+                .text
+                .as_deref()
+                .expect("a slot holds a value or its text");
+            Arc::new(super::compact::decode(text))
+        })
+    }
+
+    /// The object without decoding it (a compact one not read yet stays text).
+    fn peek(&self) -> StoredObject {
+        match (self.value.get(), &self.text) {
+            (Some(value), _) => StoredObject::Parsed(Arc::clone(value)),
+            (None, Some(text)) => StoredObject::Text(Arc::clone(text)),
+            (None, None) => unreachable!("a slot holds a value or its text"),
+        }
+    }
+}
+
 /// The objects by key, and the names of each kind and namespace by label.
 #[derive(Debug, Clone, Default)]
 pub struct Objects {
-    by_key: BTreeMap<ObjectKey, Arc<Value>>,
+    by_key: BTreeMap<ObjectKey, Slot>,
     by_label: HashMap<LabelTerm, BTreeSet<String>>,
 }
 
 impl Objects {
     pub fn get(&self, key: &ObjectKey) -> Option<&Arc<Value>> {
-        self.by_key.get(key)
+        self.by_key.get(key).map(Slot::get)
     }
 
     pub fn contains_key(&self, key: &ObjectKey) -> bool {
         self.by_key.contains_key(key)
     }
 
-    pub fn range<R: RangeBounds<ObjectKey>>(
+    /// The objects of a key range (each decoded when its [`Slot::get`] is called).
+    pub(super) fn range<R: RangeBounds<ObjectKey>>(
         &self,
         range: R,
-    ) -> std::collections::btree_map::Range<'_, ObjectKey, Arc<Value>> {
+    ) -> std::collections::btree_map::Range<'_, ObjectKey, Slot> {
         self.by_key.range(range)
     }
 
-    pub fn iter(&self) -> std::collections::btree_map::Iter<'_, ObjectKey, Arc<Value>> {
-        self.by_key.iter()
+    /// Every object, without decoding the compact ones.
+    pub fn peek_all(&self) -> impl Iterator<Item = (&ObjectKey, StoredObject)> {
+        self.by_key.iter().map(|(k, s)| (k, s.peek()))
     }
 
     /// Stores `object` under `key`, re-indexing its labels.
-    pub fn insert(&mut self, key: ObjectKey, object: Arc<Value>) -> Option<Arc<Value>> {
-        let old = self.by_key.remove(&key);
-        if let Some(previous) = &old {
+    pub fn insert(&mut self, key: ObjectKey, object: Arc<Value>) {
+        let labels_of = Arc::clone(&object);
+        self.put(key, &labels_of, Slot::parsed(object));
+    }
+
+    /// Stores `object` under `key` as its compact JSON text `text`, decoded when first read.
+    pub fn insert_compact(&mut self, key: ObjectKey, object: &Value, text: Arc<str>) {
+        let slot = Slot {
+            text: Some(text),
+            value: OnceLock::new(),
+        };
+        self.put(key, object, slot);
+    }
+
+    fn put(&mut self, key: ObjectKey, object: &Value, slot: Slot) {
+        if let Some(previous) = self.by_key.remove(&key) {
+            let previous = previous.peek();
+            let previous = previous.value();
             // Most writes (status, spec) keep the labels: nothing to re-index.
-            if labels(previous).eq(labels(&object)) {
-                self.by_key.insert(key, object);
-                return old;
+            if labels(&previous).eq(labels(object)) {
+                self.by_key.insert(key, slot);
+                return;
             }
-            self.unindex(&key, previous);
+            self.unindex(&key, &previous);
         }
-        for (label, value) in labels(&object) {
+        for (label, value) in labels(object) {
             self.by_label
                 .entry(term(&key, label, value))
                 .or_default()
                 .insert(key.name.clone());
         }
-        self.by_key.insert(key, object);
-        old
+        self.by_key.insert(key, slot);
     }
 
-    pub fn remove(&mut self, key: &ObjectKey) -> Option<Arc<Value>> {
-        let old = self.by_key.remove(key)?;
-        self.unindex(key, &old);
+    pub fn remove(&mut self, key: &ObjectKey) -> Option<StoredObject> {
+        let old = self.by_key.remove(key)?.peek();
+        self.unindex(key, &old.value());
         Some(old)
     }
 
@@ -119,7 +176,7 @@ impl Objects {
             .iter()
             .filter(|name| rest.iter().all(|p| p.contains(*name)))
             .filter_map(|name| {
-                self.by_key.get(&ObjectKey {
+                self.get(&ObjectKey {
                     group_kind: group_kind.to_string(),
                     namespace: namespace.to_string(),
                     name: name.clone(),

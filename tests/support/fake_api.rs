@@ -46,7 +46,7 @@ pub fn isolated_nodectl() -> assert_cmd::Command {
 pub fn manifest_objects(path: &str) -> Vec<Value> {
     nodectl::cli::input::read_objects(&[path.into()], false)
         .expect("manifest loads")
-        .objects
+        .into_values()
 }
 
 /// One request as received.

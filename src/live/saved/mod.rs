@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::identity;
 pub use super::identity::ClusterIdentity;
 use super::step::Step;
+use crate::world::compact::{Field, InputObject};
 use crate::world::hex::lower_hex;
 use wire::{file_step, step, FileStep, PlanFile};
 
@@ -64,17 +64,14 @@ pub struct ReadObject {
 
 impl ReadObject {
     /// The identity and version of a stored object.
-    pub fn of(object: &Value) -> ReadObject {
-        let text = |p: &str| identity::text(object, p).to_string();
+    pub fn of(object: &impl InputObject) -> ReadObject {
+        let text = |f: Field| object.text(f).to_string();
         ReadObject {
-            api_version: text("/apiVersion"),
-            kind: text("/kind"),
-            namespace: text("/metadata/namespace"),
-            name: text("/metadata/name"),
-            resource_version: object
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            api_version: text(Field::ApiVersion),
+            kind: text(Field::Kind),
+            namespace: text(Field::Namespace),
+            name: text(Field::Name),
+            resource_version: object.field(Field::ResourceVersion).map(str::to_string),
         }
     }
 

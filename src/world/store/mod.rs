@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::compact::{encode_text, StoredObject};
 use super::error::ApiError;
 use super::json::get_str;
 use super::kinds::{gvk_name, is_optional_kind, kind_info, split_api_version, KindInfo};
@@ -136,17 +137,24 @@ impl ApiServer {
     /// Stores an object as found in a cluster snapshot (PARITY.md §1, §4.3): the next
     /// resourceVersion, and uid / creationTimestamp / generation only where absent.
     pub fn load(&mut self, object: Value) -> Result<(), ApiError> {
-        self.load_object(object, false)
+        self.load_object(object, false, false)
+    }
+
+    /// [`ApiServer::load`], keeping the stored object as its compact JSON text until
+    /// something reads it (for input objects nothing is expected to read: a read then
+    /// decodes it once).
+    pub fn load_compact(&mut self, object: Value) -> Result<(), ApiError> {
+        self.load_object(object, false, true)
     }
 
     /// Stores an object read from a live cluster: its resourceVersion, uid,
     /// creationTimestamp and generation are kept, and later writes take
     /// resourceVersions above every loaded one.
     pub fn load_live(&mut self, object: Value) -> Result<(), ApiError> {
-        self.load_object(object, true)
+        self.load_object(object, true, false)
     }
 
-    fn load_object(&mut self, object: Value, live: bool) -> Result<(), ApiError> {
+    fn load_object(&mut self, object: Value, live: bool, compact: bool) -> Result<(), ApiError> {
         let (api_version, kind, namespace, name) = identity(&object)?;
         let mut object = object;
         let info = kind_info(&api_version, &kind);
@@ -190,7 +198,10 @@ impl ApiServer {
         } else {
             self.managed.insert(key.clone(), managed);
         }
-        self.objects.insert(key, Arc::new(object));
+        match compact.then(|| encode_text(&object)).flatten() {
+            Some(text) => self.objects.insert_compact(key, &object, text.into()),
+            None => self.objects.insert(key, Arc::new(object)),
+        }
         Ok(())
     }
 
@@ -271,7 +282,8 @@ impl ApiServer {
             .take_while(|(k, _)| {
                 k.group_kind == start.group_kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
-            .filter(|(_, obj)| {
+            .map(|(_, slot)| slot.get())
+            .filter(|obj| {
                 selector.iter().all(|(lk, lv)| {
                     obj.get("metadata")
                         .and_then(|m| m.get("labels"))
@@ -280,19 +292,20 @@ impl ApiServer {
                         == Some(*lv)
                 })
             })
-            .map(|(_, obj)| Arc::clone(obj))
+            .map(Arc::clone)
             .collect())
     }
 
-    /// Every stored object, sorted by kind, then namespace, then name.
-    pub fn all_objects(&self) -> Vec<&Arc<Value>> {
-        let mut all: Vec<(&str, &ObjectKey, &Arc<Value>)> = self
+    /// Every stored object with its kind, sorted by kind, then namespace, then name;
+    /// objects stored compactly and not read yet are handed out as their text.
+    pub fn all_objects(&self) -> Vec<(&str, StoredObject)> {
+        let mut all: Vec<(&str, &ObjectKey, StoredObject)> = self
             .objects
-            .iter()
+            .peek_all()
             .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, v))
             .collect();
         all.sort_by(|a, b| (a.0, &a.1.namespace, &a.1.name).cmp(&(b.0, &b.1.namespace, &b.1.name)));
-        all.into_iter().map(|(_, _, v)| v).collect()
+        all.into_iter().map(|(kind, _, v)| (kind, v)).collect()
     }
 }
 
@@ -333,3 +346,6 @@ fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
 pub fn group_of(api_version: &str) -> &str {
     split_api_version(api_version).0
 }
+
+#[cfg(test)]
+mod tests;
