@@ -3,12 +3,11 @@
 //! `metadata.managedFields` (`{"f:spec":{"f:replicas":{}}}`, `k:{...}`, `v:...`,
 //! `i:N`, `"."` for a path that is itself a member and has children).
 //!
-//! A set is held flat: every member path. Paths order as SMD orders path
+//! A set is held as a tree, as SMD holds it. Paths order as SMD orders path
 //! elements (field names, then keys, then values, then indices), so iterating a
 //! set visits a parent before its children, as SMD's serialisation does.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -129,189 +128,439 @@ pub fn path_string(path: &[PathElement]) -> String {
     path.iter().map(ToString::to_string).collect()
 }
 
-/// A set of member paths.
+/// A set of member paths, held as structured-merge-diff's `fieldpath.Set` holds
+/// it: the sorted elements that are members at this level, and the sorted
+/// elements with members below them, each with the set of what lies below. A
+/// prefix is stored once, and set operations walk both trees side by side.
+///
+/// Invariants (they make the derived equality set equality): both lists are
+/// sorted and free of duplicates, and no child set is empty. `root` marks the
+/// empty path itself as a member (only ever set on a top-level set).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldSet(pub BTreeSet<Path>);
+pub struct FieldSet {
+    root: bool,
+    members: Vec<PathElement>,
+    children: Vec<(PathElement, FieldSet)>,
+}
+
+/// Walks two sorted lists side by side, calling `f` with the left item, the
+/// right item, or both when their keys are equal.
+fn merge_walk<'a, A, B>(
+    left: &'a [A],
+    right: &'a [B],
+    key_a: impl Fn(&A) -> &PathElement,
+    key_b: impl Fn(&B) -> &PathElement,
+    mut f: impl FnMut(Option<&'a A>, Option<&'a B>),
+) {
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() || j < right.len() {
+        let order = match (left.get(i), right.get(j)) {
+            (Some(a), Some(b)) => key_a(a).cmp(key_b(b)),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                f(Some(&left[i]), None);
+                i += 1;
+            }
+            Ordering::Greater => {
+                f(None, Some(&right[j]));
+                j += 1;
+            }
+            Ordering::Equal => {
+                f(Some(&left[i]), Some(&right[j]));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+}
+
+fn same(pe: &PathElement) -> &PathElement {
+    pe
+}
+
+fn child_key(entry: &(PathElement, FieldSet)) -> &PathElement {
+    &entry.0
+}
 
 impl FieldSet {
+    /// A set built from unordered parts (duplicates allowed, empty children
+    /// dropped): the way the walks over values build a level.
+    pub fn from_parts(
+        root: bool,
+        mut members: Vec<PathElement>,
+        mut children: Vec<(PathElement, FieldSet)>,
+    ) -> FieldSet {
+        members.sort_unstable();
+        members.dedup();
+        children.retain(|(_, set)| !set.is_empty());
+        children.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut merged: Vec<(PathElement, FieldSet)> = Vec::with_capacity(children.len());
+        for (pe, set) in children {
+            match merged.last_mut() {
+                Some((last, into)) if *last == pe => into.extend(set),
+                _ => merged.push((pe, set)),
+            }
+        }
+        FieldSet {
+            root,
+            members,
+            children: merged,
+        }
+    }
+
+    /// The set below `pe` at this level, if any member lies there.
+    pub fn child(&self, pe: &PathElement) -> Option<&FieldSet> {
+        self.children
+            .binary_search_by(|(k, _)| k.cmp(pe))
+            .ok()
+            .map(|i| &self.children[i].1)
+    }
+
+    /// Whether `pe` (one step below this level) is a member.
+    pub fn has_member(&self, pe: &PathElement) -> bool {
+        self.members.binary_search(pe).is_ok()
+    }
+
+    /// The elements with members below them, in order, each with its set.
+    pub fn children(&self) -> impl Iterator<Item = (&PathElement, &FieldSet)> {
+        self.children.iter().map(|(pe, set)| (pe, set))
+    }
+
+    /// Calls `f` on every child set in order (for walks that only add to them).
+    pub fn children_mut(&mut self, mut f: impl FnMut(&PathElement, &mut FieldSet)) {
+        for (pe, set) in &mut self.children {
+            f(pe, set);
+        }
+    }
+
+    /// Adds members one step below this level.
+    pub fn add_members(&mut self, members: Vec<PathElement>) {
+        if members.is_empty() {
+            return;
+        }
+        self.members.extend(members);
+        self.members.sort_unstable();
+        self.members.dedup();
+    }
+
     pub fn insert(&mut self, path: Path) {
-        self.0.insert(path);
+        let Some((last, prefix)) = path.split_last() else {
+            self.root = true;
+            return;
+        };
+        let mut node = self;
+        for pe in prefix {
+            let i = match node.children.binary_search_by(|(k, _)| k.cmp(pe)) {
+                Ok(i) => i,
+                Err(i) => {
+                    node.children.insert(i, (pe.clone(), FieldSet::default()));
+                    i
+                }
+            };
+            node = &mut node.children[i].1;
+        }
+        if let Err(i) = node.members.binary_search(last) {
+            node.members.insert(i, last.clone());
+        }
+    }
+
+    /// Removes one member path (its prefixes stay as they are).
+    pub fn remove(&mut self, path: &[PathElement]) {
+        let Some((first, rest)) = path.split_first() else {
+            self.root = false;
+            return;
+        };
+        if rest.is_empty() {
+            if let Ok(i) = self.members.binary_search(first) {
+                self.members.remove(i);
+            }
+            return;
+        }
+        if let Ok(i) = self.children.binary_search_by(|(k, _)| k.cmp(first)) {
+            self.children[i].1.remove(rest);
+            if self.children[i].1.is_empty() {
+                self.children.remove(i);
+            }
+        }
+    }
+
+    /// The set at `prefix`, if any member lies strictly below it.
+    fn descend(&self, prefix: &[PathElement]) -> Option<&FieldSet> {
+        prefix.iter().try_fold(self, |node, pe| node.child(pe))
     }
 
     pub fn has(&self, path: &[PathElement]) -> bool {
-        self.0.contains(path)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn union(&self, other: &FieldSet) -> FieldSet {
-        FieldSet(self.0.union(&other.0).cloned().collect())
-    }
-
-    pub fn difference(&self, other: &FieldSet) -> FieldSet {
-        FieldSet(self.0.difference(&other.0).cloned().collect())
-    }
-
-    /// Removes every member of `other` (`difference` in place, without copying the rest).
-    pub fn remove_all(&mut self, other: &FieldSet) {
-        if other.0.len() < self.0.len() {
-            for path in &other.0 {
-                self.0.remove(path);
-            }
-        } else {
-            self.0.retain(|path| !other.0.contains(path));
+        match path.split_last() {
+            None => self.root,
+            Some((last, prefix)) => self.descend(prefix).is_some_and(|n| n.has_member(last)),
         }
-    }
-
-    /// Adds every member of `other` (`union` in place).
-    pub fn extend(&mut self, other: FieldSet) {
-        if self.0.len() < other.0.len() {
-            let mut other = other;
-            std::mem::swap(self, &mut other);
-            self.0.extend(other.0);
-        } else {
-            self.0.extend(other.0);
-        }
-    }
-
-    pub fn intersection(&self, other: &FieldSet) -> FieldSet {
-        FieldSet(self.0.intersection(&other.0).cloned().collect())
     }
 
     /// Whether any member lies strictly below `prefix`.
     pub fn has_below(&self, prefix: &[PathElement]) -> bool {
-        self.0
-            .range::<[PathElement], _>((
-                std::ops::Bound::Excluded(prefix),
-                std::ops::Bound::Unbounded,
-            ))
-            .next()
-            .is_some_and(|p| p.len() > prefix.len() && p.starts_with(prefix))
+        match prefix.split_last() {
+            None => !self.members.is_empty() || !self.children.is_empty(),
+            Some((last, rest)) => self.descend(rest).is_some_and(|n| n.child(last).is_some()),
+        }
     }
 
-    /// The `FieldsV1` JSON of this set.
-    pub fn to_fields_v1(&self) -> Value {
-        let mut root = Map::new();
-        for path in &self.0 {
-            let mut node = &mut root;
-            for element in path {
-                let entry = node
-                    .entry(element.fields_v1_key())
-                    .or_insert_with(|| Value::Object(Map::new()));
-                node = entry.as_object_mut().expect("FieldsV1 nodes are maps");
-            }
+    pub fn is_empty(&self) -> bool {
+        !self.root && self.members.is_empty() && self.children.is_empty()
+    }
+
+    /// How many member paths the set holds.
+    pub fn len(&self) -> usize {
+        usize::from(self.root)
+            + self.members.len()
+            + self.children.iter().map(|(_, s)| s.len()).sum::<usize>()
+    }
+
+    /// Every member path, a parent before its children and siblings in element
+    /// order (the order of the paths as a sorted list, and of SMD's serialisation).
+    pub fn paths(&self) -> Vec<Path> {
+        let mut out = Vec::new();
+        if self.root {
+            out.push(Vec::new());
         }
-        mark_members(&mut root, self, &mut Vec::new());
-        Value::Object(root)
+        self.collect_paths(&mut Vec::new(), &mut out);
+        out
+    }
+
+    fn collect_paths(&self, prefix: &mut Path, out: &mut Vec<Path>) {
+        merge_walk(
+            &self.members,
+            &self.children,
+            same,
+            child_key,
+            |member, child| {
+                let pe = member.unwrap_or_else(|| &child.expect("one side").0);
+                prefix.push(pe.clone());
+                if member.is_some() {
+                    out.push(prefix.clone());
+                }
+                if let Some((_, set)) = child {
+                    set.collect_paths(prefix, out);
+                }
+                prefix.pop();
+            },
+        );
+    }
+
+    pub fn union(&self, other: &FieldSet) -> FieldSet {
+        let mut members = Vec::with_capacity(self.members.len().max(other.members.len()));
+        merge_walk(&self.members, &other.members, same, same, |a, b| {
+            members.push(a.or(b).expect("one side").clone());
+        });
+        let mut children = Vec::with_capacity(self.children.len().max(other.children.len()));
+        merge_walk(
+            &self.children,
+            &other.children,
+            child_key,
+            child_key,
+            |a, b| {
+                children.push(match (a, b) {
+                    (Some((pe, a)), Some((_, b))) => (pe.clone(), a.union(b)),
+                    (a, b) => a.or(b).expect("one side").clone(),
+                })
+            },
+        );
+        FieldSet {
+            root: self.root || other.root,
+            members,
+            children,
+        }
+    }
+
+    pub fn intersection(&self, other: &FieldSet) -> FieldSet {
+        let mut members = Vec::new();
+        merge_walk(&self.members, &other.members, same, same, |a, b| {
+            if let (Some(a), Some(_)) = (a, b) {
+                members.push(a.clone());
+            }
+        });
+        let mut children = Vec::new();
+        merge_walk(
+            &self.children,
+            &other.children,
+            child_key,
+            child_key,
+            |a, b| {
+                if let (Some((pe, a)), Some((_, b))) = (a, b) {
+                    let both = a.intersection(b);
+                    if !both.is_empty() {
+                        children.push((pe.clone(), both));
+                    }
+                }
+            },
+        );
+        FieldSet {
+            root: self.root && other.root,
+            members,
+            children,
+        }
+    }
+
+    /// Whether the two sets share a member (`intersection` without building it).
+    pub fn intersects(&self, other: &FieldSet) -> bool {
+        if self.root && other.root {
+            return true;
+        }
+        let mut found = false;
+        merge_walk(&self.members, &other.members, same, same, |a, b| {
+            found |= a.is_some() && b.is_some();
+        });
+        if found {
+            return true;
+        }
+        merge_walk(
+            &self.children,
+            &other.children,
+            child_key,
+            child_key,
+            |a, b| {
+                if let (Some((_, a)), Some((_, b))) = (a, b) {
+                    found = found || a.intersects(b);
+                }
+            },
+        );
+        found
+    }
+
+    pub fn difference(&self, other: &FieldSet) -> FieldSet {
+        let mut out = self.clone();
+        out.remove_all(other);
+        out
+    }
+
+    /// Removes every member of `other` (`difference` in place, without copying the rest).
+    pub fn remove_all(&mut self, other: &FieldSet) {
+        self.root &= !other.root;
+        if !other.members.is_empty() {
+            let mut theirs = other.members.iter().peekable();
+            self.members.retain(|pe| {
+                while theirs.next_if(|t| *t < pe).is_some() {}
+                theirs.peek() != Some(&pe)
+            });
+        }
+        if other.children.is_empty() {
+            return;
+        }
+        let mut theirs = other.children.iter().peekable();
+        self.children.retain_mut(|(pe, set)| {
+            while theirs.next_if(|(t, _)| t < pe).is_some() {}
+            if let Some((_, below)) = theirs.next_if(|(t, _)| t == pe) {
+                set.remove_all(below);
+            }
+            !set.is_empty()
+        });
+    }
+
+    /// Adds every member of `other` (`union` in place).
+    pub fn extend(&mut self, other: FieldSet) {
+        if other.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            *self = other;
+            return;
+        }
+        self.root |= other.root;
+        if !other.members.is_empty() {
+            let mine = std::mem::take(&mut self.members);
+            let mut members = Vec::with_capacity(mine.len() + other.members.len());
+            let mut theirs = other.members.into_iter().peekable();
+            for pe in mine {
+                while let Some(t) = theirs.next_if(|t| *t < pe) {
+                    members.push(t);
+                }
+                theirs.next_if(|t| *t == pe);
+                members.push(pe);
+            }
+            members.extend(theirs);
+            self.members = members;
+        }
+        if !other.children.is_empty() {
+            let mine = std::mem::take(&mut self.children);
+            let mut children = Vec::with_capacity(mine.len() + other.children.len());
+            let mut theirs = other.children.into_iter().peekable();
+            for (pe, mut set) in mine {
+                while let Some(t) = theirs.next_if(|(t, _)| *t < pe) {
+                    children.push(t);
+                }
+                if let Some((_, below)) = theirs.next_if(|(t, _)| *t == pe) {
+                    set.extend(below);
+                }
+                children.push((pe, set));
+            }
+            children.extend(theirs);
+            self.children = children;
+        }
+    }
+
+    /// The `FieldsV1` JSON of this set (the empty path itself is not written,
+    /// as SMD does not track it).
+    pub fn to_fields_v1(&self) -> Value {
+        Value::Object(self.fields_v1_node(false))
+    }
+
+    fn fields_v1_node(&self, member: bool) -> Map<String, Value> {
+        let mut node = Map::new();
+        if member {
+            node.insert(".".into(), Value::Object(Map::new()));
+        }
+        merge_walk(
+            &self.members,
+            &self.children,
+            same,
+            child_key,
+            |m, child| {
+                let value = match child {
+                    Some((pe, set)) => (pe, set.fields_v1_node(m.is_some())),
+                    None => (m.expect("one side"), Map::new()),
+                };
+                node.insert(value.0.fields_v1_key(), Value::Object(value.1));
+            },
+        );
+        node
     }
 
     /// Parses `FieldsV1` JSON.
     pub fn from_fields_v1(value: &Value) -> Result<FieldSet, String> {
-        let mut set = FieldSet::default();
         let Value::Object(map) = value else {
             return Err("parsing managed fields: FieldsV1 is not an object".into());
         };
-        read_node(map, &mut Vec::new(), &mut set)?;
-        Ok(set)
+        read_node(map)
     }
 }
 
-/// Adds `"."` to the nodes that are members and have children (SMD writes the
-/// member marker first, then the children in order).
-fn mark_members(node: &mut Map<String, Value>, set: &FieldSet, path: &mut Path) {
-    let keys: Vec<String> = node.keys().cloned().collect();
-    for key in keys {
-        if key == "." {
-            continue;
-        }
-        let Ok(element) = PathElement::from_fields_v1_key(&key) else {
-            continue;
-        };
-        path.push(element);
-        if let Some(Value::Object(child)) = node.get_mut(&key) {
-            let has_children = child.keys().any(|k| k != ".");
-            if has_children && set.has(path) && !child.contains_key(".") {
-                let rest = std::mem::take(child);
-                child.insert(".".into(), Value::Object(Map::new()));
-                child.extend(rest);
-            }
-            mark_members(child, set, path);
-        }
-        path.pop();
-    }
-}
-
-fn read_node(map: &Map<String, Value>, path: &mut Path, set: &mut FieldSet) -> Result<(), String> {
+/// One `FieldsV1` level: `"."` marks the level's own path a member (kept as
+/// `root` until the parent moves it into its members).
+fn read_node(map: &Map<String, Value>) -> Result<FieldSet, String> {
+    let (mut root, mut members, mut children) = (false, Vec::new(), Vec::new());
     for (key, child) in map {
         if key == "." {
-            set.insert(path.clone());
+            root = true;
             continue;
         }
-        path.push(PathElement::from_fields_v1_key(key)?);
+        let pe = PathElement::from_fields_v1_key(key)?;
         match child {
-            Value::Object(child) if child.is_empty() => set.insert(path.clone()),
-            Value::Object(child) => read_node(child, path, set)?,
+            Value::Object(child) if child.is_empty() => members.push(pe),
+            Value::Object(child) => {
+                let mut below = read_node(child)?;
+                if std::mem::take(&mut below.root) {
+                    members.push(pe.clone());
+                }
+                children.push((pe, below));
+            }
             _ => return Err(format!("parsing managed fields: {key:?} is not an object")),
         }
-        path.pop();
     }
-    Ok(())
+    Ok(FieldSet::from_parts(root, members, children))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn fields_v1_round_trip_as_the_api_server_writes_it() {
-        let fields = json!({
-            "f:metadata": {"f:labels": {"f:app": {}}},
-            "f:spec": {
-                "f:ports": {
-                    "k:{\"port\":26656,\"protocol\":\"TCP\"}": {".": {}, "f:name": {}, "f:port": {}}
-                },
-                "f:selector": {}
-            }
-        });
-        let set = FieldSet::from_fields_v1(&fields).unwrap();
-        assert_eq!(set.0.len(), 5);
-        assert_eq!(set.to_fields_v1(), fields);
-        assert_eq!(
-            serde_json::to_string(&set.to_fields_v1()).unwrap(),
-            fields.to_string()
-        );
-    }
-
-    #[test]
-    fn path_string_follows_smd() {
-        let path = vec![
-            PathElement::Field("spec".into()),
-            PathElement::Field("ports".into()),
-            PathElement::Key(vec![
-                ("port".into(), Scalar(json!(80))),
-                ("protocol".into(), Scalar(json!("TCP"))),
-            ]),
-            PathElement::Field("name".into()),
-        ];
-        assert_eq!(
-            path_string(&path),
-            ".spec.ports[port=80,protocol=\"TCP\"].name"
-        );
-        assert_eq!(
-            path_string(&[
-                PathElement::Value(Scalar(json!("a"))),
-                PathElement::Index(2)
-            ]),
-            "[=\"a\"][2]"
-        );
-    }
-
-    #[test]
-    fn malformed_fields_v1_is_an_error() {
-        assert!(FieldSet::from_fields_v1(&json!({"x:y": {}})).is_err());
-        assert!(FieldSet::from_fields_v1(&json!({"f:a": 1})).is_err());
-    }
-}
+#[path = "fieldpath_tests.rs"]
+mod tests;

@@ -10,6 +10,9 @@
 //! ownership recorded gives its existing fields to `before-first-apply`
 //! (`skipNonAppliedManager`); conflicts read as the API server words them.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 
 use super::fieldpath::{path_string, FieldSet, PathElement};
@@ -47,7 +50,8 @@ pub struct ManagedEntry {
     pub api_version: String,
     pub time: String,
     pub subresource: String,
-    pub fields: FieldSet,
+    /// Shared between the copies of one ownership, copied only when one of them changes.
+    pub fields: Arc<FieldSet>,
 }
 
 impl ManagedEntry {
@@ -105,7 +109,7 @@ impl Managed {
                 api_version: text(e, "apiVersion"),
                 time: text(e, "time"),
                 subresource: text(e, "subresource"),
-                fields: FieldSet::from_fields_v1(e.get("fieldsV1")?).ok()?,
+                fields: Arc::new(FieldSet::from_fields_v1(e.get("fieldsV1")?).ok()?),
             })
         };
         Managed(entries.iter().filter_map(read).collect())
@@ -156,7 +160,7 @@ impl Managed {
         self.0
             .iter()
             .find(|e| e.is(manager, operation))
-            .map(|e| &e.fields)
+            .map(|e| &*e.fields)
     }
 
     fn set(
@@ -175,7 +179,7 @@ impl Managed {
                 api_version: api_version.to_string(),
                 time: now.to_string(),
                 subresource: String::new(),
-                fields,
+                fields: Arc::new(fields),
             });
         }
     }
@@ -200,7 +204,7 @@ impl Managed {
             }
             let clash = entry.fields.intersection(&changed);
             if !clash.is_empty() {
-                conflicts.push((entry, clash.0.into_iter().collect()));
+                conflicts.push((entry, clash.paths()));
             }
         }
         if !force && !conflicts.is_empty() {
@@ -210,8 +214,12 @@ impl Managed {
             if entry.is(writer.0, writer.1) {
                 continue;
             }
-            entry.fields.remove_all(&changed);
-            entry.fields.remove_all(&cmp.removed);
+            // Most writes touch no other manager's fields: their sets stay shared.
+            if entry.fields.intersects(&changed) || entry.fields.intersects(&cmp.removed) {
+                let fields = Arc::make_mut(&mut entry.fields);
+                fields.remove_all(&changed);
+                fields.remove_all(&cmp.removed);
+            }
         }
         self.0.retain(|e| !e.fields.is_empty());
         Ok(cmp)
@@ -273,10 +281,17 @@ impl Managed {
                 ty,
             )?;
         }
-        let merged = merge(Some(&owned_live), Some(&config), ty)
-            .map_err(ApplyError::Invalid)?
-            .unwrap_or(Value::Null);
+        // Onto nothing (a create), the merge is the applied configuration itself.
+        let merged = match owned_live.is_null() {
+            true => None,
+            false => Some(
+                merge(Some(&owned_live), Some(&config), ty)
+                    .map_err(ApplyError::Invalid)?
+                    .unwrap_or(Value::Null),
+            ),
+        };
         let applied = strip_server_fields(to_field_set(&config, ty).map_err(ApplyError::Invalid)?);
+        let merged = merged.unwrap_or_else(|| config.into_owned());
         let applied_nothing = applied.is_empty();
         // `self` stays as it was until the apply succeeds; its previous apply is read there.
         let mut next = self.clone();
@@ -348,7 +363,7 @@ fn conflict_message(conflicts: &[(&ManagedEntry, Vec<Vec<PathElement>>)]) -> Str
 fn strip_server_fields(mut fields: FieldSet) -> FieldSet {
     let field = |name: &str| PathElement::Field(name.to_string());
     for top in ["apiVersion", "kind", "metadata"] {
-        fields.0.remove(&vec![field(top)]);
+        fields.remove(&[field(top)]);
     }
     for meta in [
         "name",
@@ -361,14 +376,23 @@ fn strip_server_fields(mut fields: FieldSet) -> FieldSet {
         "managedFields",
         "resourceVersion",
     ] {
-        fields.0.remove(&vec![field("metadata"), field(meta)]);
+        fields.remove(&[field("metadata"), field(meta)]);
     }
     fields
 }
 
 /// The part of an object field managers own: without `status` (reset on the
-/// main resource) and without `metadata.managedFields`.
-fn owned_part(object: &Value) -> Value {
+/// main resource) and without `metadata.managedFields`; borrowed when the
+/// object has neither.
+fn owned_part(object: &Value) -> Cow<'_, Value> {
+    let has_unowned = object.get("status").is_some()
+        || object
+            .get("metadata")
+            .and_then(|m| m.get("managedFields"))
+            .is_some();
+    if !has_unowned {
+        return Cow::Borrowed(object);
+    }
     let mut object = object.clone();
     if let Some(map) = object.as_object_mut() {
         map.remove("status");
@@ -376,7 +400,7 @@ fn owned_part(object: &Value) -> Value {
             meta.remove("managedFields");
         }
     }
-    object
+    Cow::Owned(object)
 }
 
 /// Puts back the live `status`, which an apply of the main resource never changes.

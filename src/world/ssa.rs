@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::fieldpath::{FieldSet, Path, PathElement, Scalar};
+use super::fieldpath::{FieldSet, PathElement, Scalar};
 use super::json::{get_str, identical};
 use super::schema::{shape, struct_field, ListType, Shape, TypeId};
 
@@ -100,89 +100,96 @@ fn index_items(
 /// The fields a value sets (`ToFieldSet`): its leaves, atomic parts, list items,
 /// map entries, and struct fields that are null or empty maps.
 pub(super) fn to_field_set(value: &Value, ty: TypeId) -> Result<FieldSet, String> {
-    let mut set = FieldSet::default();
-    field_set_walk(value, ty, &mut Vec::new(), &mut set)?;
+    let (member, mut set) = field_set_walk(value, ty)?;
+    if member {
+        set.insert(Vec::new());
+    }
     Ok(set)
 }
 
-fn field_set_walk(
-    value: &Value,
-    ty: TypeId,
-    path: &mut Path,
-    set: &mut FieldSet,
-) -> Result<(), String> {
+/// The fields below `value`, and whether `value`'s own path is a member.
+fn field_set_walk(value: &Value, ty: TypeId) -> Result<(bool, FieldSet), String> {
+    let mut members = Vec::new();
+    let mut children = Vec::new();
     match shape(ty, Some(value)) {
         Shape::Scalar
         | Shape::List {
             list: ListType::Atomic,
             ..
         }
-        | Shape::Map { atomic: true, .. } => set.insert(path.clone()),
+        | Shape::Map { atomic: true, .. } => return Ok((true, FieldSet::default())),
         Shape::List { elem, list } => {
             let Value::Array(items) = value else {
-                set.insert(path.clone());
-                return Ok(());
+                return Ok((true, FieldSet::default()));
             };
             let indexed = index_items(list, elem, items)?;
             let mut seen = BTreeMap::new();
             for (pe, _) in &indexed {
-                *seen.entry(pe.clone()).or_insert(0) += 1;
+                *seen.entry(pe).or_insert(0) += 1;
             }
-            for (pe, item) in indexed {
-                path.push(pe.clone());
-                if seen[&pe] > 1 {
-                    // Duplicated items are owned as a whole, not descended into.
-                    set.insert(path.clone());
-                } else {
-                    field_set_walk(item, elem, path, set)?;
-                    set.insert(path.clone());
+            let unique: Vec<bool> = indexed.iter().map(|(pe, _)| seen[pe] == 1).collect();
+            drop(seen);
+            for ((pe, item), unique) in indexed.into_iter().zip(unique) {
+                // Duplicated items are owned as a whole, not descended into.
+                if unique {
+                    let (_, below) = field_set_walk(item, elem)?;
+                    if !below.is_empty() {
+                        children.push((pe.clone(), below));
+                    }
                 }
-                path.pop();
+                members.push(pe);
             }
         }
-        Shape::Map { .. } => {
+        sh @ Shape::Map { .. } => {
             let Value::Object(map) = value else {
-                set.insert(path.clone());
-                return Ok(());
+                return Ok((true, FieldSet::default()));
             };
-            let sh = shape(ty, Some(value));
             for (key, child) in map {
                 let (child_ty, named) = sh.child(key);
-                path.push(PathElement::Field(key.clone()));
-                field_set_walk(child, child_ty, path, set)?;
+                let (member, below) = field_set_walk(child, child_ty)?;
                 let empty_map = child.as_object().is_some_and(Map::is_empty);
-                if child.is_null() || empty_map || !named {
-                    set.insert(path.clone());
+                let is_member = member || child.is_null() || empty_map || !named;
+                match (is_member, below.is_empty()) {
+                    (true, true) => members.push(PathElement::Field(key.clone())),
+                    (true, false) => {
+                        members.push(PathElement::Field(key.clone()));
+                        children.push((PathElement::Field(key.clone()), below));
+                    }
+                    (false, false) => children.push((PathElement::Field(key.clone()), below)),
+                    (false, true) => {}
                 }
-                path.pop();
             }
         }
     }
-    Ok(())
+    Ok((false, FieldSet::from_parts(false, members, children)))
 }
 
 /// `EnsureNamedFieldsAreMembers`: every struct field that has members below it
 /// becomes a member itself.
 pub(super) fn ensure_named_fields(set: &FieldSet, root: TypeId) -> FieldSet {
     let mut out = set.clone();
-    for path in &set.0 {
-        let mut ty = root;
-        for (i, element) in path.iter().enumerate() {
-            let sh = shape(ty, None);
-            ty = match (element, sh) {
-                (PathElement::Field(name), sh) => {
-                    let (child, named) = sh.child(name);
-                    if named && i + 1 < path.len() {
-                        out.insert(path[..=i].to_vec());
-                    }
-                    child
-                }
-                (_, Shape::List { elem, .. }) => elem,
-                _ => super::schema::DEDUCED,
-            };
-        }
-    }
+    ensure_named_walk(&mut out, root);
     out
+}
+
+fn ensure_named_walk(set: &mut FieldSet, ty: TypeId) {
+    let sh = shape(ty, None);
+    let mut named_members = Vec::new();
+    set.children_mut(|pe, below| {
+        let child_ty = match (pe, sh) {
+            (PathElement::Field(name), sh) => {
+                let (child, named) = sh.child(name);
+                if named {
+                    named_members.push(pe.clone());
+                }
+                child
+            }
+            (_, Shape::List { elem, .. }) => elem,
+            _ => super::schema::DEDUCED,
+        };
+        ensure_named_walk(below, child_ty);
+    });
+    set.add_members(named_members);
 }
 
 // --------------------------------------------------------------------- merge
@@ -318,27 +325,64 @@ pub(super) struct Comparison {
     pub(super) modified: FieldSet,
 }
 
+/// How one path changed.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Added,
+    Removed,
+    Modified,
+}
+
+/// The parts of one level of a [`Comparison`] while its walk builds it.
+#[derive(Default)]
+struct Level {
+    members: [Vec<PathElement>; 3],
+    children: [Vec<(PathElement, FieldSet)>; 3],
+}
+
+impl Level {
+    fn push(&mut self, pe: PathElement, change: Option<Change>, below: Comparison) {
+        let sets = [below.added, below.removed, below.modified];
+        for (i, set) in sets.into_iter().enumerate() {
+            if !set.is_empty() {
+                self.children[i].push((pe.clone(), set));
+            }
+        }
+        if let Some(change) = change {
+            self.members[change as usize].push(pe);
+        }
+    }
+
+    fn finish(self) -> Comparison {
+        let [am, rm, mm] = self.members;
+        let [ac, rc, mc] = self.children;
+        Comparison {
+            added: FieldSet::from_parts(false, am, ac),
+            removed: FieldSet::from_parts(false, rm, rc),
+            modified: FieldSet::from_parts(false, mm, mc),
+        }
+    }
+}
+
 pub(super) fn compare(lhs: &Value, rhs: &Value, ty: TypeId) -> Result<Comparison, String> {
-    let mut cmp = Comparison::default();
-    compare_walk(Some(lhs), Some(rhs), ty, &mut Vec::new(), &mut cmp)?;
+    let (change, mut cmp) = compare_walk(Some(lhs), Some(rhs), ty)?;
+    match change {
+        Some(Change::Added) => cmp.added.insert(Vec::new()),
+        Some(Change::Removed) => cmp.removed.insert(Vec::new()),
+        Some(Change::Modified) => cmp.modified.insert(Vec::new()),
+        None => {}
+    }
     Ok(cmp)
 }
 
+/// The changes below one path, and how the path itself changed.
 fn compare_walk(
     lhs: Option<&Value>,
     rhs: Option<&Value>,
     ty: TypeId,
-    path: &mut Path,
-    cmp: &mut Comparison,
-) -> Result<(), String> {
+) -> Result<(Option<Change>, Comparison), String> {
     let Some(present) = rhs.or(lhs) else {
-        return Ok(());
-    };
-    let leaf = |cmp: &mut Comparison, path: &Path| match (lhs, rhs) {
-        (None, _) => cmp.added.insert(path.clone()),
-        (_, None) => cmp.removed.insert(path.clone()),
-        (Some(l), Some(r)) if l != r => cmp.modified.insert(path.clone()),
-        _ => {}
+        return Ok((None, Comparison::default()));
     };
     let sh = shape(ty, Some(present));
     let is_leaf = match sh {
@@ -361,9 +405,15 @@ fn compare_walk(
         }
     };
     if is_leaf {
-        leaf(cmp, path);
-        return Ok(());
+        let change = match (lhs, rhs) {
+            (None, _) => Some(Change::Added),
+            (_, None) => Some(Change::Removed),
+            (Some(l), Some(r)) if l != r => Some(Change::Modified),
+            _ => None,
+        };
+        return Ok((change, Comparison::default()));
     }
+    let mut level = Level::default();
     match sh {
         Shape::List { elem, list } => {
             fn items(v: Option<&Value>) -> &[Value] {
@@ -387,15 +437,12 @@ fn compare_walk(
                 }
             }
             for pe in order {
-                path.push(pe.clone());
-                compare_walk(
+                let (change, below) = compare_walk(
                     lhs_items.get(&pe).copied(),
                     rhs_items.get(&pe).copied(),
                     elem,
-                    path,
-                    cmp,
                 )?;
-                path.pop();
+                level.push(pe, change, below);
             }
         }
         Shape::Map { .. } => {
@@ -403,19 +450,20 @@ fn compare_walk(
             let lm = lhs.and_then(Value::as_object).unwrap_or(&empty);
             let rm = rhs.and_then(Value::as_object).unwrap_or(&empty);
             for key in lm.keys().chain(rm.keys().filter(|k| !lm.contains_key(*k))) {
-                path.push(PathElement::Field(key.clone()));
-                compare_walk(lm.get(key), rm.get(key), sh.child(key).0, path, cmp)?;
-                path.pop();
+                let (change, below) = compare_walk(lm.get(key), rm.get(key), sh.child(key).0)?;
+                level.push(PathElement::Field(key.clone()), change, below);
             }
         }
         Shape::Scalar => {}
     }
-    if lhs.is_none() {
-        cmp.added.insert(path.clone());
+    let change = if lhs.is_none() {
+        Some(Change::Added)
     } else if rhs.is_none() {
-        cmp.removed.insert(path.clone());
-    }
-    Ok(())
+        Some(Change::Removed)
+    } else {
+        None
+    };
+    Ok((change, level.finish()))
 }
 
 // -------------------------------------------------------------------- remove
@@ -423,10 +471,21 @@ fn compare_walk(
 /// `RemoveItems`: the value without the members of `set` (and their subtrees).
 /// A map or list left empty by the removal is dropped from its parent.
 pub(super) fn remove_items(value: &Value, set: &FieldSet, ty: TypeId) -> Value {
-    remove_walk(value, set, ty, &mut Vec::new()).unwrap_or(Value::Null)
+    remove_walk(value, set, ty).unwrap_or(Value::Null)
 }
 
-fn remove_walk(value: &Value, set: &FieldSet, ty: TypeId, path: &mut Path) -> Option<Value> {
+/// `value` without the members of `set`, the set of what lies below `value`.
+fn remove_walk(value: &Value, set: &FieldSet, ty: TypeId) -> Option<Value> {
+    // Keeps a child unless it is a member; descends where members lie below it.
+    let keep = |pe: &PathElement, child: &Value, child_ty: TypeId| -> Option<Value> {
+        if set.has_member(pe) {
+            return None;
+        }
+        match set.child(pe) {
+            Some(below) => remove_walk(child, below, child_ty),
+            None => Some(child.clone()),
+        }
+    };
     match (shape(ty, Some(value)), value) {
         (Shape::List { elem, list }, Value::Array(items)) if list != ListType::Atomic => {
             if items.is_empty() {
@@ -434,19 +493,10 @@ fn remove_walk(value: &Value, set: &FieldSet, ty: TypeId, path: &mut Path) -> Op
             }
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                let Ok(pe) = list_item_element(list, elem, item, i) else {
-                    out.push(item.clone());
-                    continue;
-                };
-                path.push(pe);
-                if !set.has(path) {
-                    if set.has_below(path) {
-                        out.extend(remove_walk(item, set, elem, path));
-                    } else {
-                        out.push(item.clone());
-                    }
+                match list_item_element(list, elem, item, i) {
+                    Ok(pe) => out.extend(keep(&pe, item, elem)),
+                    Err(_) => out.push(item.clone()),
                 }
-                path.pop();
             }
             (!out.is_empty()).then_some(Value::Array(out))
         }
@@ -456,17 +506,10 @@ fn remove_walk(value: &Value, set: &FieldSet, ty: TypeId, path: &mut Path) -> Op
             }
             let mut out = Map::new();
             for (key, child) in map {
-                path.push(PathElement::Field(key.clone()));
-                if !set.has(path) {
-                    if set.has_below(path) {
-                        if let Some(v) = remove_walk(child, set, sh.child(key).0, path) {
-                            out.insert(key.clone(), v);
-                        }
-                    } else {
-                        out.insert(key.clone(), child.clone());
-                    }
+                let pe = PathElement::Field(key.clone());
+                if let Some(v) = keep(&pe, child, sh.child(key).0) {
+                    out.insert(key.clone(), v);
                 }
-                path.pop();
             }
             (!out.is_empty()).then_some(Value::Object(out))
         }
