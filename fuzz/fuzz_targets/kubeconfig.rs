@@ -6,7 +6,7 @@
 
 use kube::config::Kubeconfig;
 use libfuzzer_sys::fuzz_target;
-use nodectl::live::client::{Cluster, RetryPolicy};
+use nodectl::live::{Cluster, RetryPolicy};
 
 /// The kubeconfig without anything that reads a file or runs a program.
 fn self_contained(mut config: Kubeconfig) -> Kubeconfig {
