@@ -341,8 +341,9 @@ fn render(
             Ok(i) => i,
             Err(e) => return Ok(Err(fail(err, CliError::Invalid, e))),
         };
-        let mut doc = crate::render::plan_json::document(&live.report, &ignore);
-        doc["live"] = json!({
+        let doc = crate::render::plan_json::LiveDocument {
+            plan: crate::render::plan_json::wire(&live.report, &ignore),
+            live: json!({
             "context": cluster.context,
             "scope": scope_text,
             "objectsRead": live.objects.len(),
@@ -351,7 +352,8 @@ fn render(
             "sidecarProblems": live.sidecar_problems,
             "simulatedSubmissions": live.submissions.len(),
             "ownedObjects": owned.iter().map(owned_json).collect::<Vec<Value>>(),
-        });
+            }),
+        };
         super::plan::write_json(out, &doc)?;
         return Ok(Ok(super::plan::outcome(args, &live.report, &ignore, err)));
     }

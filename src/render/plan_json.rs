@@ -107,6 +107,15 @@ pub fn wire<'a>(report: &'a PlanReport, ignore: &[IgnorePath]) -> PlanDocument<'
     }
 }
 
+/// The live plan's document: the plan document, then its `live` member (the snapshot and
+/// the fidelity of owned objects), serialised from the report as [`wire`] is.
+#[derive(Debug, Serialize)]
+pub struct LiveDocument<'a> {
+    #[serde(flatten)]
+    pub plan: PlanDocument<'a>,
+    pub live: Value,
+}
+
 /// The plan document as one JSON value (for callers that add members to it).
 pub fn document(report: &PlanReport, ignore: &[IgnorePath]) -> Value {
     serde_json::to_value(wire(report, ignore)).unwrap_or(Value::Null)
@@ -273,6 +282,29 @@ fn write_nested<W: Write>(out: W, depth: usize, value: &impl Serialize) -> serde
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::plan::{plan, targets_of, PlanOptions};
+    use crate::env::Clock;
+
+    #[test]
+    fn the_live_document_is_the_plan_document_with_its_live_member_last() {
+        let objects =
+            crate::cli::input::read_objects(&["examples/genesis-devnet/devnet.yaml".into()], false)
+                .expect("example loads")
+                .objects;
+        let options = PlanOptions::new(Clock::parse("2026-01-01T00:00:00Z").unwrap());
+        let report = plan(&objects, &targets_of(&objects), &options).expect("plans");
+        let live = serde_json::json!({"context": "c", "objectsRead": 3});
+        let mut whole = document(&report, &[]);
+        whole["live"] = live.clone();
+        let streamed = LiveDocument {
+            plan: wire(&report, &[]),
+            live,
+        };
+        assert_eq!(
+            String::from_utf8(serde_json::to_vec_pretty(&streamed).unwrap()).unwrap(),
+            String::from_utf8(serde_json::to_vec_pretty(&whole).unwrap()).unwrap()
+        );
+    }
 
     /// The old way: pretty-print alone, then indent every line after the first.
     fn indented(value: &Value, depth: usize) -> String {
