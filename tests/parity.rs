@@ -94,3 +94,33 @@ fn parity_fixtures() {
         panic!("{} fixture(s) listed in PASSING differ", regressions.len());
     }
 }
+
+/// Resting the world between reconciles (stored objects, ownership and last applies back
+/// to compact text, as `plan` does between targets) changes no byte of any fixture's trace.
+#[test]
+fn resting_between_reconciles_changes_no_trace() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/parity");
+    let resting = RunOptions {
+        rest_between_reconciles: true,
+        ..RunOptions::default()
+    };
+    let mut compared = 0;
+    for dir in fixture_dirs(&root) {
+        let fixture = Fixture::load(&dir).expect("fixture loads");
+        let plain = run_fixture(&fixture, &RunOptions::default()).map(|t| t.to_json().to_string());
+        let rested = run_fixture(&fixture, &resting).map(|t| t.to_json().to_string());
+        match (plain, rested) {
+            (Ok(plain), Ok(rested)) => {
+                assert!(
+                    plain == rested,
+                    "{}: resting changed the trace",
+                    dir.display()
+                );
+                compared += 1;
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("{}: {:?} vs {:?}", dir.display(), a.is_ok(), b.is_ok()),
+        }
+    }
+    assert!(compared >= 66, "only {compared} fixtures compared");
+}

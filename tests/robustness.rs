@@ -51,6 +51,7 @@ fn fixtures_survive_outside_world_variations() {
                 serde_json::from_value(scenario).expect("variant is a valid scenario");
             let options = RunOptions {
                 reconciles: Some(fixture.scenario.reconcile_count().max(2)),
+                ..RunOptions::default()
             };
             let first = run_fixture(&fixture, &options).map(|t| t.to_json());
             let second = run_fixture(&fixture, &options).map(|t| t.to_json());

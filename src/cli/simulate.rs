@@ -52,6 +52,7 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     };
     let options = RunOptions {
         reconciles: args.reconciles,
+        ..RunOptions::default()
     };
     if args.until_settled {
         return until_settled(args, &fixture, out, err);

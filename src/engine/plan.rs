@@ -185,6 +185,7 @@ pub fn plan_each(
             queue.clear();
         }
         reports.into_iter().for_each(&mut *sink);
+        env.api.rest();
     }
     // Every target reconciled or queued: a SeiNode a cascade creates joins once.
     let mut known: std::collections::HashSet<TargetRef> = queue.iter().cloned().collect();
@@ -212,6 +213,9 @@ pub fn plan_each(
             }
         }
         sink(report);
+        // What the target's reconciles woke goes back to its compact form: memory follows
+        // the target at work, not the fleet behind it.
+        env.api.rest();
     }
     Ok(PlanEnd {
         now: env.clock.now_string(),

@@ -15,6 +15,9 @@ use super::scenario::{Fixture, Scenario};
 pub struct RunOptions {
     /// Overrides the scenario's reconcile count.
     pub reconciles: Option<usize>,
+    /// Puts the world to rest ([`crate::world::store::ApiServer::rest`]) after every
+    /// reconcile, as `plan` does between targets: resting must change nothing a trace shows.
+    pub rest_between_reconciles: bool,
 }
 
 /// The engine options a scenario describes: a fixture run is a plan of one target.
@@ -76,6 +79,9 @@ pub fn run_fixture(fixture: &Fixture, options: &RunOptions) -> Result<Trace, Eng
     let mut index = 0;
     while index < count {
         reconciles.push(plan::reconcile_once(&mut env, &target, &mut index)?.trace);
+        if options.rest_between_reconciles {
+            env.api.rest();
+        }
     }
     Ok(Trace {
         target: target.to_string(),

@@ -506,6 +506,12 @@ impl FieldSet {
         Value::Object(self.fields_v1_node(false))
     }
 
+    /// [`FieldSet::to_fields_v1`] with the empty path written as `"."` when it is a
+    /// member, so that [`FieldSet::from_fields_v1`] gives back this very set.
+    pub fn to_fields_v1_exact(&self) -> Value {
+        Value::Object(self.fields_v1_node(self.root))
+    }
+
     fn fields_v1_node(&self, member: bool) -> Map<String, Value> {
         let mut node = Map::new();
         if member {

@@ -76,6 +76,12 @@ impl ManagedEntry {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Managed(pub Vec<ManagedEntry>);
 
+/// An object's ownership between targets, as compact text (a tenth of the field-set
+/// trees): the store puts what a finished target wrote to rest and reads it back the
+/// next time a write needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resting(Box<str>);
+
 /// Why an apply was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplyError {
@@ -113,6 +119,52 @@ impl Managed {
             })
         };
         Managed(entries.iter().filter_map(read).collect())
+    }
+
+    /// This ownership as compact text, entries in their order (see [`Resting`]).
+    pub fn to_rest(&self) -> Resting {
+        let entries: Vec<Value> = self
+            .0
+            .iter()
+            .map(|e| {
+                json!([
+                    e.manager,
+                    e.operation.as_str(),
+                    e.api_version,
+                    e.time,
+                    e.subresource,
+                    e.fields.to_fields_v1_exact()
+                ])
+            })
+            .collect();
+        Resting(Value::Array(entries).to_string().into())
+    }
+
+    /// The ownership [`Managed::to_rest`] wrote.
+    pub fn from_rest(resting: &Resting) -> Managed {
+        let entries: Vec<(String, String, String, String, String, Value)> =
+            serde_json::from_str(&resting.0).expect("resting ownership is text to_rest wrote");
+        let entries =
+            entries
+                .into_iter()
+                .map(
+                    |(manager, op, api_version, time, subresource, fields)| ManagedEntry {
+                        manager,
+                        operation: if op == "Apply" {
+                            Operation::Apply
+                        } else {
+                            Operation::Update
+                        },
+                        api_version,
+                        time,
+                        subresource,
+                        fields: Arc::new(
+                            FieldSet::from_fields_v1(&fields)
+                                .expect("resting ownership is text to_rest wrote"),
+                        ),
+                    },
+                );
+        Managed(entries.collect())
     }
 
     /// `metadata.managedFields` as the API server writes it (sorted as it sorts them).

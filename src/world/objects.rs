@@ -6,15 +6,17 @@
 //! names carrying that label, so a selector costs the size of its smallest term.
 //!
 //! An object loaded compactly (an input object nothing has read yet) is held as its JSON
-//! text and decoded on its first read, which keeps the decoded object from then on.
+//! text and decoded on its first read. Between targets the engine calls
+//! [`Objects::rest`]: every object written or decoded since goes back to its text, so a
+//! fleet's finished targets are held at about the size of their JSON, not a dozen times it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::RangeBounds;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
-use super::compact::StoredObject;
+use super::compact::{encode_text, StoredObject};
 
 /// The identity of a stored object.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,15 +45,29 @@ impl Slot {
         }
     }
 
-    /// The object, decoded and kept on the first read of a compact one.
-    pub(super) fn get(&self) -> &Arc<Value> {
+    /// The object, decoded and kept on the first read of a compact one (then `woken` is
+    /// called, so the store can put it back to rest).
+    fn get(&self, woken: impl FnOnce()) -> &Arc<Value> {
         self.value.get_or_init(|| {
             let text = self
                 .text
                 .as_deref()
                 .expect("a slot holds a value or its text");
+            woken();
             Arc::new(super::compact::decode(text))
         })
+    }
+
+    /// Back to its compact text (encoded now if it has none), when the object has a
+    /// compact form ([`encode_text`]); otherwise it stays decoded.
+    fn rest(&mut self) {
+        if self.text.is_none() {
+            match self.value.get().and_then(|v| encode_text(v)) {
+                Some(text) => self.text = Some(text.into()),
+                None => return,
+            }
+        }
+        self.value = OnceLock::new();
     }
 
     /// The object without decoding it (a compact one not read yet stays text).
@@ -65,15 +81,52 @@ impl Slot {
 }
 
 /// The objects by key, and the names of each kind and namespace by label.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Objects {
     by_key: BTreeMap<ObjectKey, Slot>,
     by_label: HashMap<LabelTerm, BTreeSet<String>>,
+    /// The objects held decoded since the last [`Objects::rest`] (written, or read from
+    /// their text); a key may be listed twice.
+    awake: Mutex<Vec<ObjectKey>>,
+}
+
+impl Clone for Objects {
+    fn clone(&self) -> Self {
+        Objects {
+            by_key: self.by_key.clone(),
+            by_label: self.by_label.clone(),
+            awake: Mutex::new(self.awake_keys().clone()),
+        }
+    }
 }
 
 impl Objects {
     pub fn get(&self, key: &ObjectKey) -> Option<&Arc<Value>> {
-        self.by_key.get(key).map(Slot::get)
+        self.by_key.get(key).map(|slot| self.read(key, slot))
+    }
+
+    /// The object of a slot, decoding it if it is at rest.
+    pub(super) fn read<'a>(&self, key: &ObjectKey, slot: &'a Slot) -> &'a Arc<Value> {
+        slot.get(|| self.awake_keys().push(key.clone()))
+    }
+
+    fn awake_keys(&self) -> std::sync::MutexGuard<'_, Vec<ObjectKey>> {
+        // The list is only pushed to: a panic elsewhere cannot leave it inconsistent.
+        self.awake.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Puts every object written or decoded since the last call back to its compact
+    /// text (see [`Slot::rest`]); the next read decodes it again. Costs the number of
+    /// objects woken, not the number stored.
+    pub fn rest(&mut self) {
+        let mut keys = std::mem::take(&mut *self.awake_keys());
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            if let Some(slot) = self.by_key.get_mut(&key) {
+                slot.rest();
+            }
+        }
     }
 
     pub fn contains_key(&self, key: &ObjectKey) -> bool {
@@ -96,6 +149,7 @@ impl Objects {
     /// Stores `object` under `key`, re-indexing its labels.
     pub fn insert(&mut self, key: ObjectKey, object: Arc<Value>) {
         let labels_of = Arc::clone(&object);
+        self.awake_keys().push(key.clone());
         self.put(key, &labels_of, Slot::parsed(object));
     }
 

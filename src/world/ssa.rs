@@ -22,27 +22,59 @@ use super::schema::{shape, struct_field, ListType, Shape, TypeId};
 #[derive(Debug, Clone)]
 pub(super) struct LastApply {
     /// The applied body.
-    pub(super) body: Arc<Value>,
-    /// The object the apply left stored.
-    pub(super) result: Arc<Value>,
+    body: AppliedBody,
+    /// The resourceVersion of the object the apply left stored: every stored change
+    /// takes a new one, so an equal version is the very object.
+    result_version: String,
+}
+
+/// An applied body, parsed, or as its compact text once the store put it to rest.
+#[derive(Debug, Clone)]
+enum AppliedBody {
+    Parsed(Arc<Value>),
+    Text(Box<str>),
 }
 
 impl LastApply {
+    pub(super) fn new(body: Arc<Value>, result: &Value) -> LastApply {
+        LastApply {
+            body: AppliedBody::Parsed(body),
+            result_version: resource_version(result).to_string(),
+        }
+    }
+
     /// Whether applying `body` to `stored` is known to change nothing: the same
     /// body again, onto the very object the last apply left (nothing wrote it
     /// since). Applying is idempotent, so the full merge would find it unchanged.
     pub(super) fn repeats(
         &self,
         body: &Value,
-        stored: &Arc<Value>,
+        stored: &Value,
         api_version: &str,
         kind: &str,
     ) -> bool {
-        Arc::ptr_eq(&self.result, stored)
+        resource_version(stored) == self.result_version
             && get_str(stored, &["apiVersion"]) == Some(api_version)
             && get_str(stored, &["kind"]) == Some(kind)
-            && identical(&self.body, body)
+            && match &self.body {
+                AppliedBody::Parsed(last) => identical(last, body),
+                AppliedBody::Text(text) => identical(&super::compact::decode(text), body),
+            }
     }
+
+    /// The body to its compact text (kept parsed when it has none, see
+    /// [`super::compact::encode_text`]).
+    pub(super) fn rest(&mut self) {
+        if let AppliedBody::Parsed(body) = &self.body {
+            if let Some(text) = super::compact::encode_text(body) {
+                self.body = AppliedBody::Text(text.into());
+            }
+        }
+    }
+}
+
+fn resource_version(object: &Value) -> &str {
+    get_str(object, &["metadata", "resourceVersion"]).unwrap_or("")
 }
 
 /// A list item's path element: its key fields (defaulted from the schema as

@@ -136,7 +136,7 @@ impl ApiServer {
         let next = Arc::new(next);
         if deleting && finalizers_gone {
             self.objects.remove(&key);
-            self.applied.retain(|(k, _), _| *k != key);
+            self.applied.remove(&key);
             self.managed.remove(&key);
             record.outcome = WriteOutcome::Removed { before: stored };
             return Ok(next);

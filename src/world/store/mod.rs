@@ -7,6 +7,7 @@
 //! a read or a recorded before/after snapshot costs a reference count, not a copy.
 
 mod commit;
+mod ownership;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -23,8 +24,8 @@ use super::managed::Managed;
 pub use super::objects::ObjectKey;
 use super::objects::Objects;
 use super::record::WriteRecord;
-use super::ssa::LastApply;
 use commit::typed;
+use ownership::{LastApplies, Ownerships};
 
 /// UUID namespace (RFC 4122 NameSpaceURL) used for server-assigned uids.
 const NAMESPACE_URL: uuid::Uuid = uuid::Uuid::from_u128(0x6ba7b811_9dad_11d1_80b4_00c04fd430c8);
@@ -36,10 +37,10 @@ pub struct ApiServer {
     served_optional: HashSet<String>,
     resource_version: u64,
     creations: HashMap<String, u64>,
-    /// Last object each field manager applied, per object (server-side apply).
-    applied: HashMap<(ObjectKey, String), LastApply>,
+    /// Each field manager's last apply, per object (server-side apply).
+    applied: LastApplies,
     /// Field ownership per object (`metadata.managedFields`, held aside: never returned).
-    managed: HashMap<ObjectKey, Managed>,
+    managed: Ownerships,
     now: String,
     seq: u64,
     writes: Vec<WriteRecord>,
@@ -60,8 +61,8 @@ impl ApiServer {
             served_optional: HashSet::new(),
             resource_version: 99,
             creations: HashMap::new(),
-            applied: HashMap::new(),
-            managed: HashMap::new(),
+            applied: LastApplies::default(),
+            managed: Ownerships::default(),
             now: now.into(),
             seq: 0,
             writes: Vec::new(),
@@ -216,8 +217,8 @@ impl ApiServer {
     ) -> Value {
         let key = Self::key(&kind_info(api_version, kind), namespace, name);
         self.managed
-            .get(&key)
-            .map_or(Value::Array(Vec::new()), Managed::to_json)
+            .peek(&key)
+            .map_or(Value::Array(Vec::new()), |m| m.to_json())
     }
 
     // ------------------------------------------------------------------ reads
@@ -282,7 +283,7 @@ impl ApiServer {
             .take_while(|(k, _)| {
                 k.group_kind == start.group_kind && namespace.is_none_or(|ns| k.namespace == ns)
             })
-            .map(|(_, slot)| slot.get())
+            .map(|(key, slot)| self.objects.read(key, slot))
             .filter(|obj| {
                 selector.iter().all(|(lk, lv)| {
                     obj.get("metadata")

@@ -131,3 +131,116 @@ fn an_object_with_a_float_is_stored_parsed() {
     api.load_compact(o).unwrap();
     assert_eq!(texts(&api), 0);
 }
+
+fn deployment(replicas: u64, extra_label: Option<&str>) -> Value {
+    let mut labels = json!({"app": "web"});
+    if let Some(l) = extra_label {
+        labels[l] = json!("1");
+    }
+    json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "ns", "labels": labels},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "i",
+                    "ports": [{"containerPort": 80}]}]}}}})
+}
+
+/// One request to both servers, with its answer as text.
+type Step = dyn Fn(&mut ApiServer) -> String;
+
+/// The outcome kind of the last recorded write.
+fn last_outcome(api: &ApiServer) -> String {
+    let w = api.writes().last().expect("a write was recorded");
+    format!("{:?}", w.outcome)
+        .split(['{', ' ', '('])
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Resting (objects, ownership and last applies to compact text) changes no answer:
+/// a server rested after every write gives the same reads, records and managedFields as
+/// one never rested, through repeated, changed and conflicting applies and updates.
+#[test]
+fn a_rested_server_answers_as_one_never_rested() {
+    let mut plain = ApiServer::new("2026-01-01T00:00:00Z");
+    let mut rested = plain.clone();
+    let steps: Vec<Box<Step>> = vec![
+        Box::new(|api| {
+            format!(
+                "{:?}",
+                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
+                    .is_ok()
+            )
+        }),
+        // The same body again: a repeat, known unchanged without a merge.
+        Box::new(|api| {
+            format!(
+                "{:?}",
+                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
+                    .is_ok()
+            )
+        }),
+        Box::new(|api| {
+            format!(
+                "{:?}",
+                api.apply("apps/v1", "Deployment", deployment(2, Some("x")), "op")
+                    .is_ok()
+            )
+        }),
+        // Another manager without force conflicts on the replicas the first one owns.
+        Box::new(|api| {
+            format!(
+                "{:?}",
+                api.apply_with("apps/v1", "Deployment", deployment(3, None), "other", false)
+                    .map_err(|e| e.to_string())
+            )
+        }),
+        Box::new(|api| {
+            let patch = json!({"spec": {"replicas": 5}});
+            format!(
+                "{:?}",
+                api.merge_patch("apps/v1", "Deployment", "ns", "web", patch, false)
+                    .is_ok()
+            )
+        }),
+        // Back to the first body: the label the manager stopped sending is removed.
+        Box::new(|api| {
+            format!(
+                "{:?}",
+                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
+                    .is_ok()
+            )
+        }),
+        Box::new(|api| {
+            format!(
+                "{:?}",
+                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
+                    .is_ok()
+            )
+        }),
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        assert_eq!(step(&mut plain), step(&mut rested), "step {i}");
+        rested.rest();
+        assert_eq!(last_outcome(&plain), last_outcome(&rested), "step {i}");
+        assert_eq!(values(&plain), values(&rested), "step {i}");
+        assert_eq!(
+            plain.managed_fields("apps/v1", "Deployment", "ns", "web"),
+            rested.managed_fields("apps/v1", "Deployment", "ns", "web"),
+            "step {i}"
+        );
+        assert_eq!(texts(&rested), 1, "step {i}: the object rests as text");
+    }
+    assert_eq!(
+        last_outcome(&rested),
+        "Unchanged",
+        "the repeat is recognised at rest"
+    );
+    let labels = &rested.get("apps/v1", "Deployment", "ns", "web").unwrap()["metadata"]["labels"];
+    assert_eq!(labels, &json!({"app": "web"}));
+    let w = |api: &ApiServer| -> Vec<String> {
+        api.writes().iter().map(|w| format!("{w:?}")).collect()
+    };
+    assert_eq!(w(&plain), w(&rested));
+}

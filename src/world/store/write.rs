@@ -273,7 +273,7 @@ impl ApiServer {
                     Ok(created)
                 }
                 Some(stored) => {
-                    let last = self.applied.get(&manager_key);
+                    let last = self.applied.get(&manager_key.0, field_manager);
                     if last.is_some_and(|last| last.repeats(&body, &stored, api_version, kind)) {
                         record.outcome = WriteOutcome::Unchanged {
                             object: Arc::clone(&stored),
@@ -282,7 +282,7 @@ impl ApiServer {
                     }
                     let mut managed = self
                         .managed
-                        .get(&manager_key.0)
+                        .get_mut(&manager_key.0)
                         .cloned()
                         .unwrap_or_default();
                     let candidate = managed
@@ -307,11 +307,8 @@ impl ApiServer {
                 }
             };
             if let Ok(stored) = &result {
-                let last = LastApply {
-                    body: Arc::clone(&body),
-                    result: Arc::clone(stored),
-                };
-                self.applied.insert(manager_key, last);
+                let last = LastApply::new(Arc::clone(&body), stored);
+                self.applied.insert(manager_key.0, field_manager, last);
             }
             result
         });
@@ -342,7 +339,7 @@ impl ApiServer {
             if !has_finalizers {
                 self.next_rv();
                 self.objects.remove(&key);
-                self.applied.retain(|(k, _), _| *k != key);
+                self.applied.remove(&key);
                 self.managed.remove(&key);
                 record.outcome = WriteOutcome::Removed {
                     before: Arc::clone(&stored),
