@@ -506,10 +506,14 @@ impl FieldSet {
         Value::Object(self.fields_v1_node(false))
     }
 
-    /// [`FieldSet::to_fields_v1`] with the empty path written as `"."` when it is a
-    /// member, so that [`FieldSet::from_fields_v1`] gives back this very set.
-    pub fn to_fields_v1_exact(&self) -> Value {
-        Value::Object(self.fields_v1_node(self.root))
+    /// The `FieldsV1` JSON of this set, serialised straight from the tree, with the
+    /// empty path written as `"."` when it is a member, so that
+    /// [`FieldSet::from_fields_v1`] gives back this very set.
+    pub fn fields_v1_exact(&self) -> FieldsV1<'_> {
+        FieldsV1 {
+            set: self,
+            member: self.root,
+        }
     }
 
     fn fields_v1_node(&self, member: bool) -> Map<String, Value> {
@@ -539,6 +543,57 @@ impl FieldSet {
             return Err("parsing managed fields: FieldsV1 is not an object".into());
         };
         read_node(map)
+    }
+}
+
+/// A set as `FieldsV1` JSON written by serde without building a JSON value: the same
+/// text as [`FieldSet::to_fields_v1`] (members and children in the tree's order, `"."`
+/// first where the level's own path is a member).
+pub struct FieldsV1<'a> {
+    set: &'a FieldSet,
+    member: bool,
+}
+
+impl serde::Serialize for FieldsV1<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        if self.member {
+            map.serialize_entry(".", &Empty)?;
+        }
+        let mut result = Ok(());
+        merge_walk(
+            &self.set.members,
+            &self.set.children,
+            same,
+            child_key,
+            |m, child| {
+                if result.is_err() {
+                    return;
+                }
+                result = match child {
+                    Some((pe, set)) => map.serialize_entry(
+                        &pe.fields_v1_key(),
+                        &FieldsV1 {
+                            set,
+                            member: m.is_some(),
+                        },
+                    ),
+                    None => map.serialize_entry(&m.expect("one side").fields_v1_key(), &Empty),
+                };
+            },
+        );
+        result?;
+        map.end()
+    }
+}
+
+/// `{}`: a leaf of `FieldsV1`.
+struct Empty;
+
+impl serde::Serialize for Empty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
     }
 }
 

@@ -207,3 +207,27 @@ fn tree_set_operations_match_a_sorted_set_of_paths() {
         assert_eq!(FieldSet::from_parts(root, members, children), a);
     }
 }
+
+/// The text written straight from the tree is the text of the `FieldsV1` value (plus `"."`
+/// at the top when the empty path is a member), and reads back as the very same set.
+#[test]
+fn fields_v1_text_is_the_value_text_and_reads_back_exactly() {
+    let mut rng = rand_chacha::ChaCha12Rng::seed_from_u64(21);
+    let mut with_root = 0;
+    for _ in 0..500 {
+        let set = tree(&random_model(&mut rng));
+        let text = serde_json::to_string(&set.fields_v1_exact()).unwrap();
+        let value: Value = serde_json::from_str(&text).unwrap();
+        if set.has(&[]) {
+            with_root += 1;
+            let mut expected = Map::new();
+            expected.insert(".".into(), json!({}));
+            expected.extend(set.to_fields_v1().as_object().unwrap().clone());
+            assert_eq!(text, Value::Object(expected).to_string());
+        } else {
+            assert_eq!(text, set.to_fields_v1().to_string());
+        }
+        assert_eq!(FieldSet::from_fields_v1(&value).unwrap(), set, "{text}");
+    }
+    assert!(with_root > 0, "some sets hold the empty path");
+}

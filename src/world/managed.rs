@@ -123,21 +123,22 @@ impl Managed {
 
     /// This ownership as compact text, entries in their order (see [`Resting`]).
     pub fn to_rest(&self) -> Resting {
-        let entries: Vec<Value> = self
+        let entries: Vec<_> = self
             .0
             .iter()
             .map(|e| {
-                json!([
-                    e.manager,
+                (
+                    &e.manager,
                     e.operation.as_str(),
-                    e.api_version,
-                    e.time,
-                    e.subresource,
-                    e.fields.to_fields_v1_exact()
-                ])
+                    &e.api_version,
+                    &e.time,
+                    &e.subresource,
+                    e.fields.fields_v1_exact(),
+                )
             })
             .collect();
-        Resting(Value::Array(entries).to_string().into())
+        let text = serde_json::to_string(&entries).expect("ownership serialises to JSON");
+        Resting(text.into())
     }
 
     /// The ownership [`Managed::to_rest`] wrote.

@@ -300,10 +300,17 @@ impl ApiServer {
     /// Every stored object with its kind, sorted by kind, then namespace, then name;
     /// objects stored compactly and not read yet are handed out as their text.
     pub fn all_objects(&self) -> Vec<(&str, StoredObject)> {
+        self.objects_of_kinds(|_| true)
+    }
+
+    /// [`ApiServer::all_objects`] of the kinds `wanted` accepts (filtered before the
+    /// listing is built, so a store of many objects of other kinds costs nothing here).
+    pub fn objects_of_kinds(&self, wanted: impl Fn(&str) -> bool) -> Vec<(&str, StoredObject)> {
         let mut all: Vec<(&str, &ObjectKey, StoredObject)> = self
             .objects
             .peek_all()
             .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, v))
+            .filter(|(kind, _, _)| wanted(kind))
             .collect();
         all.sort_by(|a, b| (a.0, &a.1.namespace, &a.1.name).cmp(&(b.0, &b.1.namespace, &b.1.name)));
         all.into_iter().map(|(kind, _, v)| (kind, v)).collect()
