@@ -286,6 +286,25 @@ mod tests {
         assert_eq!(SavedPlan::parse(&text).expect("parses"), plan);
     }
 
+    /// Found by the saved-plan fuzz target: a number too big for an integer (here 10^100
+    /// times a height) is a float; sealed and read back, its digest must still hold, so
+    /// floats are parsed exactly (serde_json's `float_roundtrip`).
+    #[test]
+    fn a_plan_holding_a_huge_number_reads_back_sealed() {
+        for number in [
+            format!("19874{}", "0".repeat(96)),
+            "0.30000000000000004".to_string(),
+            "2.2250738585072014e-308".to_string(),
+        ] {
+            let mut doc = plan().to_json();
+            doc["steps"][0]["write"]["patch"]["spec"] = json!({"targetHeight": "N"});
+            let text = doc.to_string().replace("\"N\"", &number);
+            let unsealed = SavedPlan::parse_unsealed(&text).expect("reads without the digests");
+            let sealed = unsealed.to_json().to_string();
+            assert_eq!(SavedPlan::parse(&sealed), Ok(unsealed), "{number}");
+        }
+    }
+
     #[test]
     fn an_unsealed_read_skips_only_the_digests() {
         let mut doc = plan().to_json();
