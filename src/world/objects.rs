@@ -200,14 +200,14 @@ impl Objects {
         }
     }
 
-    /// The objects of `group_kind` in `namespace` whose labels equal every pair of a
-    /// non-empty `selector`, by name.
-    pub fn select(
+    /// The names of the objects [`Objects::select`] would return, in its order, without
+    /// reading (or decoding) any of them.
+    pub fn select_names(
         &self,
         group_kind: &str,
         namespace: &str,
         selector: &[(&str, &str)],
-    ) -> Vec<Arc<Value>> {
+    ) -> Vec<String> {
         let postings: Option<Vec<&BTreeSet<String>>> = selector
             .iter()
             .map(|(k, v)| {
@@ -229,11 +229,25 @@ impl Objects {
         smallest
             .iter()
             .filter(|name| rest.iter().all(|p| p.contains(*name)))
+            .cloned()
+            .collect()
+    }
+
+    /// The objects of `group_kind` in `namespace` whose labels equal every pair of a
+    /// non-empty `selector`, by name.
+    pub fn select(
+        &self,
+        group_kind: &str,
+        namespace: &str,
+        selector: &[(&str, &str)],
+    ) -> Vec<Arc<Value>> {
+        self.select_names(group_kind, namespace, selector)
+            .into_iter()
             .filter_map(|name| {
                 self.get(&ObjectKey {
                     group_kind: group_kind.to_string(),
                     namespace: namespace.to_string(),
-                    name: name.clone(),
+                    name,
                 })
             })
             .map(Arc::clone)

@@ -3,7 +3,6 @@
 
 use crate::api::{LabelPeerSource, SeiNode, API_VERSION, SEINODE_KIND};
 use crate::env::Env;
-use crate::world::json::get_str;
 
 /// Recomputes `status.resolvedPeers`; returns whether it changed.
 pub fn reconcile_peers(env: &Env, node: &mut SeiNode) -> Result<bool, String> {
@@ -37,18 +36,15 @@ fn resolve_label_peers(
         .flatten()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    // Only the peers' identities are needed: listed by name, no peer object is read.
     let peers = env
         .api
-        .list(API_VERSION, SEINODE_KIND, Some(namespace), &selector)
+        .list_names(API_VERSION, SEINODE_KIND, Some(namespace), &selector)
         .map_err(|e| format!("listing peers by label: {e}"))?;
     Ok(peers
         .iter()
-        .filter_map(|peer| {
-            let name = get_str(peer, &["metadata", "name"])?;
-            let peer_ns = get_str(peer, &["metadata", "namespace"]).unwrap_or("");
-            let is_self = name == node.name() && peer_ns == node.namespace();
-            (!is_self).then(|| format!("{name}-0.{name}.{peer_ns}.svc.cluster.local"))
-        })
+        .filter(|(peer_ns, name)| !(name == node.name() && peer_ns == node.namespace()))
+        .map(|(peer_ns, name)| format!("{name}-0.{name}.{peer_ns}.svc.cluster.local"))
         .collect())
 }
 

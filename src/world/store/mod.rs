@@ -297,6 +297,36 @@ impl ApiServer {
             .collect())
     }
 
+    /// The `(namespace, name)` of each object [`ApiServer::list`] returns, in its order.
+    /// A caller that needs only the identities (label peers become DNS names) reads no
+    /// object: the label index answers, so objects at rest stay at rest.
+    pub fn list_names(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        selector: &[(&str, &str)],
+    ) -> Result<Vec<(String, String)>, ApiError> {
+        self.check_served(api_version, kind)?;
+        if let (Some(namespace), false) = (namespace, selector.is_empty()) {
+            let group_kind = kind_info(api_version, kind).group_kind();
+            return Ok(self
+                .objects
+                .select_names(&group_kind, namespace, selector)
+                .into_iter()
+                .map(|name| (namespace.to_string(), name))
+                .collect());
+        }
+        Ok(self
+            .list(api_version, kind, namespace, selector)?
+            .iter()
+            .map(|o| {
+                let (namespace, name) = namespace_and_name(o);
+                (namespace, name)
+            })
+            .collect())
+    }
+
     /// Every stored object with its kind, sorted by kind, then namespace, then name;
     /// objects stored compactly and not read yet are handed out as their text.
     pub fn all_objects(&self) -> Vec<(&str, StoredObject)> {

@@ -244,3 +244,43 @@ fn a_rested_server_answers_as_one_never_rested() {
     };
     assert_eq!(w(&plain), w(&rested));
 }
+
+/// `list_names` gives the identities `list` gives, in its order, and reads no object: a
+/// store holding its objects as text keeps them text.
+#[test]
+fn list_names_answers_as_list_without_reading() {
+    let objects = [
+        config_map("b", "x"),
+        config_map("a", "x"),
+        config_map("c", "y"),
+    ];
+    for selector in [
+        &[("team", "x")][..],
+        &[("team", "x"), ("z", "1")],
+        &[("team", "none")],
+        &[],
+    ] {
+        for namespace in [Some("ns"), Some("other"), None] {
+            let (_, compact) = pair(&objects);
+            let names = compact
+                .list_names("v1", "ConfigMap", namespace, selector)
+                .unwrap();
+            if namespace.is_some() && !selector.is_empty() {
+                assert_eq!(texts(&compact), 3, "{selector:?}: nothing decoded");
+            }
+            let listed: Vec<(String, String)> = compact
+                .list("v1", "ConfigMap", namespace, selector)
+                .unwrap()
+                .iter()
+                .map(|o| super::namespace_and_name(o))
+                .collect();
+            assert_eq!(names, listed, "{namespace:?} {selector:?}");
+        }
+    }
+    let (_, compact) = pair(&objects);
+    let names = compact
+        .list_names("v1", "ConfigMap", Some("ns"), &[("team", "x")])
+        .unwrap();
+    let ns_name = |n: &str| ("ns".to_string(), n.to_string());
+    assert_eq!(names, [ns_name("a"), ns_name("b")]);
+}
