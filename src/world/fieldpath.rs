@@ -503,7 +503,11 @@ impl FieldSet {
     /// The `FieldsV1` JSON of this set (the empty path itself is not written,
     /// as SMD does not track it).
     pub fn to_fields_v1(&self) -> Value {
-        Value::Object(self.fields_v1_node(false))
+        let text = FieldsV1 {
+            set: self,
+            member: false,
+        };
+        serde_json::to_value(text).expect("FieldsV1 has string keys")
     }
 
     /// The `FieldsV1` JSON of this set, serialised straight from the tree, with the
@@ -516,27 +520,6 @@ impl FieldSet {
         }
     }
 
-    fn fields_v1_node(&self, member: bool) -> Map<String, Value> {
-        let mut node = Map::new();
-        if member {
-            node.insert(".".into(), Value::Object(Map::new()));
-        }
-        merge_walk(
-            &self.members,
-            &self.children,
-            same,
-            child_key,
-            |m, child| {
-                let value = match child {
-                    Some((pe, set)) => (pe, set.fields_v1_node(m.is_some())),
-                    None => (m.expect("one side"), Map::new()),
-                };
-                node.insert(value.0.fields_v1_key(), Value::Object(value.1));
-            },
-        );
-        node
-    }
-
     /// Parses `FieldsV1` JSON.
     pub fn from_fields_v1(value: &Value) -> Result<FieldSet, String> {
         let Value::Object(map) = value else {
@@ -546,9 +529,9 @@ impl FieldSet {
     }
 }
 
-/// A set as `FieldsV1` JSON written by serde without building a JSON value: the same
-/// text as [`FieldSet::to_fields_v1`] (members and children in the tree's order, `"."`
-/// first where the level's own path is a member).
+/// A set as `FieldsV1` JSON, written by serde straight from the tree (members and
+/// children in the tree's order, `"."` first where the level's own path is a member):
+/// the one writer behind [`FieldSet::to_fields_v1`] and the store's resting text.
 pub struct FieldsV1<'a> {
     set: &'a FieldSet,
     member: bool,

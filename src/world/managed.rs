@@ -34,6 +34,15 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The operation `metadata.managedFields[].operation` names, if it is one.
+    fn parse(text: &str) -> Option<Operation> {
+        match text {
+            "Apply" => Some(Operation::Apply),
+            "Update" => Some(Operation::Update),
+            _ => None,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Operation::Apply => "Apply",
@@ -104,11 +113,7 @@ impl Managed {
             .unwrap_or_default();
         let text = |e: &Value, k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let read = |e: &Value| -> Option<ManagedEntry> {
-            let operation = match e.get("operation")?.as_str()? {
-                "Apply" => Operation::Apply,
-                "Update" => Operation::Update,
-                _ => return None,
-            };
+            let operation = Operation::parse(e.get("operation")?.as_str()?)?;
             Some(ManagedEntry {
                 manager: text(e, "manager"),
                 operation,
@@ -151,11 +156,8 @@ impl Managed {
                 .map(
                     |(manager, op, api_version, time, subresource, fields)| ManagedEntry {
                         manager,
-                        operation: if op == "Apply" {
-                            Operation::Apply
-                        } else {
-                            Operation::Update
-                        },
+                        operation: Operation::parse(&op)
+                            .expect("resting ownership is text to_rest wrote"),
                         api_version,
                         time,
                         subresource,

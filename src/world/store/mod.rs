@@ -320,10 +320,7 @@ impl ApiServer {
         Ok(self
             .list(api_version, kind, namespace, selector)?
             .iter()
-            .map(|o| {
-                let (namespace, name) = namespace_and_name(o);
-                (namespace, name)
-            })
+            .map(|o| namespace_and_name(o))
             .collect())
     }
 

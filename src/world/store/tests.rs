@@ -145,8 +145,51 @@ fn deployment(replicas: u64, extra_label: Option<&str>) -> Value {
                     "ports": [{"containerPort": 80}]}]}}}})
 }
 
-/// One request to both servers, with its answer as text.
-type Step = dyn Fn(&mut ApiServer) -> String;
+/// One request of the rested-server test.
+enum Request {
+    /// A server-side apply of [`deployment`] by `manager`.
+    Apply {
+        replicas: u64,
+        label: Option<&'static str>,
+        manager: &'static str,
+        force: bool,
+    },
+    /// A merge patch of `spec.replicas`.
+    Patch { replicas: u64 },
+}
+
+/// A forced apply by the manager `op`, as the operator applies.
+fn by_op(replicas: u64, label: Option<&'static str>) -> Request {
+    Request::Apply {
+        replicas,
+        label,
+        manager: "op",
+        force: true,
+    }
+}
+
+/// Sends a request; its answer as text (success, or the error's words).
+fn send(api: &mut ApiServer, request: &Request) -> String {
+    let answer = match request {
+        Request::Apply {
+            replicas,
+            label,
+            manager,
+            force,
+        } => api.apply_with(
+            "apps/v1",
+            "Deployment",
+            deployment(*replicas, *label),
+            manager,
+            *force,
+        ),
+        Request::Patch { replicas } => {
+            let patch = json!({"spec": {"replicas": replicas}});
+            api.merge_patch("apps/v1", "Deployment", "ns", "web", patch, false)
+        }
+    };
+    format!("{:?}", answer.map(drop).map_err(|e| e.to_string()))
+}
 
 /// The outcome kind of the last recorded write.
 fn last_outcome(api: &ApiServer) -> String {
@@ -165,63 +208,29 @@ fn last_outcome(api: &ApiServer) -> String {
 fn a_rested_server_answers_as_one_never_rested() {
     let mut plain = ApiServer::new("2026-01-01T00:00:00Z");
     let mut rested = plain.clone();
-    let steps: Vec<Box<Step>> = vec![
-        Box::new(|api| {
-            format!(
-                "{:?}",
-                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
-                    .is_ok()
-            )
-        }),
+    let steps = [
+        by_op(1, None),
         // The same body again: a repeat, known unchanged without a merge.
-        Box::new(|api| {
-            format!(
-                "{:?}",
-                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
-                    .is_ok()
-            )
-        }),
-        Box::new(|api| {
-            format!(
-                "{:?}",
-                api.apply("apps/v1", "Deployment", deployment(2, Some("x")), "op")
-                    .is_ok()
-            )
-        }),
+        by_op(1, None),
+        by_op(2, Some("x")),
         // Another manager without force conflicts on the replicas the first one owns.
-        Box::new(|api| {
-            format!(
-                "{:?}",
-                api.apply_with("apps/v1", "Deployment", deployment(3, None), "other", false)
-                    .map_err(|e| e.to_string())
-            )
-        }),
-        Box::new(|api| {
-            let patch = json!({"spec": {"replicas": 5}});
-            format!(
-                "{:?}",
-                api.merge_patch("apps/v1", "Deployment", "ns", "web", patch, false)
-                    .is_ok()
-            )
-        }),
+        Request::Apply {
+            replicas: 3,
+            label: None,
+            manager: "other",
+            force: false,
+        },
+        Request::Patch { replicas: 5 },
         // Back to the first body: the label the manager stopped sending is removed.
-        Box::new(|api| {
-            format!(
-                "{:?}",
-                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
-                    .is_ok()
-            )
-        }),
-        Box::new(|api| {
-            format!(
-                "{:?}",
-                api.apply("apps/v1", "Deployment", deployment(1, None), "op")
-                    .is_ok()
-            )
-        }),
+        by_op(1, None),
+        by_op(1, None),
     ];
     for (i, step) in steps.iter().enumerate() {
-        assert_eq!(step(&mut plain), step(&mut rested), "step {i}");
+        let answer = send(&mut plain, step);
+        assert_eq!(answer, send(&mut rested, step), "step {i}");
+        if let Request::Apply { force: false, .. } = step {
+            assert!(answer.contains("conflict"), "step {i}: {answer}");
+        }
         rested.rest();
         assert_eq!(last_outcome(&plain), last_outcome(&rested), "step {i}");
         assert_eq!(values(&plain), values(&rested), "step {i}");
