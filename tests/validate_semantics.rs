@@ -136,3 +136,109 @@ fn defaults_are_filled_recursively() {
     apply_defaults(&crd.root, &mut v);
     assert_eq!(v["spec"]["sidecar"]["port"], 7777);
 }
+
+/// A stream of many documents: ConfigMaps (skipped), valid and invalid SeiNodes, a duplicate,
+/// a selector matching nothing, a scalar document and one that does not parse; over 256 KiB,
+/// so it is parsed in parallel pieces and renumbered.
+fn mixed_stream() -> String {
+    let node = |name: &str, extra: &str| {
+        format!("apiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata:\n  name: {name}\nspec:\n  chainId: c\n  image: i\n  fullNode: {{}}\n{extra}")
+    };
+    let mut docs = Vec::new();
+    for i in 0..4000 {
+        docs.push(match i {
+            7 => node("ok", ""),
+            1500 => node("bad", "  replicas: nope\n"),
+            2100 => node("ok", ""),
+            2500 => node(
+                "peer",
+                "  peers:\n    - label:\n        selector: {role: nothing}\n",
+            ),
+            3000 => "just a scalar\n".to_string(),
+            3500 => "a: [unclosed\n".to_string(),
+            _ => format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c-{i}\ndata:\n  k: v\n"
+            ),
+        });
+    }
+    docs.join("---\n")
+}
+
+fn as_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("serialises")
+}
+
+#[test]
+fn a_report_listing_only_diagnosed_documents_counts_the_rest() {
+    use nodectl::manifest::discover_inputs;
+    use nodectl::validate::{validate_inputs_keeping, validate_loads_keeping, Kept, Listing};
+    let text = mixed_stream();
+    assert!(text.len() > 256 << 10, "parsed in pieces");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let inputs = discover_inputs(&[path], false);
+    let keep = |d: &nodectl::manifest::Document| (d.index_in_file, d.start.line);
+    let (old, opts) = (OldObjects::default(), Options::default());
+    let by_loads = |listing| {
+        validate_loads_keeping(
+            vec![parse_str("t.yaml", &text)],
+            &old,
+            &opts,
+            listing,
+            &|| {},
+            &keep,
+        )
+    };
+    let by_inputs = |listing| validate_inputs_keeping(&inputs, &old, &opts, listing, &|| {}, &keep);
+    type Run<'a> = &'a dyn Fn(Listing) -> Kept<(usize, u32)>;
+    let runs: [(Run, &str); 2] = [(&by_loads, "loads"), (&by_inputs, "inputs")];
+    for (run, how) in runs {
+        let every = run(Listing::Every);
+        let diagnosed = run(Listing::Diagnosed);
+        assert_eq!(
+            every.report.documents.len(),
+            4000,
+            "{how}: one per document"
+        );
+        let listed: Vec<_> = every
+            .report
+            .documents
+            .iter()
+            .filter(|d| !d.diagnostics.is_empty())
+            .collect();
+        // bad (error), the second "ok" (duplicate), peer (selector), the scalar, the parse error.
+        assert_eq!(listed.len(), 5, "{how}: {:?}", rules(&every.report));
+        assert_eq!(
+            as_json(&diagnosed.report.documents),
+            as_json(&listed),
+            "{how}"
+        );
+        assert_eq!(diagnosed.report.summary(), every.report.summary(), "{how}");
+        assert_eq!(
+            diagnosed.report.summary_line(),
+            every.report.summary_line(),
+            "{how}"
+        );
+        assert_eq!(
+            as_json(&diagnosed.report.diagnostics()),
+            as_json(&every.report.diagnostics()),
+            "{how}"
+        );
+        assert!(
+            diagnosed.report.is_invalid() && every.report.is_invalid(),
+            "{how}"
+        );
+        assert_eq!(
+            diagnosed.kept, every.kept,
+            "{how}: the same documents kept, in order"
+        );
+        assert_eq!(diagnosed.unreadable, every.unreadable, "{how}");
+        let s = diagnosed.report.summary();
+        assert_eq!(
+            (s.documents, s.valid, s.invalid, s.skipped),
+            (4000, 2, 4, 3994),
+            "{how}"
+        );
+    }
+}

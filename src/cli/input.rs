@@ -117,8 +117,11 @@ fn held(object: Value) -> Manifest {
 /// The input made of each document's object, in order; the first hard error is returned as
 /// `Err`.
 pub fn objects_in(each: impl IntoIterator<Item = DocumentObject>) -> Result<Input, InputProblem> {
+    let each = each.into_iter();
     let mut input = Input::default();
-    for outcome in each.into_iter().flatten() {
+    // Sized once (a few list documents may leave some room) rather than grown by doubling.
+    input.objects.reserve(each.size_hint().0);
+    for outcome in each.flatten() {
         let (object, warnings) = outcome?;
         input.objects.push(object);
         input.warnings.extend(warnings);

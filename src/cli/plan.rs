@@ -14,7 +14,10 @@ use super::plan_input::{read_checked, ValidateMode};
 use super::world_flags;
 use rayon::prelude::*;
 
-use crate::engine::plan::{build_env, plan, plan_each, targets_of, PlanOptions, TargetRef};
+use crate::engine::plan::{
+    build_env, listed_kinds, plan, plan_each, targets_of, PlanOptions, TargetRef,
+};
+use crate::engine::world::releasing;
 use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::authority::{check_plan, Role};
@@ -272,17 +275,16 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         std::mem::forget((report, saved, input));
         return code;
     }
-    let code = stream(args, &input.objects, &targets, &options, out, err)
-        .map_or_else(|c| c, |v| v.done.exit_code());
-    std::mem::forget(input);
-    code
+    stream(args, input.objects, &targets, &options, out, err)
+        .map_or_else(|c| c, |v| v.done.exit_code())
 }
 
 /// Plans and renders target by target: each target's trace is rendered (on the rayon
-/// pool, while the next ones are reconciled) and dropped.
+/// pool, while the next ones are reconciled) and dropped. The input objects are handed to
+/// the world, each dropped once it is stored.
 fn stream(
     args: &PlanArgs,
-    objects: &[Manifest],
+    objects: Vec<Manifest>,
     targets: &[TargetRef],
     options: &PlanOptions,
     out: &mut dyn Write,
@@ -292,12 +294,14 @@ fn stream(
         .view
         .ignore()
         .map_err(|e| fail(err, CliError::Invalid, e))?;
-    let mut env = build_env(objects, options).map_err(|e| fail(err, CliError::Runtime, e))?;
+    let listed = listed_kinds(&objects, &options.served_kinds);
+    let mut env =
+        build_env(releasing(objects), options).map_err(|e| fail(err, CliError::Runtime, e))?;
     let render = renderer(args, ignore, false);
     let mut writer = PlanWriter::new(out);
     let planned = rayon::in_place_scope(|scope| {
         let mut pipeline = Pipeline::new(scope, &render);
-        let planned = plan_each(&mut env, objects, targets, options, &mut |report| {
+        let planned = plan_each(&mut env, &listed, targets, options, &mut |report| {
             pipeline.push(report, &mut writer)
         });
         pipeline.finish(&mut writer);

@@ -17,7 +17,9 @@ use super::input::{
 };
 use crate::manifest::{self, FileLoad, LoadError};
 use crate::validate::render::text;
-use crate::validate::{validate_inputs_keeping, validate_loads_keeping, Kept, OldObjects, Options};
+use crate::validate::{
+    validate_inputs_keeping, validate_loads_keeping, Kept, Listing, OldObjects, Options,
+};
 
 /// What `plan` does with input `validate` would reject (kubectl's `--validate` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -52,6 +54,7 @@ pub fn read_checked(
         &inputs,
         &OldObjects::default(),
         &Options::default(),
+        Listing::Diagnosed,
         &|| {},
         &object_of,
     );
@@ -96,6 +99,7 @@ pub fn check_loads(
         loads,
         &OldObjects::default(),
         &Options::default(),
+        Listing::Diagnosed,
         &|| {},
         &object_of,
     );

@@ -122,7 +122,10 @@ pub fn targets_of(objects: &[impl InputObject]) -> Vec<TargetRef> {
 
 /// Builds the in-memory world from the input objects (files or fixtures), with the
 /// scripted sidecars of the options.
-pub fn build_env(objects: &[impl InputObject], options: &PlanOptions) -> Result<Env, EngineError> {
+pub fn build_env<O: InputObject>(
+    objects: impl IntoIterator<Item = O>,
+    options: &PlanOptions,
+) -> Result<Env, EngineError> {
     world::env_with(
         objects,
         options,
@@ -150,7 +153,8 @@ pub fn plan_in(
     options: &PlanOptions,
 ) -> Result<PlanReport, EngineError> {
     let mut reports = Vec::new();
-    let end = plan_each(env, objects, targets, options, &mut |r| reports.push(r))?;
+    let listed = listed_kinds(objects, &options.served_kinds);
+    let end = plan_each(env, &listed, targets, options, &mut |r| reports.push(r))?;
     Ok(PlanReport {
         now: end.now,
         targets: reports,
@@ -169,10 +173,11 @@ pub struct PlanEnd {
 /// [`plan_in`] handing each target's report to `sink` as soon as it is final, in the
 /// order of the report (so a caller can render and drop it before the next target is
 /// reconciled). Targets settled together (`--until-settled --cascade`) take turns, so
-/// their reports are handed on when the last one settles.
+/// their reports are handed on when the last one settles. `listed` names the kinds
+/// `finalObjects` lists besides the trace kinds ([`listed_kinds`]).
 pub fn plan_each(
     env: &mut Env,
-    objects: &[impl InputObject],
+    listed: &[String],
     targets: &[TargetRef],
     options: &PlanOptions,
     sink: &mut dyn FnMut(TargetReport),
@@ -219,7 +224,7 @@ pub fn plan_each(
     }
     Ok(PlanEnd {
         now: env.clock.now_string(),
-        final_objects: final_objects(&env.api, &listed_kinds(objects, &options.served_kinds)),
+        final_objects: final_objects(&env.api, listed),
     })
 }
 

@@ -25,9 +25,11 @@ pub enum Origin {
     Cluster,
 }
 
-/// The API server holding `objects`, in order, and serving `options.served_kinds`.
-pub fn load_api(
-    objects: &[impl InputObject],
+/// The API server holding `objects`, in order, and serving `options.served_kinds`. Objects
+/// handed over by value are dropped as soon as they are stored, so a large input is never
+/// held twice.
+pub fn load_api<O: InputObject>(
+    objects: impl IntoIterator<Item = O>,
     options: &PlanOptions,
     origin: Origin,
 ) -> Result<ApiServer, EngineError> {
@@ -35,7 +37,7 @@ pub fn load_api(
     for gvk in &options.served_kinds {
         api.install_kind(gvk);
     }
-    for (i, o) in objects.iter().enumerate() {
+    for (i, o) in objects.into_iter().enumerate() {
         // A compact object is decoded here, one at a time, for the store to keep.
         let from_cluster = origin == Origin::Cluster && o.field(Field::ResourceVersion).is_some();
         let loaded = if from_cluster {
@@ -51,7 +53,7 @@ pub fn load_api(
                 source,
             },
             Origin::Cluster => EngineError::LoadObject {
-                object: describe(o),
+                object: describe(&o),
                 source,
             },
         })?;
@@ -59,9 +61,38 @@ pub fn load_api(
     Ok(api)
 }
 
+/// `items` in order, their vector giving its memory back as it empties (`into_iter` keeps
+/// the whole buffer to the end): a world loaded from 100k input objects then never holds
+/// the input's vector beside the full store.
+pub fn releasing<T>(mut items: Vec<T>) -> Releasing<T> {
+    items.reverse();
+    Releasing { rest: items }
+}
+
+/// The iterator of [`releasing`]: what is left, last item first.
+pub struct Releasing<T> {
+    rest: Vec<T>,
+}
+
+impl<T> Iterator for Releasing<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let item = self.rest.pop();
+        if self.rest.capacity() > 1024 && self.rest.len() < self.rest.capacity() / 2 {
+            self.rest.shrink_to_fit();
+        }
+        item
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.rest.len(), Some(self.rest.len()))
+    }
+}
+
 /// The environment of a run: the world of [`load_api`] and `sidecars`.
-pub fn env_with(
-    objects: &[impl InputObject],
+pub fn env_with<O: InputObject>(
+    objects: impl IntoIterator<Item = O>,
     options: &PlanOptions,
     origin: Origin,
     sidecars: Box<dyn Sidecars>,
@@ -156,5 +187,25 @@ mod tests {
             live.to_string().starts_with("loading Service ns/: "),
             "{live}"
         );
+    }
+
+    #[test]
+    fn releasing_hands_items_out_in_order_and_gives_the_buffer_back() {
+        let mut items = releasing((0..10_000u32).collect::<Vec<_>>());
+        let mut seen = Vec::new();
+        for expected in 0..10_000u32 {
+            assert_eq!(
+                items.size_hint(),
+                (10_000 - expected as usize, Some(10_000 - expected as usize))
+            );
+            seen.push(items.next().unwrap());
+            // Never more than twice what is left, once that is over the floor.
+            assert!(
+                items.rest.capacity() <= (2 * items.rest.len()).max(1024) + 1,
+                "{expected}"
+            );
+        }
+        assert!(items.next().is_none());
+        assert_eq!(seen, (0..10_000).collect::<Vec<_>>());
     }
 }

@@ -5,6 +5,7 @@
 //! [`Report`] with [`render`].
 
 pub mod cel;
+mod collect;
 pub mod cross;
 mod document;
 pub mod metadata;
@@ -16,12 +17,15 @@ pub mod structural;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::manifest::{Document, FileLoad, Input, LoadError, SourceFile};
+use crate::manifest::{Document, FileLoad, LoadError, SourceFile};
 
+pub use collect::{
+    validate_inputs, validate_inputs_keeping, validate_loads, validate_loads_keeping,
+    validate_loads_with, Kept, Listing,
+};
 pub use cross::{object_key, ObjectKey};
 
 /// How bad a diagnostic is. Only errors make a document invalid.
@@ -166,26 +170,34 @@ pub struct Summary {
     pub warnings: usize,
 }
 
+impl Summary {
+    /// Counts one document of `status`.
+    fn count(&mut self, status: Status) {
+        self.documents += 1;
+        match status {
+            Status::Valid => self.valid += 1,
+            Status::Invalid => self.invalid += 1,
+            Status::Skipped => self.skipped += 1,
+        }
+    }
+}
+
 /// The result of a validation run.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub documents: Vec<DocResult>,
     /// Source texts by file name, for snippets.
     pub sources: HashMap<String, Arc<SourceFile>>,
+    /// The documents checked but not listed in `documents` ([`Listing::Diagnosed`]): none
+    /// has a diagnostic.
+    pub unlisted: Summary,
 }
 
 impl Report {
     pub fn summary(&self) -> Summary {
-        let mut s = Summary {
-            documents: self.documents.len(),
-            ..Default::default()
-        };
+        let mut s = self.unlisted;
         for d in &self.documents {
-            match d.status {
-                Status::Valid => s.valid += 1,
-                Status::Invalid => s.invalid += 1,
-                Status::Skipped => s.skipped += 1,
-            }
+            s.count(d.status);
             for diag in &d.diagnostics {
                 match diag.severity {
                     Severity::Error => s.errors += 1,
@@ -268,245 +280,6 @@ impl OldObjects {
 
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
-    }
-}
-
-/// A document's result and, for parsed documents, what the cross-object checks need.
-type Checked = (DocResult, Option<Box<cross::ObjectFacts>>);
-
-/// The results of one input, what `keep` took from each of its documents, and whether it
-/// could not be read or fully parsed.
-struct FileResults<T> {
-    results: Vec<Checked>,
-    kept: Vec<T>,
-    /// The input's text when it could be read but not fully parsed (for the snippets of load
-    /// errors).
-    source: Option<Arc<SourceFile>>,
-    /// The text the documents were parsed from, when there are any (for snippets).
-    parsed: Option<Arc<SourceFile>>,
-    unreadable: bool,
-}
-
-/// A report, with what the caller's `keep` took from every parsed document (in input and
-/// document order) before validation applied schema defaults to it.
-#[derive(Debug)]
-pub struct Kept<T> {
-    pub report: Report,
-    pub kept: Vec<T>,
-    /// Some input could not be read or had a document that did not parse.
-    pub unreadable: bool,
-}
-
-/// Validates loaded inputs: each document on its own (in parallel), then across documents.
-pub fn validate_loads(loads: Vec<FileLoad>, old: &OldObjects, opts: &Options) -> Report {
-    validate_loads_with(loads, old, opts, &|| {})
-}
-
-/// [`validate_loads`], calling `on_file` after each file is validated.
-pub fn validate_loads_with(
-    loads: Vec<FileLoad>,
-    old: &OldObjects,
-    opts: &Options,
-    on_file: &(dyn Fn() + Sync),
-) -> Report {
-    validate_loads_keeping(loads, old, opts, on_file, &|_| ()).report
-}
-
-/// [`validate_loads_with`], handing each document to `keep` first (as it was read, before
-/// defaults are applied); each document is dropped once it is checked, so nothing needs a copy.
-pub fn validate_loads_keeping<T: Send>(
-    loads: Vec<FileLoad>,
-    old: &OldObjects,
-    opts: &Options,
-    on_file: &(dyn Fn() + Sync),
-    keep: &(dyn Fn(&Document) -> T + Sync),
-) -> Kept<T> {
-    let per_file: Vec<FileResults<T>> = loads
-        .into_par_iter()
-        .map(|load| {
-            let parsed = load.documents.first().map(|d| d.source.clone());
-            let docs: Vec<(Checked, T)> = load
-                .documents
-                .into_par_iter()
-                .with_min_len(64)
-                .map(|mut d| check_keeping(&mut d, old, opts, keep))
-                .collect();
-            on_file();
-            file_results(&load.name, &load.errors, docs, parsed)
-        })
-        .collect();
-    finish(per_file)
-}
-
-/// Reads, parses and validates inputs in one pass: files in parallel, and each document is
-/// checked as soon as it is parsed and then dropped, so memory stays flat however large the
-/// input. Calls `on_file` after each input. Same report as loading first and then
-/// [`validate_loads`].
-pub fn validate_inputs(
-    inputs: &[Result<Input, LoadError>],
-    old: &OldObjects,
-    opts: &Options,
-    on_file: &(dyn Fn() + Sync),
-) -> Report {
-    validate_inputs_keeping(inputs, old, opts, on_file, &|_| ()).report
-}
-
-/// [`validate_inputs`], handing each document to `keep` as soon as it is parsed (before
-/// defaults are applied); the same as loading first and then [`validate_loads_keeping`].
-pub fn validate_inputs_keeping<T: Send>(
-    inputs: &[Result<Input, LoadError>],
-    old: &OldObjects,
-    opts: &Options,
-    on_file: &(dyn Fn() + Sync),
-    keep: &(dyn Fn(&Document) -> T + Sync),
-) -> Kept<T> {
-    let per_file: Vec<FileResults<T>> = inputs
-        .par_iter()
-        .map(|input| {
-            let source = match input {
-                Ok(input) => input.read().map(Arc::new),
-                Err(err) => Err(err.clone()),
-            };
-            let out = match source {
-                Ok(source) => {
-                    let (docs, errors) = crate::manifest::parse_source_each(
-                        &source,
-                        &|mut d| check_keeping(&mut d, old, opts, keep),
-                        |((r, _), _), base| r.index = r.index.map(|i| i + base),
-                    );
-                    let parsed = (!docs.is_empty()).then(|| source.clone());
-                    file_results(&source.name, &errors, docs, parsed)
-                }
-                Err(err) => file_results(&err.file, std::slice::from_ref(&err), Vec::new(), None),
-            };
-            on_file();
-            out
-        })
-        .collect();
-    finish(per_file)
-}
-
-/// What `keep` takes from a document, then the document's checks.
-fn check_keeping<T>(
-    doc: &mut Document,
-    old: &OldObjects,
-    opts: &Options,
-    keep: &(dyn Fn(&Document) -> T + Sync),
-) -> (Checked, T) {
-    let kept = keep(doc);
-    (checked(document::validate_document(doc, old, opts)), kept)
-}
-
-/// A document's result, with its cross-check facts only when they can take part in a
-/// cross-document check (a keyed object, a deployment's children or a label selector).
-fn checked((result, facts): (DocResult, cross::ObjectFacts)) -> Checked {
-    let relevant = facts.key.is_some() || facts.children.is_some() || !facts.selectors.is_empty();
-    (result, relevant.then(|| Box::new(facts)))
-}
-
-/// The results of one input: its load errors, its documents, or "no documents" when it has
-/// neither.
-fn file_results<T>(
-    name: &str,
-    errors: &[LoadError],
-    docs: Vec<(Checked, T)>,
-    parsed: Option<Arc<SourceFile>>,
-) -> FileResults<T> {
-    let mut out = Vec::with_capacity(errors.len() + docs.len().max(1));
-    for e in errors {
-        out.push((
-            DocResult {
-                file: e.file.clone(),
-                index: e.document,
-                line: e.span.line,
-                kind: None,
-                namespace: None,
-                name: None,
-                status: Status::Invalid,
-                diagnostics: vec![Diagnostic::from_load_error(e)],
-            },
-            None,
-        ));
-    }
-    if docs.is_empty() && errors.is_empty() {
-        out.push((
-            DocResult {
-                file: name.to_string(),
-                index: None,
-                line: 1,
-                kind: None,
-                namespace: None,
-                name: None,
-                status: Status::Invalid,
-                diagnostics: vec![Diagnostic {
-                    file: name.to_string(),
-                    line: 1,
-                    column: 1,
-                    json_path: String::new(),
-                    rule: "manifest.empty".into(),
-                    severity: Severity::Error,
-                    message: "input contains no documents".into(),
-                    help: Some("an empty file usually means a templating or path mistake".into()),
-                    object: None,
-                }],
-            },
-            None,
-        ));
-    }
-    let mut kept = Vec::with_capacity(docs.len());
-    for (checked, k) in docs {
-        out.push(checked);
-        kept.push(k);
-    }
-    FileResults {
-        results: out,
-        kept,
-        source: errors.iter().find_map(|e| e.source_file.clone()),
-        parsed,
-        unreadable: !errors.is_empty(),
-    }
-}
-
-/// Cross-object checks, statuses, and a stable order over every file's results.
-fn finish<T>(per_file: Vec<FileResults<T>>) -> Kept<T> {
-    let mut results = Vec::new();
-    let mut facts = Vec::new();
-    let mut sources = HashMap::new();
-    let mut kept = Vec::new();
-    let mut unreadable = false;
-    let mut parsed = Vec::new();
-    for file in per_file {
-        if let Some(source) = file.source {
-            sources.insert(source.name.clone(), source);
-        }
-        parsed.extend(file.parsed);
-        unreadable |= file.unreadable;
-        kept.extend(file.kept);
-        for (r, f) in file.results {
-            if let Some(f) = f {
-                facts.push((results.len(), *f));
-            }
-            results.push(r);
-        }
-    }
-    cross::check_all(&facts, &mut results);
-    for r in &mut results {
-        r.refresh_status();
-        r.diagnostics.sort_by(|a, b| {
-            (a.line, a.column, &a.rule, &a.message).cmp(&(b.line, b.column, &b.rule, &b.message))
-        });
-    }
-    results.sort_by(|a, b| (&a.file, a.index, a.line).cmp(&(&b.file, b.index, b.line)));
-    for source in parsed {
-        sources.entry(source.name.clone()).or_insert(source);
-    }
-    Kept {
-        report: Report {
-            documents: results,
-            sources,
-        },
-        kept,
-        unreadable,
     }
 }
 

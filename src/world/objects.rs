@@ -146,6 +146,11 @@ impl Objects {
         self.by_key.iter().map(|(k, s)| (k, s.peek()))
     }
 
+    /// Every key, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &ObjectKey> {
+        self.by_key.keys()
+    }
+
     /// Stores `object` under `key`, re-indexing its labels.
     pub fn insert(&mut self, key: ObjectKey, object: Arc<Value>) {
         let labels_of = Arc::clone(&object);

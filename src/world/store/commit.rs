@@ -135,9 +135,7 @@ impl ApiServer {
         metadata_mut(&mut next).insert("resourceVersion".into(), Value::String(rv));
         let next = Arc::new(next);
         if deleting && finalizers_gone {
-            self.objects.remove(&key);
-            self.applied.remove(&key);
-            self.managed.remove(&key);
+            self.remove_object(&key);
             record.outcome = WriteOutcome::Removed { before: stored };
             return Ok(next);
         }

@@ -125,6 +125,16 @@ impl ApiServer {
         }
     }
 
+    /// Removes a stored object with its last applies and field ownership. A loaded object's
+    /// creation is written down now, so a later create of the name takes the next uid.
+    fn remove_object(&mut self, key: &ObjectKey) {
+        self.objects.remove(key);
+        self.applied.remove(key);
+        self.managed.remove(key);
+        let id = format!("{}/{}/{}", key.group_kind, key.namespace, key.name);
+        self.creations.entry(id).or_insert(1);
+    }
+
     fn new_uid(&mut self, info: &KindInfo, namespace: &str, name: &str) -> String {
         let id = format!("{}/{}/{}", info.group_kind(), namespace, name);
         let n = self.creations.entry(id.clone()).or_insert(0);
@@ -182,7 +192,12 @@ impl ApiServer {
             meta.insert("generation".into(), Value::from(1));
         }
         meta.remove("managedFields");
-        *self.creations.entry(uid_seed).or_insert(0) += 1;
+        // A loaded object counts as its name's first creation without an entry (100k input
+        // objects need no 100k seeds); a second load of the same name, or its removal, writes
+        // the count down (see [`ApiServer::remove_object`]).
+        if self.objects.contains_key(&key) {
+            *self.creations.entry(uid_seed).or_insert(1) += 1;
+        }
         let live_rv = get_str(&object, &["metadata", "resourceVersion"])
             .and_then(|rv| rv.parse::<u64>().ok())
             .filter(|_| live);
@@ -332,13 +347,20 @@ impl ApiServer {
 
     /// [`ApiServer::all_objects`] of the kinds `wanted` accepts (filtered before the
     /// listing is built, so a store of many objects of other kinds costs nothing here).
+    /// The listing is sized before it is filled: a store of 100k objects lists them without
+    /// the slack of a growing vector.
     pub fn objects_of_kinds(&self, wanted: impl Fn(&str) -> bool) -> Vec<(&str, StoredObject)> {
-        let mut all: Vec<(&str, &ObjectKey, StoredObject)> = self
-            .objects
-            .peek_all()
-            .map(|(k, v)| (k.group_kind.rsplit('/').next().unwrap_or(""), k, v))
-            .filter(|(kind, _, _)| wanted(kind))
-            .collect();
+        fn kind_of(k: &ObjectKey) -> &str {
+            k.group_kind.rsplit('/').next().unwrap_or("")
+        }
+        let count = self.objects.keys().filter(|k| wanted(kind_of(k))).count();
+        let mut all: Vec<(&str, &ObjectKey, StoredObject)> = Vec::with_capacity(count);
+        all.extend(
+            self.objects
+                .peek_all()
+                .map(|(k, v)| (kind_of(k), k, v))
+                .filter(|(kind, _, _)| wanted(kind)),
+        );
         all.sort_by(|a, b| (a.0, &a.1.namespace, &a.1.name).cmp(&(b.0, &b.1.namespace, &b.1.name)));
         all.into_iter().map(|(kind, _, v)| (kind, v)).collect()
     }

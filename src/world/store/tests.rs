@@ -293,3 +293,46 @@ fn list_names_answers_as_list_without_reading() {
     let ns_name = |n: &str| ("ns".to_string(), n.to_string());
     assert_eq!(names, [ns_name("a"), ns_name("b")]);
 }
+
+/// The uid a create is given: the name's `n`th creation (loads count as creations).
+fn nth_uid(name: &str, n: u64) -> String {
+    let seed = format!("uid:/ConfigMap/ns/{name}/{n}");
+    uuid::Uuid::new_v5(&super::NAMESPACE_URL, seed.as_bytes()).to_string()
+}
+
+fn uid_of(object: &Value) -> &str {
+    object["metadata"]["uid"].as_str().unwrap()
+}
+
+#[test]
+fn a_recreated_name_takes_the_next_uid_whether_it_was_loaded_or_created() {
+    let mut api = ApiServer::new("2026-01-01T00:00:00Z");
+    api.load(config_map("loaded", "a")).unwrap();
+    api.load_compact(config_map("twice", "a")).unwrap();
+    api.load(config_map("twice", "b")).unwrap();
+    api.load(config_map("kept", "a")).unwrap();
+    let mut body = config_map("new", "a");
+    body["metadata"].as_object_mut().unwrap().remove("labels");
+    let created = api.create("v1", "ConfigMap", body.clone()).unwrap();
+    assert_eq!(uid_of(&created), nth_uid("new", 0));
+    // A create of a stored name is refused and counts nothing.
+    assert!(api
+        .create("v1", "ConfigMap", config_map("kept", "a"))
+        .is_err());
+    for (name, previous) in [("loaded", 1), ("twice", 2), ("new", 1), ("new", 2)] {
+        api.delete("v1", "ConfigMap", "ns", name, DeleteOptions::default())
+            .unwrap();
+        let mut body = body.clone();
+        body["metadata"]["name"] = json!(name);
+        let again = api.create("v1", "ConfigMap", body).unwrap();
+        assert_eq!(uid_of(&again), nth_uid(name, previous), "{name}");
+    }
+    let kept = api.get("v1", "ConfigMap", "ns", "kept").unwrap();
+    assert_eq!(uid_of(&kept), nth_uid("kept", 0));
+    api.delete("v1", "ConfigMap", "ns", "kept", DeleteOptions::default())
+        .unwrap();
+    let again = api
+        .create("v1", "ConfigMap", config_map("kept", "a"))
+        .unwrap();
+    assert_eq!(uid_of(&again), nth_uid("kept", 1));
+}

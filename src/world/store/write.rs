@@ -338,9 +338,7 @@ impl ApiServer {
                 .is_some_and(|f| !f.is_empty());
             if !has_finalizers {
                 self.next_rv();
-                self.objects.remove(&key);
-                self.applied.remove(&key);
-                self.managed.remove(&key);
+                self.remove_object(&key);
                 record.outcome = WriteOutcome::Removed {
                     before: Arc::clone(&stored),
                 };
