@@ -12,10 +12,9 @@ use super::{
 use crate::manifest::{Document, FileLoad, Input, LoadError, SourceFile};
 
 /// Which documents a report lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listing {
     /// Every document (what `validate` prints, document by document).
-    #[default]
     Every,
     /// Only the documents with a diagnostic; the others are counted in [`Report::unlisted`].
     /// A plan shows no more than that, and 100k small documents then need no record each.

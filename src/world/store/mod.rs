@@ -131,12 +131,11 @@ impl ApiServer {
         self.objects.remove(key);
         self.applied.remove(key);
         self.managed.remove(key);
-        let id = format!("{}/{}/{}", key.group_kind, key.namespace, key.name);
-        self.creations.entry(id).or_insert(1);
+        self.creations.entry(creation_id(key)).or_insert(1);
     }
 
-    fn new_uid(&mut self, info: &KindInfo, namespace: &str, name: &str) -> String {
-        let id = format!("{}/{}/{}", info.group_kind(), namespace, name);
+    fn new_uid(&mut self, key: &ObjectKey) -> String {
+        let id = creation_id(key);
         let n = self.creations.entry(id.clone()).or_insert(0);
         let seed = format!("uid:{id}/{n}");
         *n += 1;
@@ -170,7 +169,7 @@ impl ApiServer {
         let mut object = object;
         let info = kind_info(&api_version, &kind);
         let key = Self::key(&info, &namespace, &name);
-        let uid_seed = format!("{}/{}/{}", info.group_kind(), namespace, name);
+        let uid_seed = creation_id(&key);
         let managed = Managed::from_object(&object);
         let meta = metadata_mut(&mut object);
         if meta
@@ -364,6 +363,11 @@ impl ApiServer {
         all.sort_by(|a, b| (a.0, &a.1.namespace, &a.1.name).cmp(&(b.0, &b.1.namespace, &b.1.name)));
         all.into_iter().map(|(kind, _, v)| (kind, v)).collect()
     }
+}
+
+/// `group/Kind/namespace/name`: the name whose creations are counted, seeding each uid.
+fn creation_id(key: &ObjectKey) -> String {
+    format!("{}/{}/{}", key.group_kind, key.namespace, key.name)
 }
 
 fn identity(object: &Value) -> Result<(String, String, String, String), ApiError> {

@@ -150,7 +150,7 @@ impl ApiServer {
         .map_err(apply_error)?;
         let mut object = body.clone();
         set_type_meta(&mut object, api_version, kind);
-        let uid = self.new_uid(&info, &key.namespace, &key.name);
+        let uid = self.new_uid(&key);
         let rv = self.next_rv();
         let now = self.now.clone();
         let meta = metadata_mut(&mut object);
