@@ -321,6 +321,24 @@ pub fn judge<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
     }
 }
 
+/// [`judge`] for a list of changed paths (`--compact`): the cleaned objects are built only
+/// where the write has both sides, as a created or removed object lists no paths.
+pub fn judge_paths<'a>(write: &'a WriteRecord, ignore: &[IgnorePath]) -> Change<'a> {
+    match &write.outcome {
+        WriteOutcome::Updated { .. } | WriteOutcome::MarkedDeleted { .. } => judge(write, ignore),
+        _ => {
+            let (action, reason) = verdict(write, ignore);
+            Change {
+                write,
+                action,
+                before: None,
+                after: None,
+                reason,
+            }
+        }
+    }
+}
+
 /// The action of one write and the reason shown with it (a forbidden update's refusal, an
 /// already-absent delete), as [`judge`] decides them but without building the cleaned
 /// objects where the answer does not need them: what counts, problems and the JSON plan use.

@@ -366,8 +366,12 @@ impl View<'_> {
             .iter()
             .filter(|w| is_target_write(target, w) && w.subresource.is_some())
         {
-            let change = judge(w, &self.o.ignore);
-            let result = match (&w.error, change.action) {
+            // The full view shows the patch body: only the action is needed of the judgement.
+            let change = self.o.compact.then(|| self.judge(w));
+            let action = change
+                .as_ref()
+                .map_or_else(|| changes::verdict(w, &self.o.ignore).0, |c| c.action);
+            let result = match (&w.error, action) {
                 (Some(e), _) => format!(" -> would fail: {e}"),
                 (None, Action::NoOp) => " (no-op)".to_string(),
                 _ => String::new(),
@@ -380,7 +384,7 @@ impl View<'_> {
                 } else {
                     writeln!(self.out, "  status patch ({how}){result}:")?;
                 }
-                if change.action != Action::NoOp {
+                if let Some(change) = change.filter(|c| c.action != Action::NoOp) {
                     self.path_list(&change)?;
                 }
                 if self.md() {
@@ -426,13 +430,22 @@ impl View<'_> {
             writeln!(self.out, "  resource changes:")?;
         }
         for w in writes {
-            let change = judge(w, &self.o.ignore);
+            let change = self.judge(w);
             self.change(&change)?;
         }
         if self.md() {
             writeln!(self.out)?;
         }
         Ok(())
+    }
+
+    /// A write judged for what this view shows of it (a compact view only lists paths).
+    fn judge<'w>(&self, write: &'w WriteRecord) -> Change<'w> {
+        if self.o.compact {
+            changes::judge_paths(write, &self.o.ignore)
+        } else {
+            judge(write, &self.o.ignore)
+        }
     }
 
     fn change(&mut self, change: &Change) -> io::Result<()> {

@@ -1,6 +1,8 @@
 //! The table's interpreter: decodes a JSON value into a Go type the way
 //! `encoding/json` does (case-sensitive field names, as the API server's decoder)
-//! and writes what `encoding/json` would write back, in one pass.
+//! and writes what `encoding/json` would write back, in one pass. The walk consumes
+//! its input: strings and keys move into the result instead of being copied (the
+//! store re-encodes every write, so this is on the hot path of a plan).
 
 use std::borrow::Cow;
 
@@ -67,7 +69,7 @@ impl<'a> Walk<'a> {
     pub(super) fn struct_value(
         &mut self,
         def: &'static GoStruct,
-        input: &Value,
+        input: Value,
     ) -> Result<Value, DecodeError> {
         Ok(self.decode_struct(def, input, "")?.json)
     }
@@ -76,7 +78,7 @@ impl<'a> Walk<'a> {
     pub(super) fn field_value(
         &mut self,
         field: &'static Field,
-        input: &Value,
+        input: Value,
     ) -> Result<Value, DecodeError> {
         self.path = field.json.to_string();
         self.fields.push(Cow::Borrowed(field.json));
@@ -135,7 +137,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn decode(&mut self, ty: &Ty, go: &str, input: &Value) -> Result<Encoded, DecodeError> {
+    fn decode(&mut self, ty: &Ty, go: &str, input: Value) -> Result<Encoded, DecodeError> {
         if input.is_null() {
             // A JSON null leaves a value at its zero (pointers, slices and maps nil);
             // Duration's own decoder alone refuses it.
@@ -144,41 +146,44 @@ impl<'a> Walk<'a> {
             }
             return Ok(Self::zero(ty));
         }
-        let kind = json_kind(input);
+        let kind = json_kind(&input);
         match ty {
             Ty::Bool => match input {
-                Value::Bool(b) => Ok(Encoded::new(Value::Bool(*b), !b, !b)),
+                Value::Bool(b) => Ok(Encoded::new(Value::Bool(b), !b, !b)),
                 _ => Err(self.error(kind, go)),
             },
-            Ty::Int32 => self.integer(input, go, i32::MIN as i64, i32::MAX as i64),
-            Ty::Int64 => self.integer(input, go, i64::MIN, i64::MAX),
-            Ty::Uint16 => self.integer(input, go, 0, u16::MAX as i64),
-            Ty::Uint32 => self.integer(input, go, 0, u32::MAX as i64),
-            Ty::Uint64 => match input {
+            Ty::Int32 => self.integer(&input, go, i32::MIN as i64, i32::MAX as i64),
+            Ty::Int64 => self.integer(&input, go, i64::MIN, i64::MAX),
+            Ty::Uint16 => self.integer(&input, go, 0, u16::MAX as i64),
+            Ty::Uint32 => self.integer(&input, go, 0, u32::MAX as i64),
+            Ty::Uint64 => match &input {
                 Value::Number(n) if n.as_u64().is_some() => {
                     let zero = n.as_u64() == Some(0);
-                    Ok(Encoded::new(input.clone(), zero, zero))
+                    Ok(Encoded::new(input, zero, zero))
                 }
                 Value::Number(n) => Err(self.error(&format!("number {n}"), go)),
                 _ => Err(self.error(kind, go)),
             },
-            Ty::Float64 => match input {
+            Ty::Float64 => match &input {
                 Value::Number(n) => {
                     let zero = n.as_f64() == Some(0.0);
-                    Ok(Encoded::new(input.clone(), zero, zero))
+                    Ok(Encoded::new(input, zero, zero))
                 }
                 _ => Err(self.error(kind, go)),
             },
-            Ty::String => match input {
-                Value::String(s) => Ok(Encoded::new(input.clone(), s.is_empty(), s.is_empty())),
+            Ty::String => match &input {
+                Value::String(s) => {
+                    let empty = s.is_empty();
+                    Ok(Encoded::new(input, empty, empty))
+                }
                 _ => Err(self.error(kind, go)),
             },
             Ty::Bytes => match input {
-                Value::String(_) => Ok(Encoded::new(input.clone(), false, false)),
+                Value::String(_) => Ok(Encoded::new(input, false, false)),
                 _ => Err(self.error(kind, go)),
             },
             Ty::Time | Ty::MicroTime => {
-                let Value::String(text) = input else {
+                let Value::String(text) = &input else {
                     return Err(self.error(kind, "string"));
                 };
                 let precision = if matches!(ty, Ty::Time) {
@@ -195,7 +200,7 @@ impl<'a> Walk<'a> {
                 })
             }
             Ty::Duration => {
-                let Value::String(text) = input else {
+                let Value::String(text) = &input else {
                     return Err(self.error(kind, "string"));
                 };
                 let nanos = parse_duration(text).map_err(|e| self.custom_error(e))?;
@@ -206,7 +211,7 @@ impl<'a> Walk<'a> {
                 ))
             }
             Ty::Quantity => {
-                let text = match input {
+                let text = match &input {
                     Value::String(s) => s.trim().to_string(),
                     Value::Number(n) => n.to_string(),
                     _ => return Err(self.error(kind, "resource.Quantity")),
@@ -223,13 +228,13 @@ impl<'a> Walk<'a> {
                 Ok(Encoded::new(Value::String(canonical), false, zero))
             }
             Ty::IntOrString => match input {
-                Value::String(_) => Ok(Encoded::new(input.clone(), false, false)),
+                Value::String(_) => Ok(Encoded::new(input, false, false)),
                 _ => {
-                    let int = self.integer(input, "int32", i32::MIN as i64, i32::MAX as i64)?;
+                    let int = self.integer(&input, "int32", i32::MIN as i64, i32::MAX as i64)?;
                     Ok(Encoded::new(int.json, false, int.zero))
                 }
             },
-            Ty::Raw => Ok(Encoded::new(input.clone(), false, false)),
+            Ty::Raw => Ok(Encoded::new(input, false, false)),
             Ty::Struct(def) => self.decode_struct(def, input, go),
             Ty::Ptr(inner) => {
                 let value = self.decode(inner, go.strip_prefix('*').unwrap_or(go), input)?;
@@ -242,7 +247,7 @@ impl<'a> Walk<'a> {
                 let elem_go = go.strip_prefix("[]").unwrap_or(go);
                 let base = self.path.len();
                 let mut out = Vec::with_capacity(items.len());
-                for (index, item) in items.iter().enumerate() {
+                for (index, item) in items.into_iter().enumerate() {
                     use std::fmt::Write;
                     let _ = write!(self.path, "[{index}]");
                     let value = self.decode(elem, elem_go, item);
@@ -257,17 +262,17 @@ impl<'a> Walk<'a> {
                     return Err(self.error(kind, go));
                 };
                 let elem_go = go.split_once(']').map_or(go, |(_, v)| v);
-                let mut sorted: Vec<(&String, &Value)> = entries.iter().collect();
-                sorted.sort_by(|a, b| a.0.cmp(b.0));
+                let mut sorted: Vec<(String, Value)> = entries.into_iter().collect();
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
                 let mut out = Map::with_capacity(sorted.len());
                 for (key, item) in sorted {
                     let base = self.path.len();
-                    self.push_path(key);
+                    self.push_path(&key);
                     self.fields.push(Cow::Owned(key.clone()));
                     let value = self.decode(elem, elem_go, item);
                     self.fields.pop();
                     self.path.truncate(base);
-                    out.insert(key.clone(), value?.json);
+                    out.insert(key, value?.json);
                 }
                 let empty = out.is_empty();
                 Ok(Encoded::new(Value::Object(out), empty, false))
@@ -297,14 +302,15 @@ impl<'a> Walk<'a> {
     fn decode_struct(
         &mut self,
         def: &'static GoStruct,
-        input: &Value,
+        input: Value,
         go: &str,
     ) -> Result<Encoded, DecodeError> {
         let Value::Object(entries) = input else {
             let go = if go.is_empty() { def.name } else { go };
-            return Err(self.error(json_kind(input), go));
+            return Err(self.error(json_kind(&input), go));
         };
-        let mut slots: Vec<Option<Encoded>> = Vec::new();
+        // Each known field's key (moved from the input) and value, at its table position.
+        let mut slots: Vec<Option<(String, Encoded)>> = Vec::new();
         slots.resize_with(def.fields.len(), || None);
         let outer = std::mem::replace(&mut self.current, def.name);
         // Document order, as Go decodes (and reports the first error). Objects mostly come
@@ -313,8 +319,8 @@ impl<'a> Walk<'a> {
         let mut next = 0;
         for (key, value) in entries {
             let base = self.path.len();
-            self.push_path(key);
-            match field_index(def, key, next) {
+            self.push_path(&key);
+            match field_index(def, &key, next) {
                 Some(index) => {
                     next = index + 1;
                     let field = &def.fields[index];
@@ -322,7 +328,7 @@ impl<'a> Walk<'a> {
                     let decoded = self.decode(&field.ty, field.go, value);
                     self.fields.pop();
                     match decoded {
-                        Ok(v) => slots[index] = Some(v),
+                        Ok(v) => slots[index] = Some((key, v)),
                         Err(e) => {
                             self.path.truncate(base);
                             self.current = outer;
@@ -338,10 +344,13 @@ impl<'a> Walk<'a> {
         let mut map = Map::with_capacity(def.fields.len());
         let mut zero = true;
         for (field, slot) in def.fields.iter().zip(slots) {
-            let value = slot.unwrap_or_else(|| Self::zero(&field.ty));
+            let (key, value) = match slot {
+                Some((key, value)) => (Some(key), value),
+                None => (None, Self::zero(&field.ty)),
+            };
             zero &= value.zero;
             if !value.omitted(field.omit) {
-                map.insert(field.json.to_string(), value.json);
+                map.insert(key.unwrap_or_else(|| field.json.to_string()), value.json);
             }
         }
         Ok(Encoded::new(Value::Object(map), false, zero))

@@ -41,18 +41,19 @@ pub struct Normalized {
 
 /// The object as Go would store it after decoding it into its kind's type; kinds
 /// without a Go type (see [`struct_for`]) come back as written.
-pub fn normalize(api_version: &str, kind: &str, object: &Value) -> Result<Normalized, DecodeError> {
+pub fn normalize(api_version: &str, kind: &str, object: Value) -> Result<Normalized, DecodeError> {
     let mut dropped = Vec::new();
     let value = match struct_for(api_version, kind) {
         Some(def) => encode::Walk::new(&mut dropped).struct_value(def, object)?,
-        None => object.clone(),
+        None => object,
     };
     Ok(Normalized { value, dropped })
 }
 
 /// Re-encodes one top-level field of an object of a typed kind in place (the
 /// store uses it for `metadata` after setting server-owned fields, so the stored
-/// field order stays Go's); a no-op for untyped kinds or absent fields.
+/// field order stays Go's); a no-op for untyped kinds or absent fields. On an error
+/// the field is left null (the caller refuses the write).
 pub fn normalize_field(
     api_version: &str,
     kind: &str,
@@ -64,7 +65,8 @@ pub fn normalize_field(
     };
     if let Some(value) = object.get_mut(name) {
         let mut dropped = Vec::new();
-        *value = encode::Walk::new(&mut dropped).field_value(field, value)?;
+        let input = std::mem::take(value);
+        *value = encode::Walk::new(&mut dropped).field_value(field, input)?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@ use serde_json::json;
 use super::*;
 
 fn stored(api_version: &str, kind: &str, object: serde_json::Value) -> Value {
-    normalize(api_version, kind, &object)
+    normalize(api_version, kind, object)
         .expect("decodes")
         .value
 }
@@ -30,7 +30,7 @@ fn service_ports_write_target_port_zero_and_drop_unknown_fields() {
     let out = normalize(
         "v1",
         "Service",
-        &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {}},
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {}},
                 "spec": {"ports": [{"port": 80, "bogus": 1}], "selector": {"b": "2", "a": "1"}},
                 "extra": true}),
     )
@@ -115,7 +115,7 @@ fn values_go_would_not_decode_are_refused_with_go_texts() {
     let err = normalize(
         "apps/v1",
         "StatefulSet",
-        &json!({"metadata": {"name": "x"}, "spec": {"replicas": 3000000000u64}}),
+        json!({"metadata": {"name": "x"}, "spec": {"replicas": 3000000000u64}}),
     )
     .unwrap_err();
     assert_eq!(
@@ -126,7 +126,7 @@ fn values_go_would_not_decode_are_refused_with_go_texts() {
     let err = normalize(
         "apps/v1",
         "StatefulSet",
-        &json!({"metadata": {"name": "x"}, "spec": {"replicas": "3"}}),
+        json!({"metadata": {"name": "x"}, "spec": {"replicas": "3"}}),
     )
     .unwrap_err();
     assert!(
@@ -138,7 +138,7 @@ fn values_go_would_not_decode_are_refused_with_go_texts() {
     let err = normalize(
         "v1",
         "Pod",
-        &json!({"metadata": {"creationTimestamp": "yesterday"}}),
+        json!({"metadata": {"creationTimestamp": "yesterday"}}),
     )
     .unwrap_err();
     assert_eq!(err.path, "metadata.creationTimestamp");
@@ -148,7 +148,7 @@ fn values_go_would_not_decode_are_refused_with_go_texts() {
 fn untyped_kinds_are_held_as_written() {
     let route = json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
                        "metadata": {"name": "r"}, "spec": {"anything": []}});
-    let out = normalize("gateway.networking.k8s.io/v1", "HTTPRoute", &route).unwrap();
+    let out = normalize("gateway.networking.k8s.io/v1", "HTTPRoute", route.clone()).unwrap();
     assert_eq!(out.value, route);
     assert!(out.dropped.is_empty());
 }

@@ -29,7 +29,7 @@ impl ApiServer {
         let info = kind_info(api_version, kind);
         // The request decoded into the kind's Go type: every comparison below
         // (generation, no-op writes, immutable fields) sees Go's encoding.
-        let mut candidate = typed(api_version, kind, &candidate)?;
+        let mut candidate = typed(api_version, kind, candidate)?;
         let mut next = if status {
             let mut next = Value::clone(&stored);
             let new_status = candidate
@@ -164,7 +164,7 @@ impl ApiServer {
 
 /// The object as the API server stores it: decoded into its kind's Go type and
 /// encoded again (typed storage, `crate::api::typed`); untyped kinds as written.
-pub(super) fn typed(api_version: &str, kind: &str, object: &Value) -> Result<Value, ApiError> {
+pub(super) fn typed(api_version: &str, kind: &str, object: Value) -> Result<Value, ApiError> {
     crate::api::typed::normalize(api_version, kind, object)
         .map(|n| n.value)
         .map_err(|e| decode_error(api_version, kind, e))

@@ -207,7 +207,7 @@ impl ApiServer {
                 metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv));
             }
         }
-        let object = typed(&api_version, &kind, &object)?;
+        let object = typed(&api_version, &kind, object)?;
         if managed.0.is_empty() {
             self.managed.remove(&key);
         } else {

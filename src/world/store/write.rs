@@ -170,7 +170,7 @@ impl ApiServer {
                 map.remove("status");
             }
         }
-        let mut object = typed(api_version, kind, &object)?;
+        let mut object = typed(api_version, kind, object)?;
         if info.custom {
             canonicalize_metadata(&mut object);
         }
