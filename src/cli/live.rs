@@ -93,7 +93,10 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             Ok(None) => return super::args::no_resources_found(&scope, err),
             Err(e) => return fail(err, CliError::Runtime, e),
         };
-        let writes = planned_writes(&live.report);
+        // The process ends with this command: the world, the traces and the writes are not
+        // freed object by object (for a fleet that costs more than the exit does).
+        let live = std::mem::ManuallyDrop::new(live);
+        let writes = std::mem::ManuallyDrop::new(planned_writes(&live.report));
         let owned = if args.live.server_dry_run {
             server_dry_run(&cluster, &writes).await
         } else {
@@ -381,7 +384,7 @@ fn render(
         for o in owned {
             let (mark, detail) = match &o.fidelity {
                 Fidelity::Verified { stored } => {
-                    ("verified ", server_diff(o.predicted.as_ref(), stored))
+                    ("verified ", server_diff(o.predicted.as_deref(), stored))
                 }
                 Fidelity::Predicted { reason } => ("predicted", reason.clone()),
             };

@@ -4,6 +4,8 @@
 //! fields). Objects that could not be dry-run stay "predicted", with the reason.
 //! Dry-run requests are authorized like writes, so this is opt-in (`--server-dry-run`).
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::client::Cluster;
@@ -25,8 +27,8 @@ pub struct OwnedObject {
     pub kind: String,
     pub namespace: String,
     pub name: String,
-    /// The object as predicted in memory.
-    pub predicted: Option<Value>,
+    /// The object as predicted in memory (shared with the plan's write record).
+    pub predicted: Option<Arc<Value>>,
     pub fidelity: Fidelity,
 }
 
@@ -37,12 +39,12 @@ fn is_owned_object_write(w: &WriteRecord) -> bool {
         && (w.verb == "Create" || w.patch_type == Some(APPLY_PATCH))
 }
 
-fn predicted_after(w: &WriteRecord) -> Option<Value> {
+fn predicted_after(w: &WriteRecord) -> Option<Arc<Value>> {
     match &w.outcome {
         WriteOutcome::Created { after } | WriteOutcome::Updated { after, .. } => {
-            Some(Value::clone(after))
+            Some(Arc::clone(after))
         }
-        WriteOutcome::Unchanged { object } => Some(Value::clone(object)),
+        WriteOutcome::Unchanged { object } => Some(Arc::clone(object)),
         _ => None,
     }
 }

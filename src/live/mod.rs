@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::engine::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
 use crate::engine::world::{self, Origin};
 use crate::sidecar::Sidecars;
+use crate::world::ApiServer;
 use sidecar::{LiveSidecars, SidecarAnswer, SidecarQuery, SidecarRoute, Submission};
 
 pub use attempt::RetryPolicy;
@@ -69,6 +70,9 @@ pub struct LivePlan {
     pub sidecar_requests: usize,
     /// Sidecar reads that failed (unreachable, errors), for the output.
     pub sidecar_problems: Vec<String>,
+    /// The in-memory world the plan ran on, handed back so the caller decides when it is
+    /// freed (a command that ends with the plan need not free it object by object).
+    pub world: ApiServer,
 }
 
 /// What the engine's thread hands back.
@@ -79,6 +83,7 @@ struct Run {
     answers: BTreeMap<SidecarQuery, SidecarAnswer>,
     objects: Vec<Value>,
     targets: Vec<TargetRef>,
+    world: ApiServer,
 }
 
 /// Reads the cluster and runs the engine once on it. Sends only GETs. `None`: no
@@ -128,6 +133,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
             answers,
             objects,
             targets,
+            world: env.api,
         })
     });
     let run = match &request.sidecars {
@@ -148,6 +154,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
         api_requests: snapshot.requests,
         sidecar_requests: run.answers.len(),
         sidecar_problems,
+        world: run.world,
     }))
 }
 
