@@ -116,13 +116,24 @@ impl Serialize for FinalObjects<'_> {
         use serde::ser::SerializeSeq;
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
         for o in self.0 {
-            // A compact object is decoded for this element only.
-            seq.serialize_element(&Omitting {
-                value: &o.value(),
-                path: &["metadata", "managedFields"],
-            })?;
+            seq.serialize_element(&FinalObject(o))?;
         }
         seq.end()
+    }
+}
+
+/// One element of [`FinalObjects`] (a renderer may write the elements on its own).
+#[derive(Debug)]
+pub struct FinalObject<'a>(pub &'a StoredObject);
+
+impl Serialize for FinalObject<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A compact object is decoded for this element only.
+        Omitting {
+            value: &self.0.value(),
+            path: &["metadata", "managedFields"],
+        }
+        .serialize(serializer)
     }
 }
 

@@ -8,6 +8,7 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::Value;
@@ -15,7 +16,7 @@ use serde_json::Value;
 use super::changes::{verdict, Action, IgnorePath};
 use super::summary::{problems, Summary};
 use crate::engine::plan::{PlanReport, ReconcileStep, TargetRef, Verdict};
-use crate::engine::trace::{FinalObjects, TraceJson, WriteJson};
+use crate::engine::trace::{FinalObject, TraceJson, WriteJson};
 use crate::world::compact::StoredObject;
 use crate::world::WriteRecord;
 
@@ -172,8 +173,39 @@ pub fn write_document<'r>(
         first = false;
     }
     out.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
-    member(out, "finalObjects", &FinalObjects(end.final_objects))?;
+    write_final_objects(out, end.final_objects)?;
     out.write_all(b"\n}\n")
+}
+
+/// Objects of `finalObjects` decoded and written per chunk on the rayon pool.
+const FINAL_CHUNK: usize = 512;
+
+/// The `finalObjects` member, the largest of a fleet's document: its objects are decoded
+/// and written on the rayon pool a chunk at a time and copied out in order, the same
+/// bytes as `member(out, "finalObjects", &FinalObjects(objects))`.
+fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Result<()> {
+    out.write_all(b"  \"finalObjects\": [")?;
+    if objects.is_empty() {
+        return out.write_all(b"]");
+    }
+    let mut first = true;
+    for chunk in objects.chunks(FINAL_CHUNK) {
+        let rendered: Vec<Vec<u8>> = chunk
+            .par_iter()
+            .map(|o| {
+                let mut buf = Vec::with_capacity(1024);
+                // Writing to memory cannot fail.
+                let _ = write_nested(&mut buf, 2, &FinalObject(o));
+                buf
+            })
+            .collect();
+        for bytes in &rendered {
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            out.write_all(bytes)?;
+            first = false;
+        }
+    }
+    out.write_all(b"\n  ]")
 }
 
 /// `  "key": value` as a pretty member of the document's top level.
@@ -304,6 +336,34 @@ mod tests {
             String::from_utf8(serde_json::to_vec_pretty(&streamed).unwrap()).unwrap(),
             String::from_utf8(serde_json::to_vec_pretty(&whole).unwrap()).unwrap()
         );
+    }
+
+    #[test]
+    fn final_objects_written_in_chunks_are_the_serialised_member() {
+        use crate::engine::trace::FinalObjects;
+        use crate::world::compact::{encode_text, StoredObject};
+        // Both stored forms, with managedFields to leave out, over several chunks.
+        let object = |i: usize| {
+            serde_json::json!({"kind": "ConfigMap", "metadata": {"name": format!("c{i}"),
+                "managedFields": [{"manager": "m"}]}, "data": {"k": i.to_string()}})
+        };
+        for count in [0, 1, FINAL_CHUNK, 2 * FINAL_CHUNK + 3] {
+            let objects: Vec<StoredObject> = (0..count)
+                .map(|i| match i % 2 {
+                    0 => StoredObject::Parsed(std::sync::Arc::new(object(i))),
+                    _ => StoredObject::Text(encode_text(&object(i)).expect("encodes").into()),
+                })
+                .collect();
+            let mut chunked = Vec::new();
+            write_final_objects(&mut chunked, &objects).unwrap();
+            let mut whole = Vec::new();
+            member(&mut whole, "finalObjects", &FinalObjects(&objects)).unwrap();
+            assert_eq!(
+                String::from_utf8(chunked).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "{count} objects"
+            );
+        }
     }
 
     /// The old way: pretty-print alone, then indent every line after the first.

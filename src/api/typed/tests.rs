@@ -3,9 +3,7 @@ use serde_json::json;
 use super::*;
 
 fn stored(api_version: &str, kind: &str, object: serde_json::Value) -> Value {
-    normalize(api_version, kind, object)
-        .expect("decodes")
-        .value
+    normalize(api_version, kind, object).expect("decodes").value
 }
 
 #[test]

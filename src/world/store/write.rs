@@ -126,7 +126,7 @@ impl ApiServer {
         }
         let ty = schema::root(api_version, kind);
         let mut managed = Managed::default();
-        match applier {
+        let applied = match applier {
             Some(manager) => managed
                 .apply(
                     &Value::Null,
@@ -137,18 +137,26 @@ impl ApiServer {
                     ty,
                     true,
                 )
-                .map(drop),
-            None => managed.update(
-                &Value::Null,
-                body,
-                DEFAULT_MANAGER,
-                api_version,
-                &self.now,
-                ty,
-            ),
+                .map(Some),
+            None => managed
+                .update(
+                    &Value::Null,
+                    body,
+                    DEFAULT_MANAGER,
+                    api_version,
+                    &self.now,
+                    ty,
+                )
+                .map(|()| None),
         }
         .map_err(apply_error)?;
-        let mut object = body.clone();
+        // An apply onto nothing hands back the body without what no manager owns (status,
+        // managedFields): that is the object to store unless the body's status is kept.
+        let keeps_status = !info.drop_status_on_create && body.get("status").is_some();
+        let mut object = match applied {
+            Some(object) if !keeps_status => object,
+            _ => body.clone(),
+        };
         set_type_meta(&mut object, api_version, kind);
         let uid = self.new_uid(&key);
         let rv = self.next_rv();
