@@ -29,8 +29,15 @@ impl ApiServer {
         let info = kind_info(api_version, kind);
         // The request decoded into the kind's Go type: every comparison below
         // (generation, no-op writes, immutable fields) sees Go's encoding.
-        let mut candidate = typed(api_version, kind, candidate)?;
-        let mut next = if status {
+        let mut next = if status && same_outside_status(&stored, &candidate) {
+            // A status write that leaves the rest as stored (the usual status patch): the
+            // rest is in Go's form already, so only the new status is decoded, and the
+            // candidate is the next object as it stands.
+            let mut candidate = candidate;
+            typed_field(api_version, kind, &mut candidate, "status")?;
+            candidate
+        } else if status {
+            let mut candidate = typed(api_version, kind, candidate)?;
             let mut next = Value::clone(&stored);
             let new_status = candidate
                 .get_mut("status")
@@ -46,7 +53,7 @@ impl ApiServer {
             }
             next
         } else {
-            let mut next = candidate;
+            let mut next = typed(api_version, kind, candidate)?;
             if !next.is_object() {
                 return Err(ApiError::Invalid(
                     "the request body is not an object".into(),
@@ -176,8 +183,33 @@ pub(super) fn typed_metadata(
     kind: &str,
     object: &mut Value,
 ) -> Result<(), ApiError> {
-    crate::api::typed::normalize_field(api_version, kind, object, "metadata")
+    typed_field(api_version, kind, object, "metadata")
+}
+
+/// Re-encodes one top-level field of an object in place (Go's form of that field alone).
+fn typed_field(
+    api_version: &str,
+    kind: &str,
+    object: &mut Value,
+    field: &str,
+) -> Result<(), ApiError> {
+    crate::api::typed::normalize_field(api_version, kind, object, field)
         .map_err(|e| decode_error(api_version, kind, e))
+}
+
+/// Whether a status write's candidate holds a status and, besides it, exactly the stored
+/// object (same members, same order): then decoding the whole candidate would give back
+/// the stored rest unchanged, as stored objects are in Go's form.
+fn same_outside_status(stored: &Value, candidate: &Value) -> bool {
+    let (Value::Object(stored), Value::Object(candidate)) = (stored, candidate) else {
+        return false;
+    };
+    let outside = |(k, _): &(&String, &Value)| k.as_str() != "status";
+    candidate.contains_key("status")
+        && stored
+            .iter()
+            .filter(outside)
+            .eq(candidate.iter().filter(outside))
 }
 
 /// The API server's text for a body its codec cannot decode.

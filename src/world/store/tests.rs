@@ -336,3 +336,58 @@ fn a_recreated_name_takes_the_next_uid_whether_it_was_loaded_or_created() {
         .unwrap();
     assert_eq!(uid_of(&again), nth_uid("kept", 1));
 }
+
+fn seinode() -> Value {
+    json!({"apiVersion": "sei.io/v1alpha1", "kind": "SeiNode",
+        "metadata": {"name": "n", "namespace": "ns"},
+        "spec": {"chainId": "pacific-1", "image": "sei:v1", "fullNode": {}}})
+}
+
+#[test]
+fn a_status_patch_that_leaves_the_rest_stores_what_the_whole_decode_stores() {
+    // The same status patch twice: alone (the rest is as stored, only the status is
+    // decoded) and with a spec change the status subresource ignores (the whole candidate
+    // is decoded). Both store the same object.
+    let status = json!({"phase": "Initializing", "plan": {"id": "p", "phase": "Active",
+        "tasks": [{"type": "mark-ready", "id": "t", "status": "Pending", "extra": 1}]}});
+    let mut stored = Vec::new();
+    for patch in [
+        json!({"status": status}),
+        json!({"spec": {"image": "sei:v2"}, "status": status}),
+    ] {
+        let mut api = ApiServer::new("2026-01-01T00:00:00Z");
+        api.load(seinode()).unwrap();
+        let after = api
+            .merge_patch("sei.io/v1alpha1", "SeiNode", "ns", "n", patch, true)
+            .unwrap();
+        assert_eq!(after["status"]["phase"], "Initializing");
+        assert_eq!(
+            after["spec"]["image"], "sei:v1",
+            "a status write keeps the spec"
+        );
+        stored.push(Value::clone(&after));
+    }
+    assert_eq!(stored[0], stored[1]);
+    assert!(stored[0]["status"]["plan"]["tasks"][0]
+        .get("extra")
+        .is_none());
+    // A status Go cannot decode is refused with the same text either way.
+    let mut errors = Vec::new();
+    for patch in [
+        json!({"status": {"phase": 5}}),
+        json!({"spec": {"image": "sei:v2"}, "status": {"phase": 5}}),
+    ] {
+        let mut api = ApiServer::new("2026-01-01T00:00:00Z");
+        api.load(seinode()).unwrap();
+        let error = api
+            .merge_patch("sei.io/v1alpha1", "SeiNode", "ns", "n", patch, true)
+            .unwrap_err();
+        errors.push(error.to_string());
+    }
+    assert!(
+        errors[0].contains("cannot unmarshal number"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(errors[0], errors[1]);
+}
