@@ -125,7 +125,18 @@ fn patch_status(
     base: &SeiNode,
     node: &SeiNode,
 ) -> Result<std::sync::Arc<Value>, String> {
-    let mut patch = create_merge_patch(&base.to_value(), &node.to_value());
+    let mut patch = if base.kind == node.kind
+        && base.api_version == node.api_version
+        && base.metadata == node.metadata
+        && base.spec == node.spec
+    {
+        // Only the status can differ: the patch of the whole objects is that of their
+        // statuses, without encoding the rest twice.
+        let status = |n: &SeiNode| serde_json::json!({ "status": n.status });
+        create_merge_patch(&status(base), &status(node))
+    } else {
+        create_merge_patch(&base.to_value(), &node.to_value())
+    };
     if !patch.is_object() {
         patch = Value::Object(Default::default());
     }
