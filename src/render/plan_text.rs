@@ -396,9 +396,8 @@ impl View<'_> {
                 .patch
                 .as_deref()
                 .or(w.object.as_deref())
-                .cloned()
-                .unwrap_or(Value::Null);
-            let pretty = serde_json::to_string_pretty(&sorted_keys(&body)).unwrap_or_default();
+                .unwrap_or(&Value::Null);
+            let pretty = serde_json::to_string_pretty(&SortedKeys(body)).unwrap_or_default();
             if self.md() {
                 writeln!(
                     self.out,
@@ -617,30 +616,42 @@ fn key_params(params: Option<&Value>) -> String {
 /// never shows up as a change); empty for no object.
 pub fn to_yaml(object: Option<&Value>) -> String {
     object
-        .map(|o| yaml_text(&sorted_keys(o)))
+        .map(|o| yaml_text(&SortedKeys(o)))
         .unwrap_or_default()
 }
 
 /// YAML with one line per scalar (no folded block scalars), so diffs stay line-exact.
-pub fn yaml_text(value: &Value) -> String {
+pub fn yaml_text(value: &impl serde::Serialize) -> String {
     let mut options = serde_saphyr::SerializerOptions::default();
     options.prefer_block_scalars = false;
     serde_saphyr::to_string_with_options(value, options).unwrap_or_default()
 }
 
-/// A copy of `value` with every object's keys in byte order (Go marshals maps so).
-pub fn sorted_keys(value: &Value) -> Value {
-    match value {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted_keys(&m[k])))
-                    .collect(),
-            )
+/// `value` serialised with every object's keys in byte order (Go marshals maps so),
+/// borrowed: no sorted copy is built.
+pub struct SortedKeys<'a>(pub &'a Value);
+
+impl serde::Serialize for SortedKeys<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(m) => {
+                let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, &SortedKeys(v))?;
+                }
+                map.end()
+            }
+            Value::Array(a) => {
+                let mut seq = serializer.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(&SortedKeys(v))?;
+                }
+                seq.end()
+            }
+            scalar => scalar.serialize(serializer),
         }
-        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
-        other => other.clone(),
     }
 }
