@@ -177,8 +177,39 @@ pub fn write_document<'r>(
     out.write_all(b"\n}\n")
 }
 
-/// Objects of `finalObjects` decoded and written per chunk on the rayon pool.
+/// Objects of `finalObjects` decoded and written per chunk on the rayon pool, at most.
 const FINAL_CHUNK: usize = 512;
+/// Chunks of fewer objects are written serially.
+const PARALLEL_CHUNK: usize = 64;
+/// Stored bytes per chunk, at most (so large objects are not held rendered: one that
+/// fills a chunk alone is written straight out).
+const FINAL_CHUNK_BYTES: usize = 1 << 20;
+
+/// The objects of `finalObjects` in chunks of at most [`FINAL_CHUNK`] objects and about
+/// [`FINAL_CHUNK_BYTES`] of stored text (an object still parsed counts as 1 KiB).
+fn final_chunks(objects: &[StoredObject]) -> impl Iterator<Item = &[StoredObject]> {
+    let mut rest = objects;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let end = rest
+            .iter()
+            .take(FINAL_CHUNK)
+            .position(|o| {
+                bytes += match o {
+                    StoredObject::Text(text) => text.len(),
+                    StoredObject::Parsed(_) => 1024,
+                };
+                bytes > FINAL_CHUNK_BYTES
+            })
+            .map_or(rest.len().min(FINAL_CHUNK), |i| i.max(1));
+        let (chunk, tail) = rest.split_at(end);
+        rest = tail;
+        Some(chunk)
+    })
+}
 
 /// The `finalObjects` member, the largest of a fleet's document: its objects are decoded
 /// and written on the rayon pool a chunk at a time and copied out in order, the same
@@ -189,7 +220,17 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
         return out.write_all(b"]");
     }
     let mut first = true;
-    for chunk in objects.chunks(FINAL_CHUNK) {
+    for chunk in final_chunks(objects) {
+        if chunk.len() < PARALLEL_CHUNK {
+            // Large objects (alone in their chunk) and the last few are written straight
+            // out: rendering them apart buys nothing and would hold them twice.
+            for object in chunk {
+                out.write_all(if first { b"\n    " } else { b",\n    " })?;
+                write_nested(&mut *out, 2, &FinalObject(object))?;
+                first = false;
+            }
+            continue;
+        }
         let rendered: Vec<Vec<u8>> = chunk
             .par_iter()
             .map(|o| {
@@ -347,7 +388,7 @@ mod tests {
             serde_json::json!({"kind": "ConfigMap", "metadata": {"name": format!("c{i}"),
                 "managedFields": [{"manager": "m"}]}, "data": {"k": i.to_string()}})
         };
-        for count in [0, 1, FINAL_CHUNK, 2 * FINAL_CHUNK + 3] {
+        for count in [0, 1, PARALLEL_CHUNK + 1, FINAL_CHUNK, 2 * FINAL_CHUNK + 3] {
             let objects: Vec<StoredObject> = (0..count)
                 .map(|i| match i % 2 {
                     0 => StoredObject::Parsed(std::sync::Arc::new(object(i))),
@@ -364,6 +405,22 @@ mod tests {
                 "{count} objects"
             );
         }
+    }
+
+    #[test]
+    fn final_object_chunks_cover_every_object_in_order_within_their_bounds() {
+        use crate::world::compact::StoredObject;
+        let text = |len: usize| StoredObject::Text("x".repeat(len).into());
+        // Small objects: chunks of FINAL_CHUNK; 3 MiB ones: one a chunk past the byte bound.
+        let small: Vec<StoredObject> = (0..FINAL_CHUNK + 10).map(|_| text(10)).collect();
+        let sizes: Vec<usize> = final_chunks(&small).map(<[_]>::len).collect();
+        assert_eq!(sizes, [FINAL_CHUNK, 10]);
+        let large: Vec<StoredObject> = (0..5).map(|_| text(3 << 20)).collect();
+        let sizes: Vec<usize> = final_chunks(&large).map(<[_]>::len).collect();
+        assert_eq!(sizes, [1, 1, 1, 1, 1]);
+        let huge = [text(FINAL_CHUNK_BYTES * 2)];
+        assert_eq!(final_chunks(&huge).map(<[_]>::len).collect::<Vec<_>>(), [1]);
+        assert_eq!(final_chunks(&[]).count(), 0);
     }
 
     /// The old way: pretty-print alone, then indent every line after the first.
