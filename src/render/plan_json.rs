@@ -225,9 +225,8 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
             // Large objects (alone in their chunk) and the last few are written straight
             // out: rendering them apart buys nothing and would hold them twice.
             for object in chunk {
-                out.write_all(if first { b"\n    " } else { b",\n    " })?;
+                element_start(out, &mut first)?;
                 write_nested(&mut *out, 2, &FinalObject(object))?;
-                first = false;
             }
             continue;
         }
@@ -241,12 +240,21 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
             })
             .collect();
         for bytes in &rendered {
-            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            element_start(out, &mut first)?;
             out.write_all(bytes)?;
-            first = false;
         }
     }
     out.write_all(b"\n  ]")
+}
+
+/// What precedes an element of `finalObjects`: its separator and indentation.
+fn element_start(out: &mut dyn Write, first: &mut bool) -> io::Result<()> {
+    let start: &[u8] = if std::mem::replace(first, false) {
+        b"\n    "
+    } else {
+        b",\n    "
+    };
+    out.write_all(start)
 }
 
 /// `  "key": value` as a pretty member of the document's top level.

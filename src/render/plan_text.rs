@@ -367,7 +367,10 @@ impl View<'_> {
             .filter(|w| is_target_write(target, w) && w.subresource.is_some())
         {
             // The full view shows the patch body: only the action is needed of the judgement.
-            let change = self.o.compact.then(|| self.judge(w));
+            let change = self
+                .o
+                .compact
+                .then(|| changes::judge_paths(w, &self.o.ignore));
             let action = change
                 .as_ref()
                 .map_or_else(|| changes::verdict(w, &self.o.ignore).0, |c| c.action);
