@@ -13,6 +13,7 @@ pub mod path;
 pub mod sanity;
 mod scalar;
 mod yaml;
+mod yaml_block;
 
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};

@@ -396,69 +396,138 @@ pub fn parse_documents(source: &Arc<SourceFile>) -> (Vec<Document>, Vec<LoadErro
 
 /// Parses `text` (all or part of `source`), handing each document to `each` as soon as it is
 /// complete; returns the errors and the number of documents in the stream (empty ones
-/// included). Positions are relative to `text`.
+/// included). Positions are relative to `text`. Documents in the common block subset are read
+/// by the line scanner; from the first one outside it, granit-parser reads the rest.
 pub fn parse_text(
     source: &Arc<SourceFile>,
     text: &str,
     each: &mut dyn FnMut(Document),
 ) -> (Vec<LoadError>, usize) {
-    let mut errors = Vec::new();
-    // Comments are never kept (kube's serde-saphyr turns the parser's `comments` feature on,
-    // so it is switched off here): building and dropping their events was a quarter of the
-    // parse of a commented manifest.
-    let mut options = Options::default();
-    options.emit_comments = false;
-    let mut parser = Parser::new_from_str_with_options(text, options);
-    let mut index = 0usize;
-    let mut builder: Option<Builder> = None;
+    parse_stream(source, text, each, true)
+}
 
-    let syntax_err = |e: &granit_parser::ScanError, index: usize| LoadError {
-        kind: LoadErrorKind::Syntax,
-        file: source.name.clone(),
-        span: span_of(e.marker()),
-        document: Some(index),
-        message: e.info(),
-        source_file: Some(source.clone()),
+fn parse_stream(
+    source: &Arc<SourceFile>,
+    text: &str,
+    each: &mut dyn FnMut(Document),
+    scan_first: bool,
+) -> (Vec<LoadError>, usize) {
+    let mut stream = Stream {
+        source,
+        each,
+        errors: Vec::new(),
+        index: 0,
+        builder: None,
+        line_offset: 0,
     };
-
-    loop {
-        let next = parser.next_event();
-        let failure = match next {
-            None => break,
-            Some(Err(e)) => Some(syntax_err(&e, index)),
-            Some(Ok((ev, span))) => match ev {
-                Event::StreamStart | Event::StreamEnd => None,
-                Event::DocumentStart(..) => {
-                    builder = Some(Builder::new(source, index, span_of(&span.start)));
-                    None
-                }
-                Event::DocumentEnd => {
-                    if let Some(doc) = builder.take().and_then(Builder::finish) {
-                        super::list::expand(doc, each);
+    if scan_first {
+        let mut scanner = super::yaml_block::Scanner::new(text);
+        let mut events = Vec::new();
+        loop {
+            match scanner.next_document(&mut events) {
+                super::yaml_block::Step::End => return (stream.errors, stream.index),
+                super::yaml_block::Step::Document => {
+                    for (ev, span) in events.drain(..) {
+                        if let Some(err) = stream.feed(ev, span) {
+                            if stream.fail(err) {
+                                return (stream.errors, stream.index);
+                            }
+                            break;
+                        }
                     }
-                    index += 1;
-                    None
                 }
-                ev => match builder.as_mut() {
-                    Some(b) => b.on_event(ev, span).err(),
-                    None => None,
-                },
-            },
-        };
-        if let Some(err) = failure {
-            errors.push(err);
-            builder = None;
-            index += 1;
-            if errors.len() >= MAX_ERRORS_PER_FILE {
-                break;
-            }
-            match parser.proceed_next_document() {
-                Ok(true) => continue,
-                _ => break,
+                super::yaml_block::Step::Outside { from, line } => {
+                    stream.line_offset = line as u32 - 1;
+                    stream.parse_all(&text[from..]);
+                    return (stream.errors, stream.index);
+                }
             }
         }
     }
-    (errors, index)
+    stream.parse_all(text);
+    (stream.errors, stream.index)
+}
+
+/// Documents being built from a stream of events, and what came of them.
+struct Stream<'s, 'f> {
+    source: &'s Arc<SourceFile>,
+    each: &'f mut dyn FnMut(Document),
+    errors: Vec<LoadError>,
+    /// Documents seen so far (empty and failed ones included).
+    index: usize,
+    builder: Option<Builder<'s>>,
+    /// Lines before the text the events' positions count from.
+    line_offset: u32,
+}
+
+impl Stream<'_, '_> {
+    /// Feeds one event; the error when it ends the current document.
+    fn feed(&mut self, ev: Event<'_>, span: PSpan) -> Option<LoadError> {
+        match ev {
+            Event::StreamStart | Event::StreamEnd => None,
+            Event::DocumentStart(..) => {
+                self.builder = Some(Builder::new(self.source, self.index, span_of(&span.start)));
+                None
+            }
+            Event::DocumentEnd => {
+                if let Some(mut doc) = self.builder.take().and_then(Builder::finish) {
+                    if self.line_offset > 0 {
+                        doc.start.line += self.line_offset;
+                        doc.positions.shift_lines(self.line_offset);
+                    }
+                    super::list::expand(doc, self.each);
+                }
+                self.index += 1;
+                None
+            }
+            ev => match self.builder.as_mut() {
+                Some(b) => b.on_event(ev, span).err(),
+                None => None,
+            },
+        }
+    }
+
+    /// Records a failed document; true when no more errors are collected from this stream.
+    fn fail(&mut self, mut err: LoadError) -> bool {
+        err.span.line += self.line_offset;
+        self.errors.push(err);
+        self.builder = None;
+        self.index += 1;
+        self.errors.len() >= MAX_ERRORS_PER_FILE
+    }
+
+    /// Reads `text` with granit-parser to its end.
+    fn parse_all(&mut self, text: &str) {
+        // Comments are never kept (kube's serde-saphyr turns the parser's `comments` feature on,
+        // so it is switched off here): building and dropping their events was a quarter of the
+        // parse of a commented manifest.
+        let mut options = Options::default();
+        options.emit_comments = false;
+        let mut parser = Parser::new_from_str_with_options(text, options);
+        loop {
+            let failure = match parser.next_event() {
+                None => break,
+                Some(Err(e)) => Some(LoadError {
+                    kind: LoadErrorKind::Syntax,
+                    file: self.source.name.clone(),
+                    span: span_of(e.marker()),
+                    document: Some(self.index),
+                    message: e.info(),
+                    source_file: Some(self.source.clone()),
+                }),
+                Some(Ok((ev, span))) => self.feed(ev, span),
+            };
+            if let Some(err) = failure {
+                if self.fail(err) {
+                    break;
+                }
+                match parser.proceed_next_document() {
+                    Ok(true) => continue,
+                    _ => break,
+                }
+            }
+        }
+    }
 }
 
 /// Byte offsets where large multi-document streams can be cut: lines that are exactly a
@@ -569,5 +638,142 @@ mod tests {
         }
         let (_, errs) = parse(&s);
         assert_eq!(errs[0].kind, LoadErrorKind::Alias);
+    }
+
+    /// Both readers of one text: the line scanner with granit after it, and granit alone.
+    fn both(text: &str) -> (String, String) {
+        let source = Arc::new(SourceFile::new("t.yaml", text));
+        let run = |scan_first: bool| {
+            let mut docs = Vec::new();
+            let (errors, count) =
+                parse_stream(&source, &source.text, &mut |d| docs.push(d), scan_first);
+            let docs: Vec<_> = docs
+                .iter()
+                .map(|d| {
+                    (
+                        d.index_in_file,
+                        &d.value,
+                        d.start,
+                        format!("{:?}", d.positions),
+                    )
+                })
+                .collect();
+            format!("{docs:?}\n{errors:?}\n{count}")
+        };
+        (run(true), run(false))
+    }
+
+    fn shipped_yaml() -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().to_string();
+                if path.is_dir() && !name.starts_with('.') && name != "target" {
+                    dirs.push(path);
+                } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn the_line_scanner_builds_what_granit_builds_on_every_shipped_file_and_its_mutations() {
+        let files = shipped_yaml();
+        assert!(files.len() > 50, "found {} files", files.len());
+        let (mut scanned, mut seed) = (0usize, 0x9e37_79b9_7f4a_7c15u64);
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue; // the undecodable inputs of testdata/bad
+            };
+            let (fast, full) = both(&text);
+            assert_eq!(fast, full, "{}", file.display());
+            let mut events = Vec::new();
+            if matches!(
+                super::super::yaml_block::Scanner::new(&text).next_document(&mut events),
+                super::super::yaml_block::Step::Document
+            ) {
+                scanned += 1;
+            }
+            // Mutations: one byte replaced by a YAML-significant one, a line re-indented.
+            for _ in 0..40 {
+                let mut bytes = text.clone().into_bytes();
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = (next() as usize) % bytes.len();
+                if next() % 2 == 0 {
+                    let set = b" -:#'\"[]{},x\n\t&*!|>?";
+                    if bytes[at].is_ascii() {
+                        bytes[at] = set[(next() as usize) % set.len()];
+                    }
+                } else {
+                    let line_start = bytes[..at]
+                        .iter()
+                        .rposition(|b| *b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    let n = (next() % 4) as usize;
+                    for _ in 0..n {
+                        bytes.insert(line_start, b' ');
+                    }
+                }
+                let Ok(mutated) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                let (fast, full) = both(&mutated);
+                assert_eq!(fast, full, "{} mutated:\n{mutated}", file.display());
+            }
+        }
+        assert!(
+            scanned * 2 > files.len(),
+            "the scanner read only {scanned} of {} files",
+            files.len()
+        );
+    }
+
+    #[test]
+    fn the_line_scanner_builds_what_granit_builds_on_edge_cases() {
+        for text in [
+            "",
+            "# only a comment\n",
+            "---\n",
+            "---\n---\na: 1\n",
+            "# c\n---\na: 1\n---\n",
+            "a:\n- x\n- k: v\n  k2: [a, \"b\", 'c''d']\nb: {}\nc:\nd:   # note\n  e: 1\n",
+            "a: 1\n  b: 2\n",
+            "a: b: c\n",
+            "a: [x, ]\n",
+            "a: [x,, y]\n",
+            "- a\n- - b\n",
+            "-\n  a: 1\n",
+            "a: 'open\n",
+            "a: \"x\" y\n",
+            "a: x#y # z\n",
+            "a: -1\nb: - c\n",
+            "a: x\na: y\n---\nb: 1\n",
+            "  a: 1\nb: 2\n",
+            "a:\n    - x\n  - y\n",
+            "a:\n  - x\n  b: 1\n",
+            "key: value\n  continued\n",
+            "a: 1 # caf\u{e9}\n# \u{2014} dash\nb: 2\n",
+            "a: 1\n...\n",
+            "--- a\n",
+            "a: &x 1\nb: *x\n",
+            "k: http://x:80/y\n",
+            "true: 1\n1: 2\nnull: 3\n",
+        ] {
+            let (fast, full) = both(text);
+            assert_eq!(fast, full, "{text:?}");
+        }
     }
 }
