@@ -62,6 +62,16 @@ fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Event<'_> {
 }
 
 /// Bytes a plain key is made of (what Kubernetes names, labels and Sei override keys use).
+/// The empty node granit reports for a key or document with no value.
+fn null() -> Event<'static> {
+    scalar(Cow::Borrowed("~"), ScalarStyle::Plain)
+}
+
+/// `s` without its trailing spaces.
+fn trim_end_spaces(s: &[u8]) -> &[u8] {
+    &s[..s.len() - s.iter().rev().take_while(|b| **b == b' ').count()]
+}
+
 fn is_key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/')
 }
@@ -183,7 +193,7 @@ impl<'a> Scanner<'a> {
         self.close_deeper_than(out, None, self.line);
         if !has_root {
             let line = explicit.unwrap_or(self.line);
-            out.push((scalar(Cow::Borrowed("~"), ScalarStyle::Plain), at(line, 3)));
+            out.push((null(), at(line, 3)));
         }
         out.push((Event::DocumentEnd, at(self.line, 0)));
         Ok(true)
@@ -209,10 +219,7 @@ impl<'a> Scanner<'a> {
             match self.stack.pop() {
                 Some(Block::Map { pending, .. }) => {
                     if let Some(colon) = pending {
-                        out.push((
-                            scalar(Cow::Borrowed("~"), ScalarStyle::Plain),
-                            Span::new(colon, colon),
-                        ));
+                        out.push((null(), Span::new(colon, colon)));
                     }
                     out.push((Event::MappingEnd, at(line, 0)));
                 }
@@ -258,7 +265,7 @@ impl<'a> Scanner<'a> {
                 let m = *m;
                 match (m == indent, item, pending.take()) {
                     (true, true, Some(_)) => {
-                        let first = item_content(line, indent, content)?;
+                        let first = item_content(indent, content)?;
                         self.stack.push(Block::Seq {
                             indent,
                             indentless: true,
@@ -271,10 +278,7 @@ impl<'a> Scanner<'a> {
                     }
                     (true, false, pending) => {
                         if let Some(colon) = pending {
-                            out.push((
-                                scalar(Cow::Borrowed("~"), ScalarStyle::Plain),
-                                Span::new(colon, colon),
-                            ));
+                            out.push((null(), Span::new(colon, colon)));
                         }
                         self.entry(out, line, indent, content)
                     }
@@ -311,6 +315,17 @@ impl<'a> Scanner<'a> {
         if key_len(content).is_none() {
             return Err(Outside);
         }
+        self.open_map(out, line, col, content)
+    }
+
+    /// A block mapping whose first key starts at `col` on this line.
+    fn open_map(
+        &mut self,
+        out: &mut Vec<Spanned<'a>>,
+        line: usize,
+        col: usize,
+        content: &'a [u8],
+    ) -> Scan {
         self.stack.push(Block::Map {
             indent: col,
             pending: None,
@@ -330,18 +345,10 @@ impl<'a> Scanner<'a> {
         col: usize,
         content: &'a [u8],
     ) -> Scan {
-        let first = item_content(line, col, content)?;
+        let first = item_content(col, content)?;
         let rest = &content[first - col..];
         if key_len(rest).is_some() {
-            self.stack.push(Block::Map {
-                indent: first,
-                pending: None,
-            });
-            out.push((
-                Event::MappingStart(StructureStyle::Block, 0, None),
-                at(line, first),
-            ));
-            return self.entry(out, line, first, rest);
+            return self.open_map(out, line, first, rest);
         }
         value(out, line, first, rest)
     }
@@ -377,7 +384,7 @@ impl<'a> Scanner<'a> {
 
 /// Column of an item's content (after `- ` and any further spaces); an item with no content on
 /// its line, or a nested `- - `, is outside the subset.
-fn item_content(_line: usize, col: usize, content: &[u8]) -> Scan<usize> {
+fn item_content(col: usize, content: &[u8]) -> Scan<usize> {
     let spaces = content[1..].iter().take_while(|b| **b == b' ').count();
     let rest = &content[1 + spaces..];
     if rest.is_empty() || rest[0] == b'#' || is_item(rest) {
@@ -425,7 +432,7 @@ fn value<'a>(out: &mut Vec<Spanned<'a>>, line: usize, col: usize, rest: &'a [u8]
         _ => {
             let end = memchr::memmem::find(rest, b" #").unwrap_or(rest.len());
             let text = &rest[..end];
-            let text = &text[..text.len() - text.iter().rev().take_while(|b| **b == b' ').count()];
+            let text = trim_end_spaces(text);
             if !printable_ascii(text)
                 || text.ends_with(b":")
                 || memchr::memmem::find(text, b": ").is_some()
@@ -522,8 +529,7 @@ fn flow_items<'a>(
                     return Err(Outside);
                 }
                 let text = &rest[i..i + len];
-                let text =
-                    &text[..text.len() - text.iter().rev().take_while(|b| **b == b' ').count()];
+                let text = trim_end_spaces(text);
                 if !printable_ascii(text) {
                     return Err(Outside);
                 }
