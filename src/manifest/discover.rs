@@ -144,9 +144,56 @@ impl Seen {
             Err(_) => true,
         }
     }
+
+    /// [`Seen::first`] for an entry of the directory whose canonical path is `real_dir`: an
+    /// entry that is not a link is `real_dir/name` itself, so only links need resolving (a
+    /// `realpath` per file was most of a large directory's walk).
+    fn first_entry(&mut self, real_dir: Option<&Path>, entry: &Entry) -> bool {
+        match (real_dir, entry.link, entry.path.file_name()) {
+            (Some(dir), false, Some(name)) => self.0.insert(dir.join(name)),
+            _ => self.first(&entry.path),
+        }
+    }
 }
 
-fn walk(dir: &Path, recursive: bool, seen: &mut Seen, out: &mut Vec<Result<Input, LoadError>>) {
+/// A directory entry, typed from the directory listing where the file system says so.
+struct Entry {
+    path: PathBuf,
+    link: bool,
+    dir: bool,
+}
+
+impl Entry {
+    fn new(e: &std::fs::DirEntry) -> Entry {
+        let path = e.path();
+        match e.file_type() {
+            Ok(t) if !t.is_symlink() => Entry {
+                link: false,
+                dir: t.is_dir(),
+                path,
+            },
+            // A link, or an entry whose type could not be read: followed, as any path is.
+            _ => Entry {
+                dir: path.is_dir(),
+                link: true,
+                path,
+            },
+        }
+    }
+}
+
+fn real_of(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok()
+}
+
+/// Walks `dir`, whose canonical path is `real_dir` (None when it could not be resolved).
+fn walk(
+    dir: &Path,
+    real_dir: Option<&Path>,
+    recursive: bool,
+    seen: &mut Seen,
+    out: &mut Vec<Result<Input, LoadError>>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -157,15 +204,18 @@ fn walk(dir: &Path, recursive: bool, seen: &mut Seen, out: &mut Vec<Result<Input
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            if recursive && seen.first(&p) {
-                walk(&p, recursive, seen, out);
+    let mut entries: Vec<Entry> = entries
+        .filter_map(|e| e.ok().map(|e| Entry::new(&e)))
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    for entry in entries {
+        if entry.dir {
+            if recursive && seen.first_entry(real_dir, &entry) {
+                let real = real_of(&entry.path);
+                walk(&entry.path, real.as_deref(), recursive, seen, out);
             }
-        } else if is_manifest(&p) && seen.first(&p) {
-            out.push(Ok(Input::File(p)));
+        } else if is_manifest(&entry.path) && seen.first_entry(real_dir, &entry) {
+            out.push(Ok(Input::File(entry.path)));
         }
     }
 }
@@ -182,7 +232,7 @@ pub fn discover_inputs(paths: &[PathBuf], recursive: bool) -> Vec<Result<Input, 
             out.push(Ok(Input::Stdin));
         } else if p.is_dir() {
             if seen.first(p) {
-                walk(p, recursive, &mut seen, &mut out);
+                walk(p, real_of(p).as_deref(), recursive, &mut seen, &mut out);
             }
         } else if p.exists() {
             if seen.first(p) {

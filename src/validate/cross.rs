@@ -1,8 +1,9 @@
 //! Checks across documents: duplicate objects, label peer selectors that match nothing, and
 //! explicit SeiNodes that collide with a deployment's children.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -236,7 +237,7 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
     // it matches (none, exactly one — which a node's own selector must not count — or more).
     // Every selector's key is built once here and reused by the lookup below.
     let keys: Vec<Vec<String>> = facts
-        .iter()
+        .par_iter()
         .map(|(_, f)| {
             f.selectors
                 .iter()
@@ -272,23 +273,33 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
             (key, matched)
         })
         .collect();
-    for ((idx, f), fkeys) in facts.iter().zip(&keys) {
-        for (s, key) in f.selectors.iter().zip(fkeys) {
+    // Each object's unmatched selectors are found in parallel, then attached in input order.
+    let unmatched: Vec<(usize, Vec<Diagnostic>)> = facts
+        .par_iter()
+        .zip(&keys)
+        .filter(|((_, f), _)| !f.selectors.is_empty())
+        .map(|((idx, f), fkeys)| {
             let self_name = f
                 .key
                 .as_ref()
                 .map(|k| k.name.as_str())
                 .filter(|_| f.kind == "SeiNode");
-            let explicit = match resolved.get(&(s.namespace.as_str(), key.as_str())) {
-                Some(Matches::Many) => true,
-                Some(Matches::One(name)) => Some(*name) != self_name,
-                Some(Matches::None) | None => false,
-            };
-            let child = groups_by_ns
-                .get(s.namespace.as_str())
-                .is_some_and(|cs| cs.iter().any(|c| c.any_matches(&s.selector)));
-            if !explicit && !child {
-                results[*idx].diagnostics.push(diag(
+            let found = f
+                .selectors
+                .iter()
+                .zip(fkeys)
+                .filter(|(s, key)| {
+                    let explicit = match resolved.get(&(s.namespace.as_str(), key.as_str())) {
+                        Some(Matches::Many) => true,
+                        Some(Matches::One(name)) => Some(*name) != self_name,
+                        Some(Matches::None) | None => false,
+                    };
+                    let child = groups_by_ns
+                        .get(s.namespace.as_str())
+                        .is_some_and(|cs| cs.iter().any(|c| c.any_matches(&s.selector)));
+                    !explicit && !child
+                })
+                .map(|(s, _)| diag(
                     f,
                     s.span,
                     &s.path,
@@ -296,8 +307,12 @@ pub fn check_all(facts: &[(usize, ObjectFacts)], results: &mut [DocResult]) {
                     Severity::Warning,
                     format!("label selector {{{}}} matches no SeiNode in namespace {} among the given inputs", show_selector(&s.selector), s.namespace),
                     Some("peers are resolved from live SeiNodes; ignore this if the peers are created elsewhere, otherwise check the labels".into()),
-                ));
-            }
-        }
+                ))
+                .collect();
+            (*idx, found)
+        })
+        .collect();
+    for (idx, found) in unmatched {
+        results[idx].diagnostics.extend(found);
     }
 }
