@@ -341,14 +341,22 @@ impl<'a> Walk<'a> {
             self.path.truncate(base);
         }
         self.current = outer;
-        let mut map = Map::with_capacity(def.fields.len());
-        let mut zero = true;
-        for (field, slot) in def.fields.iter().zip(slots) {
-            let (key, value) = match slot {
+        let fields: Vec<(Option<String>, Encoded)> = def
+            .fields
+            .iter()
+            .zip(slots)
+            .map(|(field, slot)| match slot {
                 Some((key, value)) => (Some(key), value),
                 None => (None, Self::zero(&field.ty)),
-            };
-            zero &= value.zero;
+            })
+            .collect();
+        let zero = fields.iter().all(|(_, value)| value.zero);
+        // Sized to what is kept: the stored object holds this map, and a Go type lists
+        // many more fields than an object usually sets.
+        let kept =
+            |(field, (_, value)): &(&Field, &(Option<String>, Encoded))| !value.omitted(field.omit);
+        let mut map = Map::with_capacity(def.fields.iter().zip(&fields).filter(kept).count());
+        for (field, (key, value)) in def.fields.iter().zip(fields) {
             if !value.omitted(field.omit) {
                 map.insert(key.unwrap_or_else(|| field.json.to_string()), value.json);
             }
