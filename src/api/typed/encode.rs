@@ -309,8 +309,9 @@ impl<'a> Walk<'a> {
             let go = if go.is_empty() { def.name } else { go };
             return Err(self.error(json_kind(&input), go));
         };
-        // Each known field's key (moved from the input) and value, at its table position.
-        let mut slots: Vec<Option<(String, Encoded)>> = Vec::new();
+        // Each known field's key (moved from the input, none for an absent field) and value,
+        // at its table position.
+        let mut slots: Vec<Option<(Option<String>, Encoded)>> = Vec::new();
         slots.resize_with(def.fields.len(), || None);
         let outer = std::mem::replace(&mut self.current, def.name);
         // Document order, as Go decodes (and reports the first error). Objects mostly come
@@ -328,7 +329,7 @@ impl<'a> Walk<'a> {
                     let decoded = self.decode(&field.ty, field.go, value);
                     self.fields.pop();
                     match decoded {
-                        Ok(v) => slots[index] = Some((key, v)),
+                        Ok(v) => slots[index] = Some((Some(key), v)),
                         Err(e) => {
                             self.path.truncate(base);
                             self.current = outer;
@@ -341,22 +342,17 @@ impl<'a> Walk<'a> {
             self.path.truncate(base);
         }
         self.current = outer;
-        let fields: Vec<(Option<String>, Encoded)> = def
-            .fields
-            .iter()
-            .zip(slots)
-            .map(|(field, slot)| match slot {
-                Some((key, value)) => (Some(key), value),
-                None => (None, Self::zero(&field.ty)),
-            })
-            .collect();
-        let zero = fields.iter().all(|(_, value)| value.zero);
+        let mut zero = true;
+        let mut kept = 0;
+        for (field, slot) in def.fields.iter().zip(&mut slots) {
+            let (_, value) = slot.get_or_insert_with(|| (None, Self::zero(&field.ty)));
+            zero &= value.zero;
+            kept += usize::from(!value.omitted(field.omit));
+        }
         // Sized to what is kept: the stored object holds this map, and a Go type lists
         // many more fields than an object usually sets.
-        let kept =
-            |(field, (_, value)): &(&Field, &(Option<String>, Encoded))| !value.omitted(field.omit);
-        let mut map = Map::with_capacity(def.fields.iter().zip(&fields).filter(kept).count());
-        for (field, (key, value)) in def.fields.iter().zip(fields) {
+        let mut map = Map::with_capacity(kept);
+        for (field, (key, value)) in def.fields.iter().zip(slots.into_iter().flatten()) {
             if !value.omitted(field.omit) {
                 map.insert(key.unwrap_or_else(|| field.json.to_string()), value.json);
             }
