@@ -350,7 +350,8 @@ impl<'a> Walk<'a> {
             kept += usize::from(!value.omitted(field.omit));
         }
         // Sized to what is kept: the stored object holds this map, and a Go type lists
-        // many more fields than an object usually sets.
+        // many more fields than an object usually sets. Every slot is filled by now, so
+        // `flatten` keeps each slot beside its field.
         let mut map = Map::with_capacity(kept);
         for (field, (key, value)) in def.fields.iter().zip(slots.into_iter().flatten()) {
             if !value.omitted(field.omit) {
