@@ -65,7 +65,7 @@ pub fn read_checked(
 /// parsed (so only the objects stay in memory); the first unreadable file, else the first
 /// hard error of a document, is returned as `Err` (as [`objects_of_loads`] answers).
 fn objects_read(paths: &[PathBuf], recursive: bool) -> Result<Input, InputProblem> {
-    let per_file: Vec<(Vec<DocumentObject>, Vec<LoadError>)> =
+    let per_file: Vec<(manifest::Pieces<DocumentObject>, Vec<LoadError>)> =
         manifest::discover_inputs(paths, recursive)
             .par_iter()
             .map(
@@ -75,14 +75,16 @@ fn objects_read(paths: &[PathBuf], recursive: bool) -> Result<Input, InputProble
                         &|d| object_of(&d),
                         |_, _| {},
                     ),
-                    Err(e) => (Vec::new(), vec![e]),
+                    Err(e) => (manifest::Pieces::default(), vec![e]),
                 },
             )
             .collect();
     if let Some(e) = per_file.iter().find_map(|(_, errors)| errors.first()) {
         return Err(load_problem(e.clone()));
     }
-    objects_in(per_file.into_iter().flat_map(|(objects, _)| objects))
+    objects_in(manifest::Pieces::concat(
+        per_file.into_iter().map(|(objects, _)| objects),
+    ))
 }
 
 /// [`read_checked`] over inputs already loaded (e.g. read from git by `plan --base-git`):
@@ -144,7 +146,7 @@ fn judged(
         );
     }
     drop(report);
-    reported(objects_in(kept), err)
+    reported(objects_in(manifest::Pieces::concat(kept)), err)
 }
 
 /// The input with its warnings written to `err`, or the exit code of its hard error.

@@ -250,10 +250,8 @@ pub fn write_json(w: &WriteRecord) -> Value {
 /// and every kind present in the initial cluster, sorted by kind/namespace/name
 /// (shared with the store; [`FinalObjects`] leaves out their managedFields).
 pub fn final_objects(api: &ApiServer, extra_kinds: &[String]) -> Vec<StoredObject> {
-    api.objects_of_kinds(|kind| {
-        TRACE_KINDS.contains(&kind) || extra_kinds.iter().any(|k| k == kind)
-    })
-    .into_iter()
-    .map(|(_, o)| o)
-    .collect()
+    api.objects_of_kinds(
+        |kind| TRACE_KINDS.contains(&kind) || extra_kinds.iter().any(|k| k == kind),
+        |_, o| o,
+    )
 }

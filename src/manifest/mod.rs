@@ -10,6 +10,7 @@
 mod discover;
 mod list;
 pub mod path;
+mod pieces;
 pub mod sanity;
 mod scalar;
 mod yaml;
@@ -26,6 +27,7 @@ use serde_json::Value;
 pub use discover::{decode, discover_inputs, Input};
 pub use list::is_list;
 pub use path::{child_index, child_key};
+pub use pieces::Pieces;
 
 /// The text of one input (a file or stdin) and the name used in diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,7 +341,7 @@ pub fn parse_source(source: Arc<SourceFile>) -> FileLoad {
     FileLoad {
         name: source.name.clone(),
         source: Some(source),
-        documents,
+        documents: documents.into_iter().collect(),
         errors,
     }
 }
@@ -348,14 +350,14 @@ pub fn parse_source(source: Arc<SourceFile>) -> FileLoad {
 /// so a large stream never sits in memory whole; returns the outputs in document order and
 /// the errors. Large streams are parsed in parallel pieces: `each` then sees documents numbered
 /// within their piece, and `renumber(output, first)` adds the number of the piece's first
-/// document once it is known.
+/// document once it is known. The outputs stay in their pieces (see [`Pieces`]).
 pub fn parse_source_each<T: Send>(
     source: &Arc<SourceFile>,
     each: &(dyn Fn(Document) -> T + Sync),
     renumber: fn(&mut T, usize),
-) -> (Vec<T>, Vec<LoadError>) {
+) -> (Pieces<T>, Vec<LoadError>) {
     if let Some(error) = too_many_documents(source) {
-        return (Vec::new(), vec![error]);
+        return (Pieces::default(), vec![error]);
     }
     let cuts = if source.text.len() > PARALLEL_PARSE_BYTES {
         let chunk = (source.text.len() / (rayon::current_num_threads() * 4)).max(64 << 10);
@@ -366,7 +368,7 @@ pub fn parse_source_each<T: Send>(
     if cuts.is_empty() {
         let mut outputs = Vec::new();
         let (errors, _) = yaml::parse_text(source, &source.text, &mut |d| outputs.push(each(d)));
-        return (outputs, errors);
+        return (Pieces::from(outputs), errors);
     }
     let mut bounds = vec![0];
     bounds.extend(cuts);
@@ -375,34 +377,44 @@ pub fn parse_source_each<T: Send>(
     let parsed: Vec<_> = pieces
         .par_iter()
         .map(|(a, b)| {
+            let text = &source.text[*a..*b];
             let line_offset = source.text[..*a].matches('\n').count() as u32;
-            let mut outputs = Vec::new();
-            let (mut errors, count) =
-                yaml::parse_text(source, &source.text[*a..*b], &mut |mut d| {
-                    d.start.line += line_offset;
-                    d.positions.shift_lines(line_offset);
-                    outputs.push(each(d));
-                });
+            // Sized to the piece's documents (a list adds items), not grown by doubling.
+            let mut outputs = Vec::with_capacity(document_markers(text) + 1);
+            let (mut errors, count) = yaml::parse_text(source, text, &mut |mut d| {
+                d.start.line += line_offset;
+                d.positions.shift_lines(line_offset);
+                outputs.push(each(d));
+            });
             for e in &mut errors {
                 e.span.line += line_offset;
             }
             (outputs, errors, count)
         })
         .collect();
-    let total = parsed.iter().map(|(outputs, _, _)| outputs.len()).sum();
-    let (mut all, mut all_errors, mut base) = (Vec::with_capacity(total), Vec::new(), 0usize);
-    for (outputs, errors, count) in parsed {
-        for mut out in outputs {
-            renumber(&mut out, base);
-            all.push(out);
+    let (mut all, mut all_errors, mut base) = (Vec::with_capacity(parsed.len()), Vec::new(), 0);
+    for (mut outputs, errors, count) in parsed {
+        for out in &mut outputs {
+            renumber(out, base);
         }
+        all.push(outputs);
         for mut e in errors {
             e.document = e.document.map(|i| i + base);
             all_errors.push(e);
         }
         base += count;
     }
-    (all, all_errors)
+    (Pieces::of(all), all_errors)
+}
+
+/// Whether a line starts a document (`---`, alone or before content).
+fn is_document_marker(line: &str) -> bool {
+    line == "---" || line.starts_with("--- ") || line.starts_with("---\t")
+}
+
+/// The document markers of a text.
+fn document_markers(text: &str) -> usize {
+    text.lines().filter(|l| is_document_marker(l)).count()
 }
 
 /// Most documents accepted in one input (counted from its `---` lines before building; 64 MiB
@@ -414,7 +426,7 @@ pub const MAX_DOCUMENTS: usize = 100_000;
 fn too_many_documents(source: &SourceFile) -> Option<LoadError> {
     let mut count = 0usize;
     for (i, line) in source.text.lines().enumerate() {
-        if line == "---" || line.starts_with("--- ") || line.starts_with("---\t") {
+        if is_document_marker(line) {
             count += 1;
             if count > MAX_DOCUMENTS {
                 return Some(LoadError {

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::{
     cross, document, Diagnostic, DocResult, OldObjects, Options, Report, Severity, Status,
 };
-use crate::manifest::{Document, FileLoad, Input, LoadError, SourceFile};
+use crate::manifest::{Document, FileLoad, Input, LoadError, Pieces, SourceFile};
 
 /// Which documents a report lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ enum Checked {
 /// it), and whether it could not be read or fully parsed.
 struct FileResults<T> {
     failures: Vec<DocResult>,
-    docs: Vec<(Checked, T)>,
+    docs: Pieces<(Checked, T)>,
     /// The input's text when it could be read but not fully parsed (for the snippets of load
     /// errors).
     source: Option<Arc<SourceFile>>,
@@ -47,7 +47,8 @@ struct FileResults<T> {
 #[derive(Debug)]
 pub struct Kept<T> {
     pub report: Report,
-    pub kept: Vec<T>,
+    /// Per input, in the pieces it was parsed in (each taken from its document's place).
+    pub kept: Vec<Pieces<T>>,
     /// Some input could not be read or had a document that did not parse.
     pub unreadable: bool,
 }
@@ -89,7 +90,7 @@ pub fn validate_loads_keeping<T: Send>(
                 .map(|mut d| check_keeping(&mut d, old, opts, listing, keep))
                 .collect();
             on_file();
-            file_results(&load.name, &load.errors, docs, parsed)
+            file_results(&load.name, &load.errors, docs.into(), parsed)
         })
         .collect();
     finish(per_file, listing)
@@ -140,7 +141,12 @@ pub fn validate_inputs_keeping<T: Send>(
                     let parsed = (!docs.is_empty()).then(|| source.clone());
                     file_results(&source.name, &errors, docs, parsed)
                 }
-                Err(err) => file_results(&err.file, std::slice::from_ref(&err), Vec::new(), None),
+                Err(err) => file_results(
+                    &err.file,
+                    std::slice::from_ref(&err),
+                    Pieces::default(),
+                    None,
+                ),
             };
             on_file();
             out
@@ -178,7 +184,7 @@ fn checked(result: DocResult, facts: cross::ObjectFacts, listing: Listing) -> Ch
 fn file_results<T>(
     name: &str,
     errors: &[LoadError],
-    docs: Vec<(Checked, T)>,
+    docs: Pieces<(Checked, T)>,
     parsed: Option<Arc<SourceFile>>,
 ) -> FileResults<T> {
     let mut failures: Vec<DocResult> = errors.iter().map(load_failure).collect();
@@ -233,11 +239,11 @@ fn no_documents(name: &str) -> DocResult {
 }
 
 /// Cross-object checks, statuses, and a stable order over every file's results. Each file's
-/// documents are moved once, into vectors sized up front.
+/// documents are moved once: results into a vector sized up front, what was kept into the
+/// place its document's result held (no second vector of the input beside the first).
 fn finish<T>(per_file: Vec<FileResults<T>>, listing: Listing) -> Kept<T> {
-    let (mut listed, mut documents) = (0, 0);
+    let mut listed = 0;
     for file in &per_file {
-        documents += file.docs.len();
         listed += file.failures.len();
         listed += file
             .docs
@@ -246,7 +252,7 @@ fn finish<T>(per_file: Vec<FileResults<T>>, listing: Listing) -> Kept<T> {
             .count();
     }
     let mut results = Vec::with_capacity(listed);
-    let mut kept = Vec::with_capacity(documents);
+    let mut kept = Vec::with_capacity(per_file.len());
     let mut facts = Vec::new();
     let mut sources = HashMap::new();
     let mut unreadable = false;
@@ -259,8 +265,7 @@ fn finish<T>(per_file: Vec<FileResults<T>>, listing: Listing) -> Kept<T> {
         parsed.extend(file.parsed);
         unreadable |= file.unreadable;
         results.extend(file.failures);
-        for (checked, k) in file.docs {
-            kept.push(k);
+        kept.push(file.docs.map(|(checked, k)| {
             match checked {
                 Checked::Listed(r, f) => {
                     if let Some(f) = f {
@@ -270,7 +275,8 @@ fn finish<T>(per_file: Vec<FileResults<T>>, listing: Listing) -> Kept<T> {
                 }
                 Checked::Counted(status) => unlisted.count(status),
             }
-        }
+            k
+        }));
     }
     cross::check_all(&facts, &mut results);
     drop(facts);

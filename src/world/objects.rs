@@ -141,14 +141,39 @@ impl Objects {
         self.by_key.range(range)
     }
 
-    /// Every object, without decoding the compact ones.
-    pub fn peek_all(&self) -> impl Iterator<Item = (&ObjectKey, StoredObject)> {
-        self.by_key.iter().map(|(k, s)| (k, s.peek()))
+    /// Each `group/Kind` stored, in order: one range skipped per kind, not one step per
+    /// object.
+    pub fn group_kinds(&self) -> Vec<&str> {
+        let mut kinds = Vec::new();
+        let mut next = self.by_key.keys().next();
+        while let Some(key) = next {
+            kinds.push(key.group_kind.as_str());
+            // Past every key of this group/Kind: the smallest key of a longer group/Kind.
+            let past = ObjectKey {
+                group_kind: format!("{}\0", key.group_kind),
+                namespace: String::new(),
+                name: String::new(),
+            };
+            next = self.by_key.range(past..).next().map(|(k, _)| k);
+        }
+        kinds
     }
 
-    /// Every key, in order.
-    pub fn keys(&self) -> impl Iterator<Item = &ObjectKey> {
-        self.by_key.keys()
+    /// The objects of one `group/Kind`, by namespace then name, without decoding the
+    /// compact ones.
+    pub fn of_group_kind<'a>(
+        &'a self,
+        group_kind: &'a str,
+    ) -> impl Iterator<Item = (&'a ObjectKey, StoredObject)> + 'a {
+        let start = ObjectKey {
+            group_kind: group_kind.to_string(),
+            namespace: String::new(),
+            name: String::new(),
+        };
+        self.by_key
+            .range(start..)
+            .take_while(move |(k, _)| k.group_kind == group_kind)
+            .map(|(k, s)| (k, s.peek()))
     }
 
     /// Stores `object` under `key`, re-indexing its labels.
