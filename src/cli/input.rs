@@ -108,7 +108,7 @@ pub fn object_of(doc: &Document) -> DocumentObject {
 fn held(object: Value) -> Manifest {
     let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
     if crate::engine::plan::TARGET_KINDS.contains(&kind) {
-        Manifest::Parsed(object)
+        Manifest::Parsed(Box::new(object))
     } else {
         Manifest::compact(object)
     }

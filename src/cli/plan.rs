@@ -295,8 +295,12 @@ fn stream(
         .ignore()
         .map_err(|e| fail(err, CliError::Invalid, e))?;
     let listed = listed_kinds(&objects, &options.served_kinds);
+    // The input objects are freed one by one as the world takes them: returned at once, as
+    // while the input was read, they do not sit beside the world they became.
+    let prompt = super::alloc::PromptRelease::start();
     let mut env =
         build_env(releasing(objects), options).map_err(|e| fail(err, CliError::Runtime, e))?;
+    drop(prompt);
     let render = renderer(args, ignore, false);
     let mut writer = PlanWriter::new(out);
     let planned = rayon::in_place_scope(|scope| {

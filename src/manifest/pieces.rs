@@ -137,8 +137,14 @@ mod tests {
         assert_eq!(all.len(), 5);
         assert_eq!(all.collect::<Vec<_>>(), [4, 6, 8, 10, 12]);
         assert!(Pieces::<u8>::of(vec![vec![], vec![]]).is_empty());
-        assert_eq!(Pieces::of(vec![vec![1], vec![2, 3]]), Pieces::from(vec![1, 2, 3]));
-        assert_ne!(Pieces::of(vec![vec![1], vec![3]]), Pieces::from(vec![1, 3, 3]));
+        assert_eq!(
+            Pieces::of(vec![vec![1], vec![2, 3]]),
+            Pieces::from(vec![1, 2, 3])
+        );
+        assert_ne!(
+            Pieces::of(vec![vec![1], vec![3]]),
+            Pieces::from(vec![1, 3, 3])
+        );
         assert_eq!(Pieces::from(vec!['a']).into_iter().collect::<String>(), "a");
         let joined = Pieces::concat([Pieces::of(vec![vec![1], vec![2]]), Pieces::from(vec![3])]);
         assert_eq!(joined.into_iter().collect::<Vec<_>>(), [1, 2, 3]);

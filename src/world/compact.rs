@@ -116,12 +116,18 @@ impl Compact {
     /// The compact form of `value`, or `None` when [`encode_text`] declines it or it is too
     /// big to index with 32-bit offsets.
     pub fn encode(value: &Value) -> Option<Compact> {
-        let mut buf = encode_text(value)?;
+        let text = encode_text(value)?;
+        let fields = Field::ALL.map(|field| value.field(field));
+        // Allocated at its final size: a text written into a growing buffer and then shrunk
+        // keeps the grown block (the allocator shrinks in place), up to twice the text.
+        let size = text.len() + fields.iter().flatten().map(|f| f.len()).sum::<usize>();
+        let mut buf = String::with_capacity(size);
+        buf.push_str(&text);
         let mut ends = [0u32; 6];
         ends[0] = u32::try_from(buf.len()).ok()?;
         let mut absent = 0u8;
-        for (i, field) in Field::ALL.into_iter().enumerate() {
-            match value.field(field) {
+        for (i, (field, text)) in Field::ALL.into_iter().zip(fields).enumerate() {
+            match text {
                 Some(text) => buf.push_str(text),
                 None => absent |= 1 << i,
             }
@@ -204,10 +210,11 @@ impl InputObject for Compact {
     }
 }
 
-/// An input object, parsed or compact.
+/// An input object, parsed or compact. The parsed value is boxed: inline it would make every
+/// kept input object (most of them compact) as large as a whole `Value` map header.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Manifest {
-    Parsed(Value),
+    Parsed(Box<Value>),
     Compact(Compact),
 }
 
@@ -216,14 +223,14 @@ impl Manifest {
     pub fn compact(value: Value) -> Manifest {
         match Compact::encode(&value) {
             Some(c) => Manifest::Compact(c),
-            None => Manifest::Parsed(value),
+            None => Manifest::Parsed(Box::new(value)),
         }
     }
 
     /// The object itself.
     pub fn into_value(self) -> Value {
         match self {
-            Manifest::Parsed(v) => v,
+            Manifest::Parsed(v) => *v,
             Manifest::Compact(c) => c.decode(),
         }
     }
@@ -231,7 +238,7 @@ impl Manifest {
 
 impl From<Value> for Manifest {
     fn from(value: Value) -> Self {
-        Manifest::Parsed(value)
+        Manifest::Parsed(Box::new(value))
     }
 }
 
@@ -314,9 +321,12 @@ mod tests {
     #[test]
     fn floats_and_objects_of_a_few_big_scalars_stay_parsed() {
         let v = json!({"kind": "X", "spec": {"ratio": [0.1]}});
-        assert_eq!(Manifest::compact(v.clone()), Manifest::Parsed(v));
+        assert_eq!(Manifest::compact(v.clone()), Manifest::Parsed(Box::new(v)));
         let big = json!({"kind": "ConfigMap", "data": {"k": "x".repeat(10_000)}});
-        assert_eq!(Manifest::compact(big.clone()), Manifest::Parsed(big));
+        assert_eq!(
+            Manifest::compact(big.clone()),
+            Manifest::Parsed(Box::new(big))
+        );
         let small = json!({"kind": "ConfigMap", "data": {"k": "x".repeat(100)}});
         assert!(matches!(Manifest::compact(small), Manifest::Compact(_)));
     }

@@ -11,7 +11,6 @@
 //! fleet's finished targets are held at about the size of their JSON, not a dozen times it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::RangeBounds;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
@@ -80,10 +79,65 @@ impl Slot {
     }
 }
 
-/// The objects by key, and the names of each kind and namespace by label.
+/// A stored object's namespace and name as one string: the two joined by `\0\0`, each with
+/// its NUL bytes written `\0\x01`, so the joined strings sort exactly as the pairs do. One
+/// small allocation per object where a pair of `String`s took two, and 16 bytes in the map's
+/// nodes where an [`ObjectKey`] took 72: at 100k stored objects the map is a third its size.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct NameKey(Box<str>);
+
+const JOIN: &str = "\0\0";
+
+impl NameKey {
+    fn of(namespace: &str, name: &str) -> NameKey {
+        let mut text = String::with_capacity(namespace.len() + name.len() + JOIN.len());
+        escape_into(&mut text, namespace);
+        text.push_str(JOIN);
+        escape_into(&mut text, name);
+        NameKey(text.into())
+    }
+
+    /// Namespace, then name.
+    pub(super) fn parts(&self) -> (String, String) {
+        let (namespace, name) = self.0.split_once(JOIN).unwrap_or(("", &self.0));
+        (unescape(namespace), unescape(name))
+    }
+}
+
+impl std::borrow::Borrow<str> for NameKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+fn escape_into(out: &mut String, part: &str) {
+    if part.contains('\0') {
+        out.push_str(&part.replace('\0', "\0\x01"));
+    } else {
+        out.push_str(part);
+    }
+}
+
+fn unescape(part: &str) -> String {
+    part.replace("\0\x01", "\0")
+}
+
+/// The escaped namespace followed by the join: every key of the namespace starts with it.
+fn namespace_prefix(namespace: &str) -> String {
+    let mut prefix = String::with_capacity(namespace.len() + JOIN.len());
+    escape_into(&mut prefix, namespace);
+    prefix.push_str(JOIN);
+    prefix
+}
+
+/// The objects of one `group/Kind`, by namespace and name.
+type OfKind = BTreeMap<NameKey, Slot>;
+
+/// The objects by `group/Kind`, then namespace and name, and the names of each kind and
+/// namespace by label.
 #[derive(Debug, Default)]
 pub struct Objects {
-    by_key: BTreeMap<ObjectKey, Slot>,
+    by_kind: BTreeMap<String, OfKind>,
     by_label: HashMap<LabelTerm, BTreeSet<String>>,
     /// The objects held decoded since the last [`Objects::rest`] (written, or read from
     /// their text); a key may be listed twice.
@@ -93,7 +147,7 @@ pub struct Objects {
 impl Clone for Objects {
     fn clone(&self) -> Self {
         Objects {
-            by_key: self.by_key.clone(),
+            by_kind: self.by_kind.clone(),
             by_label: self.by_label.clone(),
             awake: Mutex::new(self.awake_keys().clone()),
         }
@@ -102,11 +156,16 @@ impl Clone for Objects {
 
 impl Objects {
     pub fn get(&self, key: &ObjectKey) -> Option<&Arc<Value>> {
-        self.by_key.get(key).map(|slot| self.read(key, slot))
+        self.slot(key).map(|slot| self.read(key, slot))
+    }
+
+    fn slot(&self, key: &ObjectKey) -> Option<&Slot> {
+        let joined = NameKey::of(&key.namespace, &key.name);
+        self.by_kind.get(&key.group_kind)?.get(&*joined.0)
     }
 
     /// The object of a slot, decoding it if it is at rest.
-    pub(super) fn read<'a>(&self, key: &ObjectKey, slot: &'a Slot) -> &'a Arc<Value> {
+    fn read<'a>(&self, key: &ObjectKey, slot: &'a Slot) -> &'a Arc<Value> {
         slot.get(|| self.awake_keys().push(key.clone()))
     }
 
@@ -123,56 +182,72 @@ impl Objects {
         keys.sort_unstable();
         keys.dedup();
         for key in keys {
-            if let Some(slot) = self.by_key.get_mut(&key) {
+            let joined = NameKey::of(&key.namespace, &key.name);
+            if let Some(slot) = self
+                .by_kind
+                .get_mut(&key.group_kind)
+                .and_then(|of_kind| of_kind.get_mut(&*joined.0))
+            {
                 slot.rest();
             }
         }
     }
 
     pub fn contains_key(&self, key: &ObjectKey) -> bool {
-        self.by_key.contains_key(key)
+        self.slot(key).is_some()
     }
 
-    /// The objects of a key range (each decoded when its [`Slot::get`] is called).
-    pub(super) fn range<R: RangeBounds<ObjectKey>>(
-        &self,
-        range: R,
-    ) -> std::collections::btree_map::Range<'_, ObjectKey, Slot> {
-        self.by_key.range(range)
+    /// The objects of `group_kind` in `namespace` (`None`: every namespace), by namespace
+    /// then name, each decoded as it is read.
+    pub(super) fn of_namespace<'a>(
+        &'a self,
+        group_kind: &'a str,
+        namespace: Option<&str>,
+    ) -> impl Iterator<Item = &'a Arc<Value>> + 'a {
+        let prefix = namespace.map(namespace_prefix).unwrap_or_default();
+        self.by_kind
+            .get(group_kind)
+            .into_iter()
+            .flat_map(move |of_kind| {
+                let prefix = prefix.clone();
+                of_kind
+                    .range::<str, _>((
+                        std::ops::Bound::Included(prefix.as_str()),
+                        std::ops::Bound::Unbounded,
+                    ))
+                    .take_while(move |(k, _)| k.0.starts_with(prefix.as_str()))
+            })
+            .map(move |(joined, slot)| {
+                slot.get(|| {
+                    let (namespace, name) = joined.parts();
+                    self.awake_keys().push(ObjectKey {
+                        group_kind: group_kind.to_string(),
+                        namespace,
+                        name,
+                    });
+                })
+            })
     }
 
-    /// Each `group/Kind` stored, in order: one range skipped per kind, not one step per
-    /// object.
+    /// Each `group/Kind` that holds an object, in order.
     pub fn group_kinds(&self) -> Vec<&str> {
-        let mut kinds = Vec::new();
-        let mut next = self.by_key.keys().next();
-        while let Some(key) = next {
-            kinds.push(key.group_kind.as_str());
-            // Past every key of this group/Kind: the smallest key of a longer group/Kind.
-            let past = ObjectKey {
-                group_kind: format!("{}\0", key.group_kind),
-                namespace: String::new(),
-                name: String::new(),
-            };
-            next = self.by_key.range(past..).next().map(|(k, _)| k);
-        }
-        kinds
+        self.by_kind
+            .iter()
+            .filter(|(_, of_kind)| !of_kind.is_empty())
+            .map(|(group_kind, _)| group_kind.as_str())
+            .collect()
     }
 
     /// The objects of one `group/Kind`, by namespace then name, without decoding the
     /// compact ones.
-    pub fn of_group_kind<'a>(
+    pub(super) fn of_group_kind<'a>(
         &'a self,
-        group_kind: &'a str,
-    ) -> impl Iterator<Item = (&'a ObjectKey, StoredObject)> + 'a {
-        let start = ObjectKey {
-            group_kind: group_kind.to_string(),
-            namespace: String::new(),
-            name: String::new(),
-        };
-        self.by_key
-            .range(start..)
-            .take_while(move |(k, _)| k.group_kind == group_kind)
+        group_kind: &str,
+    ) -> impl Iterator<Item = (&'a NameKey, StoredObject)> + 'a {
+        self.by_kind
+            .get(group_kind)
+            .into_iter()
+            .flatten()
             .map(|(k, s)| (k, s.peek()))
     }
 
@@ -192,13 +267,21 @@ impl Objects {
         self.put(key, object, slot);
     }
 
+    fn of_kind_mut(&mut self, group_kind: &str) -> &mut OfKind {
+        if !self.by_kind.contains_key(group_kind) {
+            self.by_kind.insert(group_kind.to_string(), OfKind::new());
+        }
+        self.by_kind.get_mut(group_kind).expect("inserted above")
+    }
+
     fn put(&mut self, key: ObjectKey, object: &Value, slot: Slot) {
-        if let Some(previous) = self.by_key.remove(&key) {
+        let joined = NameKey::of(&key.namespace, &key.name);
+        let of_kind = self.of_kind_mut(&key.group_kind);
+        if let Some(previous) = of_kind.insert(joined, slot) {
             let previous = previous.peek();
             let previous = previous.value();
             // Most writes (status, spec) keep the labels: nothing to re-index.
             if labels(&previous).eq(labels(object)) {
-                self.by_key.insert(key, slot);
                 return;
             }
             self.unindex(&key, &previous);
@@ -209,11 +292,15 @@ impl Objects {
                 .or_default()
                 .insert(key.name.clone());
         }
-        self.by_key.insert(key, slot);
     }
 
     pub fn remove(&mut self, key: &ObjectKey) -> Option<StoredObject> {
-        let old = self.by_key.remove(key)?.peek();
+        let joined = NameKey::of(&key.namespace, &key.name);
+        let old = self
+            .by_kind
+            .get_mut(&key.group_kind)?
+            .remove(&*joined.0)?
+            .peek();
         self.unindex(key, &old.value());
         Some(old)
     }
@@ -326,6 +413,34 @@ mod tests {
             .iter()
             .map(|o| o["metadata"]["name"].as_str().unwrap_or("").to_string())
             .collect()
+    }
+
+    /// Joined keys sort as their (namespace, name) pairs and split back into them, NUL
+    /// bytes and prefixes included.
+    #[test]
+    fn joined_keys_sort_and_split_as_their_pairs() {
+        let parts = [
+            "", "a", "a\0", "a\0b", "a\u{1}", "ab", "b", "\0", "\u{1}", "é",
+        ];
+        let mut pairs: Vec<(&str, &str)> = parts
+            .iter()
+            .flat_map(|ns| parts.iter().map(move |name| (*ns, *name)))
+            .collect();
+        let mut joined: Vec<NameKey> = pairs.iter().map(|(ns, n)| NameKey::of(ns, n)).collect();
+        pairs.sort();
+        joined.sort();
+        let split: Vec<(String, String)> = joined.iter().map(NameKey::parts).collect();
+        let expected: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(ns, n)| ((*ns).to_string(), (*n).to_string()))
+            .collect();
+        assert_eq!(split, expected);
+        // A namespace's keys are exactly those starting with its prefix.
+        for ns in parts {
+            let prefix = namespace_prefix(ns);
+            let mine = joined.iter().filter(|k| k.0.starts_with(&prefix)).count();
+            assert_eq!(mine, parts.len(), "namespace {ns:?}");
+        }
     }
 
     #[test]

@@ -286,18 +286,9 @@ impl ApiServer {
             return Ok(self.objects.select(&group_kind, namespace, selector));
         }
         // Keys sort by kind, then namespace, then name: the matches are one range.
-        let start = ObjectKey {
-            group_kind,
-            namespace: namespace.unwrap_or("").to_string(),
-            name: String::new(),
-        };
         Ok(self
             .objects
-            .range(&start..)
-            .take_while(|(k, _)| {
-                k.group_kind == start.group_kind && namespace.is_none_or(|ns| k.namespace == ns)
-            })
-            .map(|(key, slot)| self.objects.read(key, slot))
+            .of_namespace(&group_kind, namespace)
             .filter(|obj| {
                 selector.iter().all(|(lk, lv)| {
                     obj.get("metadata")
@@ -378,12 +369,13 @@ impl ApiServer {
                 );
             } else {
                 // Rare (e.g. `Event` in two groups): one kind, merged by namespace and name.
-                let mut merged: Vec<(&ObjectKey, StoredObject)> = runs[i..i + same]
+                // The joined namespace and name sort as the pair; the sort is stable, so
+                // equal pairs keep the groups' order.
+                let mut merged: Vec<_> = runs[i..i + same]
                     .iter()
                     .flat_map(|gk| self.objects.of_group_kind(gk))
                     .collect();
-                merged
-                    .sort_by(|a, b| (&a.0.namespace, &a.0.name).cmp(&(&b.0.namespace, &b.0.name)));
+                merged.sort_by(|a, b| a.0.cmp(b.0));
                 all.extend(merged.into_iter().map(|(_, o)| item(kind, o)));
             }
             i += same;
