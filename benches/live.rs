@@ -3,7 +3,7 @@
 //! 5,000 SeiNodes in 10 namespaces, each `nodectl` run timed as a whole process
 //! (output to /dev/null), with the requests it sent counted on the server. Alternates
 //! the binary built here with the one named by `NODECTL_BASELINE` and prints the
-//! same-run ratio.
+//! same-run ratio, and whether both printed the same bytes.
 //!
 //! Cases: new SeiNodes, `-o json` and text (the snapshot's LISTs only: a new node's
 //! tasks were just simulated, so no sidecar is read).
@@ -87,7 +87,25 @@ fn plan_run(binary: &Path, fake: &Fake, kubeconfig: &Path, args: &[&str]) -> (Ru
     (run, fake.requests()[before..].to_vec())
 }
 
-/// Times one case on both binaries, alternating; prints wall time, requests and ratio.
+/// The standard output of `binary plan ARGS` against the fake (an untimed run).
+fn plan_output(binary: &Path, kubeconfig: &Path, args: &[&str]) -> Vec<u8> {
+    let mut command = Command::new(binary);
+    for var in fake_api::CLUSTER_ENV {
+        command.env_remove(var);
+    }
+    command
+        .arg("plan")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["--now", "2026-01-01T03:00:00Z"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()))
+        .stdout
+}
+
+/// Times one case on both binaries, alternating; prints wall time, requests and ratio, and
+/// whether the two printed the same bytes.
 fn case(label: &str, objects: &[Value], args: &[&str], baseline: Option<&Path>, runs: usize) {
     let fake = Fake::start(objects, &[]);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -120,6 +138,15 @@ fn case(label: &str, objects: &[Value], args: &[&str], baseline: Option<&Path>, 
     if baseline.is_some() {
         let old = median(old);
         line += &format!("  | baseline {old:>7.3} s  | {:>5.2}x faster", old / new);
+    }
+    if let Some(b) = baseline {
+        let same =
+            plan_output(Path::new(NODECTL), &kubeconfig, args) == plan_output(b, &kubeconfig, args);
+        line += if same {
+            "  | same output bytes"
+        } else {
+            "  | OUTPUT DIFFERS from the baseline"
+        };
     }
     println!("{line}");
 }

@@ -337,16 +337,9 @@ fn render(
         Scope::AllNamespaces => "all namespaces".into(),
     };
     if args.view.output == PlanFormat::Json {
-        if let Err(code) = super::plan::write_saved(args, &saved, err) {
-            return Ok(Err(code));
-        }
-        let ignore = match args.view.ignore() {
-            Ok(i) => i,
-            Err(e) => return Ok(Err(fail(err, CliError::Invalid, e))),
-        };
-        let doc = crate::render::plan_json::LiveDocument {
-            plan: crate::render::plan_json::wire(&live.report, &ignore),
-            live: json!({
+        // The plan document, rendered target by target in parallel as a file plan's is,
+        // then the snapshot and the fidelity of owned objects as its last member.
+        let live_member = json!({
             "context": cluster.context,
             "scope": scope_text,
             "objectsRead": live.objects.len(),
@@ -355,10 +348,16 @@ fn render(
             "sidecarProblems": live.sidecar_problems,
             "simulatedSubmissions": live.submissions.len(),
             "ownedObjects": owned.iter().map(owned_json).collect::<Vec<Value>>(),
-            }),
-        };
-        super::plan::write_json(out, &doc)?;
-        return Ok(Ok(super::plan::outcome(args, &live.report, &ignore, err)));
+        });
+        return Ok(super::plan::finish(
+            args,
+            &live.report,
+            &saved,
+            apply,
+            Some(live_member),
+            out,
+            err,
+        ));
     }
     writeln!(
         out,
@@ -371,7 +370,7 @@ fn render(
     for p in &live.sidecar_problems {
         writeln!(out, "warning: sidecar read failed: {p}")?;
     }
-    let verdict = super::plan::finish(args, &live.report, &saved, apply, out, err);
+    let verdict = super::plan::finish(args, &live.report, &saved, apply, None, out, err);
     if !live.submissions.is_empty() {
         writeln!(
             out,

@@ -268,7 +268,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 .map(|w| Step::Write(Box::new(w)))
                 .collect(),
         };
-        let code = finish(args, &report, &saved, false, out, err)
+        let code = finish(args, &report, &saved, false, None, out, err)
             .map_or_else(|c| c, |v| v.done.exit_code());
         // The process ends here: freeing a fleet's traces object by object costs more
         // than the exit does.
@@ -369,12 +369,14 @@ pub(super) fn write_saved(
 }
 
 /// Saves (`--out`) and renders a plan report; returns its verdict, or the exit code of
-/// the error that stopped it.
+/// the error that stopped it. `live` is a live plan's `live` member, which ends its JSON
+/// document.
 pub(super) fn finish(
     args: &PlanArgs,
     report: &crate::engine::plan::PlanReport,
     saved: &SavedPlan,
     applying: bool,
+    live: Option<serde_json::Value>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Verdict, u8> {
@@ -398,17 +400,11 @@ pub(super) fn finish(
             .par_iter()
             .map(|t| render.target(t))
             .collect();
-        let mut writer = PlanWriter::new(out);
+        let mut writer = PlanWriter::new(out).with_live(live);
         rendered.into_iter().for_each(|r| writer.push(r));
         written(writer.end(&render, &report.now, &report.final_objects), err)?
     };
     Ok(outcome_of(args, &tally, err))
-}
-
-/// Writes a JSON document and a newline.
-pub(super) fn write_json(out: &mut dyn Write, doc: &impl serde::Serialize) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, doc).map_err(std::io::Error::from)?;
-    writeln!(out)
 }
 
 fn write_yaml(out: &mut dyn Write, doc: &serde_json::Value) -> std::io::Result<()> {
@@ -416,20 +412,10 @@ fn write_yaml(out: &mut dyn Write, doc: &serde_json::Value) -> std::io::Result<(
     out.write_all(text.as_bytes())
 }
 
-/// The exit code of a rendered plan, the same for file and cluster plans and every output
-/// format: 1 when a target does not settle (`--until-settled`) or the operator would fail
-/// (a forbidden or failed write, a reconcile error, a failed plan; each named on `err`);
-/// otherwise 3 with `--detailed-exitcode` and changes pending, else 0.
-pub(super) fn outcome(
-    args: &PlanArgs,
-    report: &crate::engine::plan::PlanReport,
-    ignore: &[IgnorePath],
-    err: &mut dyn Write,
-) -> Verdict {
-    outcome_of(args, &Tally::of(&report.targets, ignore), err)
-}
-
-/// [`outcome`] from the tally of a plan (what a plan rendered target by target keeps).
+/// The exit code of a rendered plan from its tally, the same for file and cluster plans and
+/// every output format: 1 when a target does not settle (`--until-settled`) or the operator
+/// would fail (a forbidden or failed write, a reconcile error, a failed plan; each named on
+/// `err`); otherwise 3 with `--detailed-exitcode` and changes pending, else 0.
 fn outcome_of(args: &PlanArgs, tally: &Tally, err: &mut dyn Write) -> Verdict {
     for (text, used) in args.view.ignore_paths.iter().zip(&tally.ignore_used) {
         if !used {

@@ -108,15 +108,6 @@ pub fn wire<'a>(report: &'a PlanReport, ignore: &[IgnorePath]) -> PlanDocument<'
     }
 }
 
-/// The live plan's document: the plan document, then its `live` member (the snapshot and
-/// the fidelity of owned objects), serialised from the report as [`wire`] is.
-#[derive(Debug, Serialize)]
-pub struct LiveDocument<'a> {
-    #[serde(flatten)]
-    pub plan: PlanDocument<'a>,
-    pub live: Value,
-}
-
 /// The plan document as one JSON value (for callers that add members to it).
 pub fn document(report: &PlanReport, ignore: &[IgnorePath]) -> Value {
     serde_json::to_value(wire(report, ignore)).unwrap_or(Value::Null)
@@ -144,6 +135,8 @@ pub struct DocumentEnd<'a> {
     pub target: String,
     pub now: &'a str,
     pub final_objects: &'a [StoredObject],
+    /// A live plan's `live` member, written last.
+    pub live: Option<&'a Value>,
 }
 
 /// Writes the plan document (and a newline) with the reconciles rendered by
@@ -174,6 +167,10 @@ pub fn write_document<'r>(
     }
     out.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
     write_final_objects(out, end.final_objects)?;
+    if let Some(live) = end.live {
+        out.write_all(b",\n")?;
+        member(out, "live", live)?;
+    }
     out.write_all(b"\n}\n")
 }
 
@@ -366,24 +363,39 @@ mod tests {
     use crate::engine::plan::{plan, targets_of, PlanOptions};
     use crate::env::Clock;
 
+    /// A live plan's document, written target by target with its `live` member last, is
+    /// the whole plan document with that member added, serialised pretty.
     #[test]
     fn the_live_document_is_the_plan_document_with_its_live_member_last() {
+        use crate::render::plan_stream::{Format, PlanWriter, Render};
         let objects =
             crate::cli::input::read_objects(&["examples/genesis-devnet/devnet.yaml".into()], false)
                 .expect("example loads")
                 .objects;
         let options = PlanOptions::new(Clock::parse("2026-01-01T00:00:00Z").unwrap());
         let report = plan(&objects, &targets_of(&objects), &options).expect("plans");
-        let live = serde_json::json!({"context": "c", "objectsRead": 3});
+        let live = serde_json::json!({"context": "c", "objectsRead": 3, "ownedObjects": [{"kind": "Service"}]});
         let mut whole = document(&report, &[]);
         whole["live"] = live.clone();
-        let streamed = LiveDocument {
-            plan: wire(&report, &[]),
-            live,
+        let render = Render {
+            format: Format::Json,
+            view: Default::default(),
         };
+        let mut streamed = Vec::new();
+        let mut writer = PlanWriter::new(&mut streamed).with_live(Some(live));
+        report
+            .targets
+            .iter()
+            .for_each(|t| writer.push(render.target(t)));
+        writer
+            .end(&render, &report.now, &report.final_objects)
+            .1
+            .unwrap();
+        let mut expected = serde_json::to_vec_pretty(&whole).unwrap();
+        expected.push(b'\n');
         assert_eq!(
-            String::from_utf8(serde_json::to_vec_pretty(&streamed).unwrap()).unwrap(),
-            String::from_utf8(serde_json::to_vec_pretty(&whole).unwrap()).unwrap()
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(expected).unwrap()
         );
     }
 

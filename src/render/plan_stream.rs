@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
+use serde_json::Value;
 
 use super::changes::IgnorePath;
 use super::plan_json::{self, DocumentEnd, TargetJson};
@@ -170,6 +171,8 @@ pub struct PlanWriter<'o> {
     compact: Vec<String>,
     /// The first error writing `out`; nothing more is written after it.
     error: Option<io::Error>,
+    /// A live plan's `live` member, ending its JSON document.
+    live: Option<Value>,
 }
 
 impl<'o> PlanWriter<'o> {
@@ -181,7 +184,14 @@ impl<'o> PlanWriter<'o> {
             full: Vec::new(),
             compact: Vec::new(),
             error: None,
+            live: None,
         }
+    }
+
+    /// Ends a JSON document with a live plan's `live` member (other formats ignore it).
+    pub fn with_live(mut self, live: Option<Value>) -> Self {
+        self.live = live;
+        self
     }
 
     /// Takes the next target.
@@ -247,6 +257,7 @@ impl<'o> PlanWriter<'o> {
                         .join(", "),
                     now,
                     final_objects,
+                    live: self.live.as_ref(),
                 };
                 let reconciles = self.json.iter().map(|(_, bytes)| bytes.as_slice());
                 plan_json::write_document(self.out, &end, reconciles)
