@@ -4,14 +4,16 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 use serde_json::{json, Value};
 
 use super::args::runtime;
 use super::error::{fail, CliError, Done};
 use super::plan::Verdict;
-use super::plan::{options, PlanArgs, PlanFormat, SidecarBehaviour};
+use super::plan::{options, plan_renderer, PlanArgs, PlanFormat, SidecarBehaviour};
 use super::plan_input::read_checked;
+use crate::engine::plan::{PlanReport, TargetReport};
 use crate::live::apply::{order_steps, ApplyReport, Stop};
 use crate::live::authority::{self, Refusal, Role};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
@@ -19,6 +21,8 @@ use crate::live::saved::{ClusterIdentity, ReadObject, SavedPlan, SavedTarget};
 use crate::live::{
     planned_writes, Cluster, LabelSelector, LivePlan, LiveRequest, Scope, SidecarSource,
 };
+use crate::render::plan_stream::{Pipeline, Render, Rendered};
+use crate::world::WriteRecord;
 
 /// Runs `plan` on a cluster, and sends the writes with `--apply` (what `nodectl apply`
 /// becomes, [`super::apply::ApplyArgs::plan`]).
@@ -57,6 +61,10 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(err, CliError::Invalid, e),
     };
+    let render = match plan_renderer(args, apply, err) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(e) => return fail(err, CliError::Runtime, e),
@@ -80,6 +88,15 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             Ok(s) => s,
             Err(e) => return fail(err, CliError::Invalid, e),
         };
+        // YAML is written from the whole report; every other output is rendered target by
+        // target while the next ones are reconciled.
+        let (reports, streaming) = match args.view.output {
+            PlanFormat::Yaml => (None, None),
+            _ => {
+                let (to, from) = std::sync::mpsc::channel();
+                (Some(to), Some(render_as_planned(render, from)))
+            }
+        };
         let request = LiveRequest {
             scope: scope.clone(),
             selector,
@@ -87,25 +104,37 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             overlay,
             options: plan_options,
             sidecars,
+            reports,
         };
-        let live = match crate::live::plan(&cluster, request).await {
+        let planned = crate::live::plan(&cluster, request).await;
+        // Every sender is gone with the run: the renderer has all it will get.
+        let streamed = streaming.map(|s| s.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let live = match planned {
             Ok(Some(p)) => p,
             Ok(None) => return super::args::no_resources_found(&scope, err),
             Err(e) => return fail(err, CliError::Runtime, e),
         };
+        let planned = match streamed {
+            Some(streamed) => streamed,
+            None => Streamed::of_report(&live.report),
+        };
         // The process ends with this command: the world, the traces and the writes are not
         // freed object by object (for a fleet that costs more than the exit does).
         let live = std::mem::ManuallyDrop::new(live);
-        let writes = std::mem::ManuallyDrop::new(planned_writes(&live.report));
+        let mut planned = std::mem::ManuallyDrop::new(planned);
+        let rendered = planned.rendered.take();
+        let writes = &planned.writes;
         let owned = if args.live.server_dry_run {
-            server_dry_run(&cluster, &writes).await
+            server_dry_run(&cluster, writes).await
         } else {
             predicted_only(
-                &writes,
+                writes,
                 "not dry-run on the server (--server-dry-run verifies)",
             )
         };
-        let verdict = match render(args, apply, &cluster, &scope, &live, &owned, out, err) {
+        let verdict = match render_plan(
+            args, apply, &cluster, &scope, &live, &planned, rendered, &owned, out, err,
+        ) {
             Ok(Ok(verdict)) => verdict,
             Ok(Err(code)) => return code,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Done::Ok.exit_code(),
@@ -121,7 +150,7 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         if !apply || !sendable {
             return verdict.done.exit_code();
         }
-        let steps = order_steps(&writes, &live.submissions);
+        let steps = order_steps(writes, &live.submissions);
         if steps.is_empty() {
             let _ = writeln!(err, "nothing to apply");
             return Done::Ok.exit_code();
@@ -315,30 +344,115 @@ fn report_apply(report: &ApplyReport, err: &mut dyn Write) -> u8 {
     code.exit_code()
 }
 
+/// What the CLI keeps of a live plan's targets: their writes in run order and the saved
+/// plan's targets, and, unless YAML renders the whole report, each target rendered.
+struct Streamed {
+    writes: Vec<WriteRecord>,
+    targets: Vec<SavedTarget>,
+    rendered: Option<RenderedTargets>,
+}
+
+/// Targets rendered as they were planned, with their renderer.
+type RenderedTargets = (Render, Vec<Rendered>);
+
+impl Streamed {
+    /// From a report that kept its targets (YAML).
+    fn of_report(report: &PlanReport) -> Self {
+        Streamed {
+            writes: planned_writes(report),
+            targets: SavedTarget::all_of(report),
+            rendered: None,
+        }
+    }
+}
+
+/// Renders the reports the engine sends, on the rayon pool while it reconciles the next
+/// targets, keeping of each report only its rendering, its writes and its target.
+fn render_as_planned(
+    render: Render,
+    reports: mpsc::Receiver<TargetReport>,
+) -> std::thread::JoinHandle<Streamed> {
+    std::thread::spawn(move || {
+        let (mut writes, mut targets, mut rendered) = (Vec::new(), Vec::new(), Vec::new());
+        rayon::in_place_scope(|scope| {
+            let mut pipeline = Pipeline::new(scope, &render);
+            for report in reports {
+                targets.push(SavedTarget::of(&report.target));
+                writes.extend(
+                    report
+                        .steps
+                        .iter()
+                        .flat_map(|s| s.trace.writes.iter().cloned()),
+                );
+                pipeline.push(report, &mut |r| rendered.push(r));
+            }
+            pipeline.finish(&mut |r| rendered.push(r));
+        });
+        // In the order they happened (targets settled together take turns).
+        writes.sort_by_key(|w| w.seq);
+        Streamed {
+            writes,
+            targets: SavedTarget::sorted(targets),
+            rendered: Some((render, rendered)),
+        }
+    })
+}
+
+/// Renders a live plan: the saved plan (`--out`), then the plan with the snapshot it was
+/// made from and the fidelity of its owned objects.
 #[allow(clippy::too_many_arguments)]
-fn render(
+fn render_plan(
     args: &PlanArgs,
     apply: bool,
     cluster: &Cluster,
     scope: &Scope,
     live: &LivePlan,
+    planned: &Streamed,
+    rendered: Option<RenderedTargets>,
     owned: &[OwnedObject],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<Verdict, u8>> {
-    let saved = SavedPlan {
+    // Built only to be saved (`--out`): every write of the plan is copied into it.
+    let saved = args.out_file.as_ref().map(|_| SavedPlan {
         cluster: Some(ClusterIdentity::clone(&cluster.identity)),
-        targets: SavedTarget::all_of(&live.report),
+        targets: planned.targets.clone(),
         read: live.objects.iter().map(ReadObject::of).collect(),
-        steps: order_steps(&planned_writes(&live.report), &live.submissions),
-    };
+        steps: order_steps(&planned.writes, &live.submissions),
+    });
     let scope_text = match scope {
         Scope::Namespace(ns) => format!("namespace {ns}"),
         Scope::AllNamespaces => "all namespaces".into(),
     };
+    let end = (
+        live.report.now.as_str(),
+        live.report.final_objects.as_slice(),
+    );
+    let finish =
+        |live_member: Option<Value>, out: &mut dyn Write, err: &mut dyn Write| match rendered {
+            Some((render, rendered)) => super::plan::finish_rendered(
+                args,
+                &render,
+                saved.as_ref(),
+                rendered,
+                end,
+                live_member,
+                out,
+                err,
+            ),
+            None => super::plan::finish(
+                args,
+                &live.report,
+                saved.as_ref(),
+                apply,
+                live_member,
+                out,
+                err,
+            ),
+        };
     if args.view.output == PlanFormat::Json {
-        // The plan document, rendered target by target in parallel as a file plan's is,
-        // then the snapshot and the fidelity of owned objects as its last member.
+        // The plan document, then the snapshot and the fidelity of owned objects as its
+        // last member.
         let live_member = json!({
             "context": cluster.context,
             "scope": scope_text,
@@ -349,15 +463,7 @@ fn render(
             "simulatedSubmissions": live.submissions.len(),
             "ownedObjects": owned.iter().map(owned_json).collect::<Vec<Value>>(),
         });
-        return Ok(super::plan::finish(
-            args,
-            &live.report,
-            &saved,
-            apply,
-            Some(live_member),
-            out,
-            err,
-        ));
+        return Ok(finish(Some(live_member), out, err));
     }
     writeln!(
         out,
@@ -370,7 +476,7 @@ fn render(
     for p in &live.sidecar_problems {
         writeln!(out, "warning: sidecar read failed: {p}")?;
     }
-    let verdict = super::plan::finish(args, &live.report, &saved, apply, None, out, err);
+    let verdict = finish(None, out, err);
     if !live.submissions.is_empty() {
         writeln!(
             out,

@@ -24,10 +24,10 @@ use crate::live::authority::{check_plan, Role};
 use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
 use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
-use crate::render::plan_stream::{Format, Pipeline, PlanWriter, Render, Tally};
+use crate::render::plan_stream::{Format, Pipeline, PlanWriter, Render, Rendered, Tally};
 use crate::render::plan_text::Style;
 use crate::sidecar::model::PodSidecarScript;
-use crate::world::compact::{InputObject, Manifest};
+use crate::world::compact::{InputObject, Manifest, StoredObject};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SidecarBehaviour {
@@ -259,7 +259,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             Ok(r) => r,
             Err(e) => return fail(err, CliError::Runtime, e),
         };
-        let saved = SavedPlan {
+        // Built only to be saved: every write of the plan is copied into it.
+        let saved = args.out_file.as_ref().map(|_| SavedPlan {
             cluster: None,
             targets: SavedTarget::all_of(&report),
             read: input.objects.iter().map(ReadObject::of).collect(),
@@ -267,8 +268,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 .into_iter()
                 .map(|w| Step::Write(Box::new(w)))
                 .collect(),
-        };
-        let code = finish(args, &report, &saved, false, None, out, err)
+        });
+        let code = finish(args, &report, saved.as_ref(), false, None, out, err)
             .map_or_else(|c| c, |v| v.done.exit_code());
         // The process ends here: freeing a fleet's traces object by object costs more
         // than the exit does.
@@ -306,9 +307,9 @@ fn stream(
     let planned = rayon::in_place_scope(|scope| {
         let mut pipeline = Pipeline::new(scope, &render);
         let planned = plan_each(&mut env, &listed, targets, options, &mut |report| {
-            pipeline.push(report, &mut writer)
+            pipeline.push(report, &mut |r| writer.push(r))
         });
-        pipeline.finish(&mut writer);
+        pipeline.finish(&mut |r| writer.push(r));
         planned
     });
     // The world is not freed object by object: the process ends here.
@@ -344,13 +345,14 @@ fn written(
     }
 }
 
-/// Writes the saved plan to `--out FILE`, if asked; the error is the exit code.
+/// Writes the saved plan to `--out FILE`, if asked (the caller builds `saved` only then);
+/// the error is the exit code.
 pub(super) fn write_saved(
     args: &PlanArgs,
-    saved: &SavedPlan,
+    saved: Option<&SavedPlan>,
     err: &mut dyn Write,
 ) -> Result<(), u8> {
-    let Some(path) = &args.out_file else {
+    let (Some(path), Some(saved)) = (&args.out_file, saved) else {
         return Ok(());
     };
     // Only a plan `apply` would take is saved (a plan from files never is).
@@ -374,36 +376,62 @@ pub(super) fn write_saved(
 pub(super) fn finish(
     args: &PlanArgs,
     report: &crate::engine::plan::PlanReport,
-    saved: &SavedPlan,
+    saved: Option<&SavedPlan>,
     applying: bool,
     live: Option<serde_json::Value>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Verdict, u8> {
-    let ignore = match args.view.ignore() {
-        Ok(i) => i,
-        Err(e) => return Err(fail(err, CliError::Invalid, e)),
-    };
-    write_saved(args, saved, err)?;
-    let render = renderer(args, ignore, applying);
-    let ignore = &render.view.ignore;
-    let tally = if args.view.output == PlanFormat::Yaml {
+    let render = plan_renderer(args, applying, err)?;
+    if args.view.output == PlanFormat::Yaml {
+        write_saved(args, saved, err)?;
+        let ignore = &render.view.ignore;
         let tally = Tally::of(&report.targets, ignore);
-        written(
+        let tally = written(
             (tally, write_yaml(out, &plan_json::document(report, ignore))),
             err,
-        )?
-    } else {
-        // The targets are rendered in parallel, then written in order.
-        let rendered: Vec<_> = report
-            .targets
-            .par_iter()
-            .map(|t| render.target(t))
-            .collect();
-        let mut writer = PlanWriter::new(out).with_live(live);
-        rendered.into_iter().for_each(|r| writer.push(r));
-        written(writer.end(&render, &report.now, &report.final_objects), err)?
-    };
+        )?;
+        return Ok(outcome_of(args, &tally, err));
+    }
+    // The targets are rendered in parallel, then written in order.
+    let rendered: Vec<_> = report
+        .targets
+        .par_iter()
+        .map(|t| render.target(t))
+        .collect();
+    let end = (report.now.as_str(), report.final_objects.as_slice());
+    finish_rendered(args, &render, saved, rendered, end, live, out, err)
+}
+
+/// The renderer of a plan's output, or the exit code of a bad `--ignore-path`.
+pub(super) fn plan_renderer(
+    args: &PlanArgs,
+    applying: bool,
+    err: &mut dyn Write,
+) -> Result<Render, u8> {
+    let ignore = args
+        .view
+        .ignore()
+        .map_err(|e| fail(err, CliError::Invalid, e))?;
+    Ok(renderer(args, ignore, applying))
+}
+
+/// [`finish`] for targets already rendered (not YAML, which renders the whole report).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn finish_rendered(
+    args: &PlanArgs,
+    render: &Render,
+    saved: Option<&SavedPlan>,
+    rendered: Vec<Rendered>,
+    (now, final_objects): (&str, &[StoredObject]),
+    live: Option<serde_json::Value>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Verdict, u8> {
+    write_saved(args, saved, err)?;
+    let mut writer = PlanWriter::new(out).with_live(live);
+    rendered.into_iter().for_each(|r| writer.push(r));
+    let tally = written(writer.end(render, now, final_objects), err)?;
     Ok(outcome_of(args, &tally, err))
 }
 

@@ -24,7 +24,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::engine::plan::{plan_in, PlanOptions, PlanReport, TargetRef};
+use crate::engine::plan::{
+    listed_kinds, plan_each, PlanOptions, PlanReport, TargetRef, TargetReport,
+};
 use crate::engine::world::{self, Origin};
 use crate::sidecar::Sidecars;
 use crate::world::ApiServer;
@@ -54,10 +56,14 @@ pub struct LiveRequest {
     pub overlay: Vec<Value>,
     pub options: PlanOptions,
     pub sidecars: SidecarSource,
+    /// Where each target's report goes as soon as it is final (to be rendered while the
+    /// next targets are reconciled); `None`: the reports are kept in [`LivePlan::report`].
+    pub reports: Option<std::sync::mpsc::Sender<TargetReport>>,
 }
 
 /// A plan against a live snapshot.
 pub struct LivePlan {
+    /// The run; its targets are empty when they went to [`LiveRequest::reports`].
     pub report: PlanReport,
     pub targets: Vec<TargetRef>,
     /// Submissions the pipeline made (simulated), with their place among the writes.
@@ -106,6 +112,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
     options.served_kinds.dedup();
     let (ask, asks) = sidecar::channel();
     let live = matches!(request.sidecars, SidecarSource::Live(_));
+    let reports = request.reports;
     let engine = tokio::task::spawn_blocking(move || {
         let mut api = world::load_api(&objects, &options, Origin::Cluster)?;
         let sidecars: Box<dyn Sidecars> = if live {
@@ -114,7 +121,26 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
             world::scripted_sidecars(&options)
         };
         let mut env = options.env(api, sidecars);
-        let report = plan_in(&mut env, &objects, &targets, &options)?;
+        let listed = listed_kinds(&objects, &options.served_kinds);
+        let mut kept = Vec::new();
+        let end = plan_each(
+            &mut env,
+            &listed,
+            &targets,
+            &options,
+            &mut |r| match &reports {
+                // A receiver that is gone no longer wants them.
+                Some(to) => drop(to.send(r)),
+                None => kept.push(r),
+            },
+        )?;
+        // The last report is in: the receiver may finish while the rest is put away.
+        drop(reports);
+        let report = PlanReport {
+            now: end.now,
+            targets: kept,
+            final_objects: end.final_objects,
+        };
         // What the plan submitted (simulated), for apply to send, and the reads it made.
         let (submissions, answers) = env
             .sidecars

@@ -10,5 +10,6 @@ pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_stream;
 pub mod plan_text;
+pub mod pretty_compact;
 pub mod summary;
 pub mod trace_text;

@@ -223,7 +223,14 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
             // out: rendering them apart buys nothing and would hold them twice.
             for object in chunk {
                 element_start(out, &mut first)?;
-                write_nested(&mut *out, 2, &FinalObject(object))?;
+                match at_rest(object) {
+                    Some(text) => {
+                        let mut buf = Vec::new();
+                        super::pretty_compact::write_pretty(text, 2, &mut buf);
+                        out.write_all(&buf)?;
+                    }
+                    None => write_nested(&mut *out, 2, &FinalObject(object))?,
+                }
             }
             continue;
         }
@@ -231,8 +238,11 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
             .par_iter()
             .map(|o| {
                 let mut buf = Vec::with_capacity(1024);
-                // Writing to memory cannot fail.
-                let _ = write_nested(&mut buf, 2, &FinalObject(o));
+                match at_rest(o) {
+                    Some(text) => super::pretty_compact::write_pretty(text, 2, &mut buf),
+                    // Writing to memory cannot fail.
+                    None => drop(write_nested(&mut buf, 2, &FinalObject(o))),
+                }
                 buf
             })
             .collect();
@@ -242,6 +252,15 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
         }
     }
     out.write_all(b"\n  ]")
+}
+
+/// The compact text of an object at rest that `finalObjects` lists as it is (nothing to
+/// leave out), to be re-indented rather than decoded and serialised again.
+fn at_rest(object: &StoredObject) -> Option<&str> {
+    match object {
+        StoredObject::Text(text) if !text.contains("\"managedFields\"") => Some(text),
+        _ => None,
+    }
 }
 
 /// What precedes an element of `finalObjects`: its separator and indentation.
@@ -403,10 +422,15 @@ mod tests {
     fn final_objects_written_in_chunks_are_the_serialised_member() {
         use crate::engine::trace::FinalObjects;
         use crate::world::compact::{encode_text, StoredObject};
-        // Both stored forms, with managedFields to leave out, over several chunks.
+        // Both stored forms, some with managedFields to leave out (the others' text is
+        // re-indented as it is), over several chunks.
         let object = |i: usize| {
-            serde_json::json!({"kind": "ConfigMap", "metadata": {"name": format!("c{i}"),
-                "managedFields": [{"manager": "m"}]}, "data": {"k": i.to_string()}})
+            let mut o = serde_json::json!({"kind": "ConfigMap", "metadata": {"name": format!("c{i}")},
+                "data": {"k": i.to_string(), "e": "\"{[,:]}\" é", "empty": {}, "list": [[], [1]]}});
+            if i.is_multiple_of(3) {
+                o["metadata"]["managedFields"] = serde_json::json!([{"manager": "m"}]);
+            }
+            o
         };
         for count in [0, 1, PARALLEL_CHUNK + 1, FINAL_CHUNK, 2 * FINAL_CHUNK + 3] {
             let objects: Vec<StoredObject> = (0..count)

@@ -315,25 +315,26 @@ impl<'s, 'r> Pipeline<'s, 'r> {
         }
     }
 
-    /// Takes the next target's report (rendered and dropped in its turn).
-    pub fn push(&mut self, report: TargetReport, writer: &mut PlanWriter<'_>) {
+    /// Takes the next target's report (rendered and dropped in its turn); each rendered
+    /// target is handed to `sink` in order (e.g. [`PlanWriter::push`]).
+    pub fn push(&mut self, report: TargetReport, sink: &mut dyn FnMut(Rendered)) {
         if !self.parallel {
-            writer.push(self.render.target(&report));
+            sink(self.render.target(&report));
             return;
         }
         self.pending.push(report);
         if self.pending.len() >= CHUNK {
             self.send();
         }
-        self.collect(writer, false);
+        self.collect(sink, false);
     }
 
     /// Renders what is left and writes every chunk.
-    pub fn finish(mut self, writer: &mut PlanWriter<'_>) {
+    pub fn finish(mut self, sink: &mut dyn FnMut(Rendered)) {
         if !self.pending.is_empty() {
             self.send();
         }
-        self.collect(writer, true);
+        self.collect(sink, true);
     }
 
     fn send(&mut self) {
@@ -353,11 +354,11 @@ impl<'s, 'r> Pipeline<'s, 'r> {
 
     /// Writes the chunks that are next in order; waits while too many are out (or, with
     /// `all`, until every one is in).
-    fn collect(&mut self, writer: &mut PlanWriter<'_>, all: bool) {
+    fn collect(&mut self, sink: &mut dyn FnMut(Rendered), all: bool) {
         loop {
             while let Some(chunk) = self.ready.remove(&self.written) {
                 let chunk = chunk.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                chunk.into_iter().for_each(|r| writer.push(r));
+                chunk.into_iter().for_each(&mut *sink);
                 self.written += 1;
             }
             let out = self.sent - self.written;

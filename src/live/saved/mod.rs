@@ -35,15 +35,25 @@ pub struct SavedTarget {
 impl SavedTarget {
     /// The targets a plan reconciled, sorted, each once.
     pub fn all_of(report: &crate::engine::plan::PlanReport) -> Vec<SavedTarget> {
-        let mut targets: Vec<SavedTarget> = report
-            .targets
-            .iter()
-            .map(|t| SavedTarget {
-                kind: t.target.kind.clone(),
-                namespace: t.target.namespace.clone(),
-                name: t.target.name.clone(),
-            })
-            .collect();
+        Self::sorted(
+            report
+                .targets
+                .iter()
+                .map(|t| SavedTarget::of(&t.target))
+                .collect(),
+        )
+    }
+
+    pub fn of(target: &crate::engine::plan::TargetRef) -> SavedTarget {
+        SavedTarget {
+            kind: target.kind.clone(),
+            namespace: target.namespace.clone(),
+            name: target.name.clone(),
+        }
+    }
+
+    /// Targets in a saved plan's order, each once.
+    pub fn sorted(mut targets: Vec<SavedTarget>) -> Vec<SavedTarget> {
         targets.sort();
         targets.dedup();
         targets
