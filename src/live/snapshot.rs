@@ -142,11 +142,14 @@ pub async fn read(cluster: &Cluster, scope: &Scope) -> Result<Snapshot, String> 
     let mut objects = Vec::new();
     for (k, list) in kinds.iter().zip(lists) {
         let list = list.map_err(|e| format!("listing {}: {e}", k.plural))?;
-        let mut items: Vec<Value> = list
-            .get("items")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        // Taken out of the answer, not copied: a fleet's LIST is most of the snapshot.
+        let mut items: Vec<Value> = match list {
+            Value::Object(mut answer) => match answer.swap_remove("items") {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         for item in &mut items {
             // LIST items carry no apiVersion/kind; the world needs them.
             if let Some(map) = item.as_object_mut() {
@@ -154,7 +157,11 @@ pub async fn read(cluster: &Cluster, scope: &Scope) -> Result<Snapshot, String> 
                 map.insert("kind".into(), Value::String(k.kind.into()));
             }
         }
-        items.sort_by_key(|o| identity(o).1);
+        // By namespace, then name (borrowed: no key is built per comparison).
+        items.sort_by(|a, b| {
+            (a.text(Field::Namespace), a.text(Field::Name))
+                .cmp(&(b.text(Field::Namespace), b.text(Field::Name)))
+        });
         objects.extend(items);
     }
     Ok(Snapshot {
