@@ -97,6 +97,23 @@ impl NameKey {
         NameKey(text.into())
     }
 
+    /// `f` on the joined text of a pair, built on the stack when it is short and has no NUL
+    /// (every Kubernetes name), so a lookup allocates nothing.
+    fn joined<R>(namespace: &str, name: &str, f: impl FnOnce(&str) -> R) -> R {
+        const ROOM: usize = 384;
+        let size = namespace.len() + JOIN.len() + name.len();
+        if size > ROOM || namespace.contains('\0') || name.contains('\0') {
+            return f(&NameKey::of(namespace, name).0);
+        }
+        let mut buf = [0u8; ROOM];
+        let (ns_end, join_end) = (namespace.len(), namespace.len() + JOIN.len());
+        buf[..ns_end].copy_from_slice(namespace.as_bytes());
+        buf[ns_end..join_end].copy_from_slice(JOIN.as_bytes());
+        buf[join_end..size].copy_from_slice(name.as_bytes());
+        // Two strings and an ASCII join: valid UTF-8.
+        f(std::str::from_utf8(&buf[..size]).expect("joined UTF-8 stays UTF-8"))
+    }
+
     /// Namespace, then name.
     pub(super) fn parts(&self) -> (String, String) {
         let (namespace, name) = self.0.split_once(JOIN).unwrap_or(("", &self.0));
@@ -160,8 +177,8 @@ impl Objects {
     }
 
     fn slot(&self, key: &ObjectKey) -> Option<&Slot> {
-        let joined = NameKey::of(&key.namespace, &key.name);
-        self.by_kind.get(&key.group_kind)?.get(&*joined.0)
+        let of_kind = self.by_kind.get(&key.group_kind)?;
+        NameKey::joined(&key.namespace, &key.name, |joined| of_kind.get(joined))
     }
 
     /// The object of a slot, decoding it if it is at rest.
@@ -182,13 +199,12 @@ impl Objects {
         keys.sort_unstable();
         keys.dedup();
         for key in keys {
-            let joined = NameKey::of(&key.namespace, &key.name);
-            if let Some(slot) = self
-                .by_kind
-                .get_mut(&key.group_kind)
-                .and_then(|of_kind| of_kind.get_mut(&*joined.0))
-            {
-                slot.rest();
+            if let Some(of_kind) = self.by_kind.get_mut(&key.group_kind) {
+                NameKey::joined(&key.namespace, &key.name, |joined| {
+                    if let Some(slot) = of_kind.get_mut(joined) {
+                        slot.rest();
+                    }
+                });
             }
         }
     }
@@ -295,12 +311,9 @@ impl Objects {
     }
 
     pub fn remove(&mut self, key: &ObjectKey) -> Option<StoredObject> {
-        let joined = NameKey::of(&key.namespace, &key.name);
-        let old = self
-            .by_kind
-            .get_mut(&key.group_kind)?
-            .remove(&*joined.0)?
-            .peek();
+        let of_kind = self.by_kind.get_mut(&key.group_kind)?;
+        let old =
+            NameKey::joined(&key.namespace, &key.name, |joined| of_kind.remove(joined))?.peek();
         self.unindex(key, &old.value());
         Some(old)
     }
@@ -435,6 +448,14 @@ mod tests {
             .map(|(ns, n)| ((*ns).to_string(), (*n).to_string()))
             .collect();
         assert_eq!(split, expected);
+        // A lookup key built on the stack is the stored key's text.
+        for (ns, n) in &pairs {
+            NameKey::joined(ns, n, |joined| assert_eq!(joined, &*NameKey::of(ns, n).0));
+        }
+        let long = "n".repeat(400);
+        NameKey::joined("ns", &long, |joined| {
+            assert_eq!(joined, &*NameKey::of("ns", &long).0)
+        });
         // A namespace's keys are exactly those starting with its prefix.
         for ns in parts {
             let prefix = namespace_prefix(ns);
