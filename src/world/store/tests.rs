@@ -391,3 +391,55 @@ fn a_status_patch_that_leaves_the_rest_stores_what_the_whole_decode_stores() {
     );
     assert_eq!(errors[0], errors[1]);
 }
+
+/// A kind served by two groups is listed once, by namespace then name across both groups,
+/// an object of each group under the same name in the group order; other kinds by kind.
+#[test]
+fn a_listing_orders_a_kind_of_two_groups_by_namespace_and_name() {
+    let widget = |group: &str, ns: &str, name: &str| {
+        json!({"apiVersion": format!("{group}/v1"), "kind": "Widget",
+            "metadata": {"name": name, "namespace": ns}})
+    };
+    let objects = [
+        widget("b.io", "ns1", "w2"),
+        widget("a.io", "ns2", "w1"),
+        widget("b.io", "ns1", "w1"),
+        widget("a.io", "ns1", "w2"),
+        config_map("c", "x"),
+        widget("a.io", "ns1", "w3"),
+    ];
+    let (parsed, compact) = pair(&objects);
+    for api in [&parsed, &compact] {
+        let listed: Vec<(String, String, String, String)> = values(api)
+            .into_iter()
+            .map(|(kind, o)| {
+                let text = |p: &str| {
+                    o.pointer(p)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                (
+                    kind,
+                    text("/apiVersion"),
+                    text("/metadata/namespace"),
+                    text("/metadata/name"),
+                )
+            })
+            .collect();
+        let row = |k: &str, g: &str, ns: &str, n: &str| {
+            (k.to_string(), g.to_string(), ns.to_string(), n.to_string())
+        };
+        assert_eq!(
+            listed,
+            [
+                row("ConfigMap", "v1", "ns", "c"),
+                row("Widget", "b.io/v1", "ns1", "w1"),
+                row("Widget", "a.io/v1", "ns1", "w2"),
+                row("Widget", "b.io/v1", "ns1", "w2"),
+                row("Widget", "a.io/v1", "ns1", "w3"),
+                row("Widget", "a.io/v1", "ns2", "w1"),
+            ]
+        );
+    }
+}
