@@ -72,6 +72,22 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 /// One run of `binary plan ARGS` against the fake, with the requests it sent.
 fn plan_run(binary: &Path, fake: &Fake, kubeconfig: &Path, args: &[&str]) -> (Run, Vec<Recorded>) {
+    let before = fake.requests().len();
+    let run = run_command(plan_command(binary, kubeconfig, args));
+    (run, fake.requests()[before..].to_vec())
+}
+
+/// The standard output of `binary plan ARGS` against the fake (an untimed run).
+fn plan_output(binary: &Path, kubeconfig: &Path, args: &[&str]) -> Vec<u8> {
+    plan_command(binary, kubeconfig, args)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()))
+        .stdout
+}
+
+/// `binary plan ARGS` against the fake's kubeconfig at the bench's fixed clock, with no
+/// cluster settings inherited from the environment.
+fn plan_command(binary: &Path, kubeconfig: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(binary);
     for var in fake_api::CLUSTER_ENV {
         command.env_remove(var);
@@ -82,26 +98,7 @@ fn plan_run(binary: &Path, fake: &Fake, kubeconfig: &Path, args: &[&str]) -> (Ru
         .arg(kubeconfig)
         .args(["--now", "2026-01-01T03:00:00Z"])
         .args(args);
-    let before = fake.requests().len();
-    let run = run_command(command);
-    (run, fake.requests()[before..].to_vec())
-}
-
-/// The standard output of `binary plan ARGS` against the fake (an untimed run).
-fn plan_output(binary: &Path, kubeconfig: &Path, args: &[&str]) -> Vec<u8> {
-    let mut command = Command::new(binary);
-    for var in fake_api::CLUSTER_ENV {
-        command.env_remove(var);
-    }
     command
-        .arg("plan")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(["--now", "2026-01-01T03:00:00Z"])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()))
-        .stdout
 }
 
 /// Times one case on both binaries, alternating; prints wall time, requests and ratio, and

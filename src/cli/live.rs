@@ -19,7 +19,8 @@ use crate::live::authority::{self, Refusal, Role};
 use crate::live::fidelity::{predicted_only, server_dry_run, Fidelity, OwnedObject};
 use crate::live::saved::{ClusterIdentity, ReadObject, SavedPlan, SavedTarget};
 use crate::live::{
-    planned_writes, Cluster, LabelSelector, LivePlan, LiveRequest, Scope, SidecarSource,
+    in_run_order, planned_writes, writes_of, Cluster, LabelSelector, LivePlan, LiveRequest, Scope,
+    SidecarSource,
 };
 use crate::render::plan_stream::{Pipeline, Render, Rendered};
 use crate::world::WriteRecord;
@@ -378,20 +379,13 @@ fn render_as_planned(
             let mut pipeline = Pipeline::new(scope, &render);
             for report in reports {
                 targets.push(SavedTarget::of(&report.target));
-                writes.extend(
-                    report
-                        .steps
-                        .iter()
-                        .flat_map(|s| s.trace.writes.iter().cloned()),
-                );
+                writes.extend(writes_of(&report));
                 pipeline.push(report, &mut |r| rendered.push(r));
             }
             pipeline.finish(&mut |r| rendered.push(r));
         });
-        // In the order they happened (targets settled together take turns).
-        writes.sort_by_key(|w| w.seq);
         Streamed {
-            writes,
+            writes: in_run_order(writes),
             targets: SavedTarget::sorted(targets),
             rendered: Some((render, rendered)),
         }

@@ -22,7 +22,6 @@ use crate::env::Dns;
 use crate::live::apply::Step;
 use crate::live::authority::{check_plan, Role};
 use crate::live::saved::{ReadObject, SavedPlan, SavedTarget};
-use crate::render::changes::IgnorePath;
 use crate::render::plan_json;
 use crate::render::plan_stream::{Format, Pipeline, PlanWriter, Render, Rendered, Tally};
 use crate::render::plan_text::Style;
@@ -291,10 +290,7 @@ fn stream(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Verdict, u8> {
-    let ignore = args
-        .view
-        .ignore()
-        .map_err(|e| fail(err, CliError::Invalid, e))?;
+    let render = plan_renderer(args, false, err)?;
     let listed = listed_kinds(&objects, &options.served_kinds);
     // The input objects are freed one by one as the world takes them: returned at once, as
     // while the input was read, they do not sit beside the world they became.
@@ -302,7 +298,6 @@ fn stream(
     let mut env =
         build_env(releasing(objects), options).map_err(|e| fail(err, CliError::Runtime, e))?;
     drop(prompt);
-    let render = renderer(args, ignore, false);
     let mut writer = PlanWriter::new(out);
     let planned = rayon::in_place_scope(|scope| {
         let mut pipeline = Pipeline::new(scope, &render);
@@ -317,19 +312,6 @@ fn stream(
     let end = planned.map_err(|e| fail(err, CliError::Runtime, e))?;
     let tally = written(writer.end(&render, &end.now, &end.final_objects), err)?;
     Ok(outcome_of(args, &tally, err))
-}
-
-/// How each target is rendered for the output asked for (not YAML, written whole).
-fn renderer(args: &PlanArgs, ignore: Vec<IgnorePath>, applying: bool) -> Render {
-    let (format, style) = match args.view.output {
-        PlanFormat::Json | PlanFormat::Yaml => (Format::Json, Style::Text),
-        PlanFormat::Text => (Format::Text, Style::Text),
-        PlanFormat::Markdown => (Format::Markdown, Style::Markdown),
-    };
-    Render {
-        format,
-        view: args.view.view(style, &ignore, applying),
-    }
 }
 
 /// The tally of a written plan; a write error other than a closed pipe is the exit code.
@@ -403,7 +385,8 @@ pub(super) fn finish(
     finish_rendered(args, &render, saved, rendered, end, live, out, err)
 }
 
-/// The renderer of a plan's output, or the exit code of a bad `--ignore-path`.
+/// How each target is rendered for the output asked for (YAML renders as JSON and is
+/// written whole), or the exit code of a bad `--ignore-path`.
 pub(super) fn plan_renderer(
     args: &PlanArgs,
     applying: bool,
@@ -413,7 +396,15 @@ pub(super) fn plan_renderer(
         .view
         .ignore()
         .map_err(|e| fail(err, CliError::Invalid, e))?;
-    Ok(renderer(args, ignore, applying))
+    let (format, style) = match args.view.output {
+        PlanFormat::Json | PlanFormat::Yaml => (Format::Json, Style::Text),
+        PlanFormat::Text => (Format::Text, Style::Text),
+        PlanFormat::Markdown => (Format::Markdown, Style::Markdown),
+    };
+    Ok(Render {
+        format,
+        view: args.view.view(style, &ignore, applying),
+    })
 }
 
 /// [`finish`] for targets already rendered (not YAML, which renders the whole report).

@@ -155,11 +155,7 @@ pub fn plan_in(
     let mut reports = Vec::new();
     let listed = listed_kinds(objects, &options.served_kinds);
     let end = plan_each(env, &listed, targets, options, &mut |r| reports.push(r))?;
-    Ok(PlanReport {
-        now: end.now,
-        targets: reports,
-        final_objects: end.final_objects,
-    })
+    Ok(end.with_targets(reports))
 }
 
 /// What is left of a run once every target has been handed on: the clock and the
@@ -168,6 +164,17 @@ pub fn plan_in(
 pub struct PlanEnd {
     pub now: String,
     pub final_objects: Vec<StoredObject>,
+}
+
+impl PlanEnd {
+    /// The report of the run, with the targets' reports its caller kept.
+    pub fn with_targets(self, targets: Vec<TargetReport>) -> PlanReport {
+        PlanReport {
+            now: self.now,
+            targets,
+            final_objects: self.final_objects,
+        }
+    }
 }
 
 /// [`plan_in`] handing each target's report to `sink` as soon as it is final, in the

@@ -136,11 +136,7 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
         )?;
         // The last report is in: the receiver may finish while the rest is put away.
         drop(reports);
-        let report = PlanReport {
-            now: end.now,
-            targets: kept,
-            final_objects: end.final_objects,
-        };
+        let report = end.with_targets(kept);
         // What the plan submitted (simulated), for apply to send, and the reads it made.
         let (submissions, answers) = env
             .sidecars
@@ -186,12 +182,19 @@ pub async fn plan(cluster: &Cluster, request: LiveRequest) -> Result<Option<Live
 
 /// Every write of a plan, in order.
 pub fn planned_writes(report: &PlanReport) -> Vec<crate::world::WriteRecord> {
-    let mut writes: Vec<_> = report
-        .targets
+    in_run_order(report.targets.iter().flat_map(writes_of).collect())
+}
+
+/// The writes of one target's reconciles.
+pub fn writes_of(target: &TargetReport) -> impl Iterator<Item = crate::world::WriteRecord> + '_ {
+    target
+        .steps
         .iter()
-        .flat_map(|t| t.steps.iter().flat_map(|s| s.trace.writes.iter().cloned()))
-        .collect();
-    // In the order they happened (targets settled together take turns).
+        .flat_map(|s| s.trace.writes.iter().cloned())
+}
+
+/// Writes in the order they happened (targets settled together take turns).
+pub fn in_run_order(mut writes: Vec<crate::world::WriteRecord>) -> Vec<crate::world::WriteRecord> {
     writes.sort_by_key(|w| w.seq);
     writes
 }

@@ -90,9 +90,9 @@ const JOIN: &str = "\0\0";
 
 impl NameKey {
     fn of(namespace: &str, name: &str) -> NameKey {
-        let mut text = String::with_capacity(namespace.len() + name.len() + JOIN.len());
-        escape_into(&mut text, namespace);
-        text.push_str(JOIN);
+        // Sized exactly: a boxed string keeps the block it was built in.
+        let mut text = String::with_capacity(namespace.len() + JOIN.len() + name.len());
+        push_prefix(&mut text, namespace);
         escape_into(&mut text, name);
         NameKey(text.into())
     }
@@ -142,9 +142,13 @@ fn unescape(part: &str) -> String {
 /// The escaped namespace followed by the join: every key of the namespace starts with it.
 fn namespace_prefix(namespace: &str) -> String {
     let mut prefix = String::with_capacity(namespace.len() + JOIN.len());
-    escape_into(&mut prefix, namespace);
-    prefix.push_str(JOIN);
+    push_prefix(&mut prefix, namespace);
     prefix
+}
+
+fn push_prefix(out: &mut String, namespace: &str) {
+    escape_into(out, namespace);
+    out.push_str(JOIN);
 }
 
 /// The objects of one `group/Kind`, by namespace and name.
@@ -252,6 +256,11 @@ impl Objects {
             .filter(|(_, of_kind)| !of_kind.is_empty())
             .map(|(group_kind, _)| group_kind.as_str())
             .collect()
+    }
+
+    /// How many objects of one `group/Kind` are stored.
+    pub(super) fn count_of(&self, group_kind: &str) -> usize {
+        self.by_kind.get(group_kind).map_or(0, OfKind::len)
     }
 
     /// The objects of one `group/Kind`, by namespace then name, without decoding the

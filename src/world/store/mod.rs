@@ -349,10 +349,7 @@ impl ApiServer {
         runs.retain(|gk| wanted(kind_of(gk)));
         // By kind; a kind served by two groups keeps the groups in the store's order.
         runs.sort_by_key(|gk| kind_of(gk));
-        let count = runs
-            .iter()
-            .map(|gk| self.objects.of_group_kind(gk).count())
-            .sum();
+        let count = runs.iter().map(|gk| self.objects.count_of(gk)).sum();
         let mut all = Vec::with_capacity(count);
         let mut i = 0;
         while i < runs.len() {
