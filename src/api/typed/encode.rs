@@ -54,6 +54,9 @@ pub(super) struct Walk<'a> {
     /// The Go struct being decoded (for error texts).
     current: &'static str,
     dropped: &'a mut Vec<String>,
+    /// The decoded fields of the structs being walked, innermost on top: table index,
+    /// key moved from the input, value.
+    present: Vec<(usize, String, Encoded)>,
 }
 
 impl<'a> Walk<'a> {
@@ -63,6 +66,7 @@ impl<'a> Walk<'a> {
             path: String::new(),
             current: "",
             dropped,
+            present: Vec::new(),
         }
     }
 
@@ -105,6 +109,32 @@ impl<'a> Walk<'a> {
         DecodeError {
             path: self.path.clone(),
             message,
+        }
+    }
+
+    /// What `omitempty` and `omitzero` see in `ty`'s zero value: (empty, zero), as
+    /// [`Walk::zero`] builds it.
+    fn zero_flags(ty: &Ty) -> (bool, bool) {
+        match ty {
+            Ty::Bool
+            | Ty::Int32
+            | Ty::Int64
+            | Ty::Uint16
+            | Ty::Uint32
+            | Ty::Uint64
+            | Ty::Float64
+            | Ty::String
+            | Ty::Bytes
+            | Ty::Ptr(_)
+            | Ty::Slice(_)
+            | Ty::Map(_) => (true, true),
+            Ty::Time
+            | Ty::MicroTime
+            | Ty::Raw
+            | Ty::Duration
+            | Ty::Quantity
+            | Ty::IntOrString
+            | Ty::Struct(_) => (false, true),
         }
     }
 
@@ -309,29 +339,31 @@ impl<'a> Walk<'a> {
             let go = if go.is_empty() { def.name } else { go };
             return Err(self.error(json_kind(&input), go));
         };
-        // Each known field's key (moved from the input, none for an absent field) and value,
-        // at its table position.
-        let mut slots: Vec<Option<(Option<String>, Encoded)>> = Vec::new();
-        slots.resize_with(def.fields.len(), || None);
         let outer = std::mem::replace(&mut self.current, def.name);
-        // Document order, as Go decodes (and reports the first error). Objects mostly come
-        // in the table's own order (Go wrote them), so the search starts after the field
-        // found last and usually ends at once.
+        // The fields present, at the top of the walk's shared stack (a nested struct uses the
+        // stack above them and leaves it as it found it), so a struct costs no allocation of
+        // its own however many fields its Go type lists. Document order, as Go decodes (and
+        // reports the first error). Objects mostly come in the table's own order (Go wrote
+        // them), so the search starts after the field found last and usually ends at once.
+        let base = self.present.len();
         let mut next = 0;
+        let mut in_order = true;
         for (key, value) in entries {
-            let base = self.path.len();
+            let path = self.path.len();
             self.push_path(&key);
             match field_index(def, &key, next) {
                 Some(index) => {
+                    in_order &= index >= next;
                     next = index + 1;
                     let field = &def.fields[index];
                     self.fields.push(Cow::Borrowed(field.json));
                     let decoded = self.decode(&field.ty, field.go, value);
                     self.fields.pop();
                     match decoded {
-                        Ok(v) => slots[index] = Some((Some(key), v)),
+                        Ok(v) => self.present.push((index, key, v)),
                         Err(e) => {
-                            self.path.truncate(base);
+                            self.path.truncate(path);
+                            self.present.truncate(base);
                             self.current = outer;
                             return Err(e);
                         }
@@ -339,27 +371,51 @@ impl<'a> Walk<'a> {
                 }
                 None => self.dropped.push(self.path.clone()),
             }
-            self.path.truncate(base);
+            self.path.truncate(path);
         }
         self.current = outer;
+        if !in_order {
+            // Keys are unique, so are their fields: the table order is total.
+            self.present[base..].sort_unstable_by_key(|(index, _, _)| *index);
+        }
+        // Sized to what is kept: the stored object holds this map, and a Go type lists many
+        // more fields than an object usually sets.
         let mut zero = true;
         let mut kept = 0;
-        for (field, slot) in def.fields.iter().zip(&mut slots) {
-            let (_, value) = slot.get_or_insert_with(|| (None, Self::zero(&field.ty)));
-            zero &= value.zero;
-            kept += usize::from(!value.omitted(field.omit));
+        let mut present = self.present[base..].iter().peekable();
+        for (index, field) in def.fields.iter().enumerate() {
+            match present.next_if(|(at, _, _)| *at == index) {
+                Some((_, _, value)) => {
+                    zero &= value.zero;
+                    kept += usize::from(!value.omitted(field.omit));
+                }
+                None => kept += usize::from(!zero_omitted(&field.ty, field.omit)),
+            }
         }
-        // Sized to what is kept: the stored object holds this map, and a Go type lists
-        // many more fields than an object usually sets. Every slot is filled by now, so
-        // `flatten` keeps each slot beside its field.
         let mut map = Map::with_capacity(kept);
-        for (field, (key, value)) in def.fields.iter().zip(slots.into_iter().flatten()) {
-            if !value.omitted(field.omit) {
-                map.insert(key.unwrap_or_else(|| field.json.to_string()), value.json);
+        let mut present = self.present.drain(base..).peekable();
+        for (index, field) in def.fields.iter().enumerate() {
+            match present.next_if(|(at, _, _)| *at == index) {
+                Some((_, key, value)) => {
+                    if !value.omitted(field.omit) {
+                        map.insert(key, value.json);
+                    }
+                }
+                // An absent field holds its zero value, built only when it is written.
+                None if !zero_omitted(&field.ty, field.omit) => {
+                    map.insert(field.json.to_string(), Self::zero(&field.ty).json);
+                }
+                None => {}
             }
         }
         Ok(Encoded::new(Value::Object(map), false, zero))
     }
+}
+
+/// Whether a field left at its zero value is left out, without building that value.
+fn zero_omitted(ty: &Ty, omit: Omit) -> bool {
+    let zero = Walk::zero_flags(ty);
+    Encoded::new(Value::Null, zero.0, zero.1).omitted(omit)
 }
 
 /// The position of the field named `key` in `def`, searched from `from` on and then from
@@ -383,5 +439,49 @@ fn json_kind(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field type the table reaches, once.
+    fn each_type(
+        def: &'static GoStruct,
+        seen: &mut Vec<*const GoStruct>,
+        out: &mut Vec<&'static Ty>,
+    ) {
+        if seen.contains(&(def as *const _)) {
+            return;
+        }
+        seen.push(def);
+        for field in def.fields {
+            let mut ty = &field.ty;
+            loop {
+                out.push(ty);
+                match ty {
+                    Ty::Ptr(inner) | Ty::Slice(inner) | Ty::Map(inner) => ty = inner,
+                    Ty::Struct(inner) => {
+                        each_type(inner, seen, out);
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_flags_are_those_of_the_zero_value_built() {
+        let (mut seen, mut types) = (Vec::new(), Vec::new());
+        for (_, _, def) in super::super::generated::KINDS {
+            each_type(def, &mut seen, &mut types);
+        }
+        assert!(types.len() > 100, "the table reaches {} types", types.len());
+        for ty in types {
+            let built = Walk::zero(ty);
+            assert_eq!(Walk::zero_flags(ty), (built.empty, built.zero), "{ty:?}");
+        }
     }
 }
