@@ -211,6 +211,28 @@ impl FieldSet {
         }
     }
 
+    /// A set from parts already in order and free of duplicates and empty children (as
+    /// [`FieldSet::parts`] gives them).
+    pub(super) fn from_sorted_parts(
+        root: bool,
+        members: Vec<PathElement>,
+        children: Vec<(PathElement, FieldSet)>,
+    ) -> FieldSet {
+        debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
+        debug_assert!(children.windows(2).all(|w| w[0].0 < w[1].0));
+        FieldSet {
+            root,
+            members,
+            children,
+        }
+    }
+
+    /// The set's own parts: whether the empty path is a member, the members at this
+    /// level, and the sets below it.
+    pub(super) fn parts(&self) -> (bool, &[PathElement], &[(PathElement, FieldSet)]) {
+        (self.root, &self.members, &self.children)
+    }
+
     /// The set below `pe` at this level, if any member lies there.
     pub fn child(&self, pe: &PathElement) -> Option<&FieldSet> {
         self.children

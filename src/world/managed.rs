@@ -16,6 +16,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::fieldpath::{path_string, FieldSet, PathElement};
+use super::resting;
 use super::schema::TypeId;
 use super::ssa::{compare, ensure_named_fields, merge, remove_items, to_field_set};
 
@@ -85,11 +86,11 @@ impl ManagedEntry {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Managed(pub Vec<ManagedEntry>);
 
-/// An object's ownership between targets, as compact text (a tenth of the field-set
-/// trees): the store puts what a finished target wrote to rest and reads it back the
-/// next time a write needs it.
+/// An object's ownership between targets, as compact bytes (a fraction of the field-set
+/// trees, see [`super::resting`]): the store puts what a finished target wrote to rest
+/// and reads it back the next time a write needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Resting(Box<str>);
+pub struct Resting(Box<[u8]>);
 
 /// Why an apply was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -126,48 +127,41 @@ impl Managed {
         Managed(entries.iter().filter_map(read).collect())
     }
 
-    /// This ownership as compact text, entries in their order (see [`Resting`]).
+    /// This ownership at rest, entries in their order (see [`Resting`]).
     pub fn to_rest(&self) -> Resting {
-        let entries: Vec<_> = self
-            .0
-            .iter()
-            .map(|e| {
-                (
-                    &e.manager,
-                    e.operation.as_str(),
-                    &e.api_version,
-                    &e.time,
-                    &e.subresource,
-                    e.fields.fields_v1_exact(),
-                )
-            })
-            .collect();
-        let text = serde_json::to_string(&entries).expect("ownership serialises to JSON");
-        Resting(text.into())
+        let mut out = Vec::new();
+        resting::write_len(&mut out, self.0.len());
+        for e in &self.0 {
+            resting::write_str(&mut out, &e.manager);
+            out.push(match e.operation {
+                Operation::Apply => 0,
+                Operation::Update => 1,
+            });
+            resting::write_str(&mut out, &e.api_version);
+            resting::write_str(&mut out, &e.time);
+            resting::write_str(&mut out, &e.subresource);
+            resting::write_set(&mut out, &e.fields);
+        }
+        Resting(out.into())
     }
 
-    /// The ownership [`Managed::to_rest`] wrote.
+    /// The ownership [`Managed::to_rest`] put to rest.
     pub fn from_rest(resting: &Resting) -> Managed {
-        let entries: Vec<(String, String, String, String, String, Value)> =
-            serde_json::from_str(&resting.0).expect("resting ownership is text to_rest wrote");
-        let entries =
-            entries
-                .into_iter()
-                .map(
-                    |(manager, op, api_version, time, subresource, fields)| ManagedEntry {
-                        manager,
-                        operation: Operation::parse(&op)
-                            .expect("resting ownership is text to_rest wrote"),
-                        api_version,
-                        time,
-                        subresource,
-                        fields: Arc::new(
-                            FieldSet::from_fields_v1(&fields)
-                                .expect("resting ownership is text to_rest wrote"),
-                        ),
-                    },
-                );
-        Managed(entries.collect())
+        let mut input = resting::Reader::new(&resting.0);
+        let entries = (0..input.len())
+            .map(|_| ManagedEntry {
+                manager: input.string(),
+                operation: match input.byte() {
+                    0 => Operation::Apply,
+                    _ => Operation::Update,
+                },
+                api_version: input.string(),
+                time: input.string(),
+                subresource: input.string(),
+                fields: Arc::new(resting::read_set(&mut input)),
+            })
+            .collect();
+        Managed(entries)
     }
 
     /// `metadata.managedFields` as the API server writes it (sorted as it sorts them).
