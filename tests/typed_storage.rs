@@ -314,3 +314,66 @@ fn a_body_go_cannot_decode_is_refused() {
          unmarshal number 1.5 into Go struct field StatefulSetSpec.spec.replicas of type int32"
     );
 }
+
+/// `value` with the keys of every map in reverse order, items in place.
+fn reversed_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .rev()
+                .map(|(k, v)| (k.clone(), reversed_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(reversed_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The objects the examples end with, re-encoded: in Go's order (every struct in the
+/// table's order, every map sorted: re-encoded where it stands) nothing changes; with
+/// every map's keys reversed (no struct in order, no map sorted: rebuilt) the same object
+/// comes back (raw JSON such as task params keeps the order it was given, so the text is
+/// compared re-encoded once more, which again changes nothing).
+#[test]
+fn objects_in_go_form_decode_alike_in_place_and_rebuilt() {
+    let normalize = |api_version: &str, kind: &str, object: Value| {
+        let out = nodectl::api::typed::normalize(api_version, kind, object).unwrap();
+        assert!(out.dropped.is_empty(), "{kind}: {:?}", out.dropped);
+        out.value
+    };
+    let mut checked = 0;
+    for dir in ["examples/seinode", "examples/seinodedeployment"] {
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let (code, doc, err) = plan_json(&std::fs::read_to_string(&path).unwrap());
+            assert_eq!(code, 0, "{}: {err}", path.display());
+            for object in doc["finalObjects"].as_array().expect("finalObjects") {
+                let api_version = object["apiVersion"].as_str().unwrap();
+                let kind = object["kind"].as_str().unwrap();
+                let go_form = normalize(api_version, kind, object.clone());
+                let text = serde_json::to_string(&go_form).unwrap();
+                let in_place = normalize(api_version, kind, go_form);
+                assert_eq!(
+                    serde_json::to_string(&in_place).unwrap(),
+                    text,
+                    "{kind} in place"
+                );
+                let rebuilt = normalize(api_version, kind, reversed_keys(object));
+                assert_eq!(rebuilt, *object, "{kind} rebuilt");
+                let rebuilt_text = serde_json::to_string(&rebuilt).unwrap();
+                let again = normalize(api_version, kind, rebuilt);
+                assert_eq!(
+                    serde_json::to_string(&again).unwrap(),
+                    rebuilt_text,
+                    "{kind} rebuilt, again"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 30, "{checked} objects checked");
+}

@@ -57,6 +57,8 @@ pub(super) struct Walk<'a> {
     /// The decoded fields of the structs being walked, innermost on top: table index,
     /// key moved from the input, value.
     present: Vec<(usize, String, Encoded)>,
+    /// The same for structs re-encoded in place: table index, and whether it is written.
+    kept: Vec<(usize, bool)>,
 }
 
 impl<'a> Walk<'a> {
@@ -67,6 +69,7 @@ impl<'a> Walk<'a> {
             current: "",
             dropped,
             present: Vec::new(),
+            kept: Vec::new(),
         }
     }
 
@@ -271,41 +274,49 @@ impl<'a> Walk<'a> {
                 Ok(Encoded::new(value.json, false, false))
             }
             Ty::Slice(elem) => {
-                let Value::Array(items) = input else {
+                let Value::Array(mut items) = input else {
                     return Err(self.error(kind, go));
                 };
                 let elem_go = go.strip_prefix("[]").unwrap_or(go);
                 let base = self.path.len();
-                let mut out = Vec::with_capacity(items.len());
-                for (index, item) in items.into_iter().enumerate() {
+                // Each item re-encoded where it stands: the list keeps its own vector.
+                for (index, item) in items.iter_mut().enumerate() {
                     use std::fmt::Write;
                     let _ = write!(self.path, "[{index}]");
-                    let value = self.decode(elem, elem_go, item);
+                    let value = self.decode(elem, elem_go, std::mem::take(item));
                     self.path.truncate(base);
-                    out.push(value?.json);
+                    *item = value?.json;
                 }
-                let empty = out.is_empty();
-                Ok(Encoded::new(Value::Array(out), empty, false))
+                let empty = items.is_empty();
+                Ok(Encoded::new(Value::Array(items), empty, false))
             }
             Ty::Map(elem) => {
-                let Value::Object(entries) = input else {
+                let Value::Object(mut entries) = input else {
                     return Err(self.error(kind, go));
                 };
                 let elem_go = go.split_once(']').map_or(go, |(_, v)| v);
-                let mut sorted: Vec<(String, Value)> = entries.into_iter().collect();
-                sorted.sort_by(|a, b| a.0.cmp(&b.0));
-                let mut out = Map::with_capacity(sorted.len());
-                for (key, item) in sorted {
+                // Go writes a map's keys sorted: a map already so (every map Go wrote) is
+                // re-encoded where it stands, keeping its table and hashes.
+                let sorted = entries
+                    .keys()
+                    .zip(entries.keys().skip(1))
+                    .all(|(a, b)| a < b);
+                if !sorted {
+                    let mut pairs: Vec<(String, Value)> = entries.into_iter().collect();
+                    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                    entries = pairs.into_iter().collect();
+                }
+                for (key, item) in entries.iter_mut() {
                     let base = self.path.len();
-                    self.push_path(&key);
+                    self.push_path(key);
                     self.fields.push(Cow::Owned(key.clone()));
-                    let value = self.decode(elem, elem_go, item);
+                    let value = self.decode(elem, elem_go, std::mem::take(item));
                     self.fields.pop();
                     self.path.truncate(base);
-                    out.insert(key, value?.json);
+                    *item = value?.json;
                 }
-                let empty = out.is_empty();
-                Ok(Encoded::new(Value::Object(out), empty, false))
+                let empty = entries.is_empty();
+                Ok(Encoded::new(Value::Object(entries), empty, false))
             }
         }
     }
@@ -339,6 +350,9 @@ impl<'a> Walk<'a> {
             let go = if go.is_empty() { def.name } else { go };
             return Err(self.error(json_kind(&input), go));
         };
+        if in_table_order(def, &entries) {
+            return self.decode_struct_in_place(def, entries);
+        }
         let outer = std::mem::replace(&mut self.current, def.name);
         // The fields present, at the top of the walk's shared stack (a nested struct uses the
         // stack above them and leaves it as it found it), so a struct costs no allocation of
@@ -410,6 +424,79 @@ impl<'a> Walk<'a> {
         }
         Ok(Encoded::new(Value::Object(map), false, zero))
     }
+
+    /// [`Walk::decode_struct`] of an object whose keys are known fields in the table's
+    /// order: each value re-encoded where it stands, omitted ones removed and absent
+    /// written ones inserted at their places, so the map keeps its table and the hashes
+    /// of its keys instead of being built again.
+    fn decode_struct_in_place(
+        &mut self,
+        def: &'static GoStruct,
+        mut map: Map<String, Value>,
+    ) -> Result<Encoded, DecodeError> {
+        let outer = std::mem::replace(&mut self.current, def.name);
+        let mut zero = true;
+        let mut next = 0;
+        // The table index of each present field, and whether it is written.
+        let base = self.kept.len();
+        for (key, value) in map.iter_mut() {
+            let index = field_index(def, key, next).unwrap_or(next);
+            next = index + 1;
+            let field = &def.fields[index];
+            let path = self.path.len();
+            self.push_path(key);
+            self.fields.push(Cow::Borrowed(field.json));
+            let decoded = self.decode(&field.ty, field.go, std::mem::take(value));
+            self.fields.pop();
+            self.path.truncate(path);
+            match decoded {
+                Ok(v) => {
+                    zero &= v.zero;
+                    self.kept.push((index, !v.omitted(field.omit)));
+                    *value = v.json;
+                }
+                Err(e) => {
+                    self.kept.truncate(base);
+                    self.current = outer;
+                    return Err(e);
+                }
+            }
+        }
+        self.current = outer;
+        if self.kept[base..].iter().any(|(_, kept)| !kept) {
+            let mut kept = self.kept[base..].iter();
+            map.retain(|_, _| kept.next().is_some_and(|(_, kept)| *kept));
+        }
+        // Absent fields Go writes at zero go in at their places among the kept ones.
+        let mut at = 0;
+        let mut present = self.kept[base..]
+            .iter()
+            .filter(|(_, kept)| *kept)
+            .peekable();
+        for (index, field) in def.fields.iter().enumerate() {
+            if present.next_if(|(i, _)| *i == index).is_some() {
+                at += 1;
+            } else if !zero_omitted(&field.ty, field.omit) {
+                map.shift_insert(at, field.json.to_string(), Self::zero(&field.ty).json);
+                at += 1;
+            }
+        }
+        self.kept.truncate(base);
+        Ok(Encoded::new(Value::Object(map), false, zero))
+    }
+}
+
+/// Whether every key of `map` names a field of `def`, in the table's order (as in every
+/// object Go wrote).
+fn in_table_order(def: &GoStruct, map: &Map<String, Value>) -> bool {
+    let mut next = 0;
+    for key in map.keys() {
+        match field_index(def, key, next) {
+            Some(index) if index >= next => next = index + 1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether a field left at its zero value is left out, without building that value.
