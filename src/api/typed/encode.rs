@@ -410,11 +410,10 @@ impl<'a> Walk<'a> {
         let mut present = self.present.drain(base..).peekable();
         for (index, field) in def.fields.iter().enumerate() {
             match present.next_if(|(at, _, _)| *at == index) {
-                Some((_, key, value)) => {
-                    if !value.omitted(field.omit) {
-                        map.insert(key, value.json);
-                    }
+                Some((_, key, value)) if !value.omitted(field.omit) => {
+                    map.insert(key, value.json);
                 }
+                Some(_) => {}
                 // An absent field holds its zero value, built only when it is written.
                 None if !zero_omitted(&field.ty, field.omit) => {
                     map.insert(field.json.to_string(), Self::zero(&field.ty).json);
