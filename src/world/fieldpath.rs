@@ -553,7 +553,7 @@ impl FieldSet {
 
 /// A set as `FieldsV1` JSON, written by serde straight from the tree (members and
 /// children in the tree's order, `"."` first where the level's own path is a member):
-/// the one writer behind [`FieldSet::to_fields_v1`] and the store's resting text.
+/// the one writer behind [`FieldSet::to_fields_v1`] and [`FieldSet::fields_v1_exact`].
 pub struct FieldsV1<'a> {
     set: &'a FieldSet,
     member: bool,

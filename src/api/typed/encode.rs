@@ -350,7 +350,7 @@ impl<'a> Walk<'a> {
             let go = if go.is_empty() { def.name } else { go };
             return Err(self.error(json_kind(&input), go));
         };
-        if in_table_order(def, &entries) {
+        if self.push_table_order(def, &entries) {
             return self.decode_struct_in_place(def, entries);
         }
         let outer = std::mem::replace(&mut self.current, def.name);
@@ -424,10 +424,32 @@ impl<'a> Walk<'a> {
         Ok(Encoded::new(Value::Object(map), false, zero))
     }
 
+    /// Whether every key of `map` names a field of `def`, in the table's order (as in every
+    /// object Go wrote); if so, each key's table index is pushed onto `kept` for
+    /// [`Walk::decode_struct_in_place`], else nothing is.
+    fn push_table_order(&mut self, def: &GoStruct, map: &Map<String, Value>) -> bool {
+        let base = self.kept.len();
+        let mut next = 0;
+        for key in map.keys() {
+            match field_index(def, key, next) {
+                Some(index) if index >= next => {
+                    next = index + 1;
+                    self.kept.push((index, true));
+                }
+                _ => {
+                    self.kept.truncate(base);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
     /// [`Walk::decode_struct`] of an object whose keys are known fields in the table's
-    /// order: each value re-encoded where it stands, omitted ones removed and absent
-    /// written ones inserted at their places, so the map keeps its table and the hashes
-    /// of its keys instead of being built again.
+    /// order, their indices on top of `kept` ([`Walk::push_table_order`]): each value
+    /// re-encoded where it stands, omitted ones removed and absent written ones inserted
+    /// at their places, so the map keeps its table and the hashes of its keys instead of
+    /// being built again.
     fn decode_struct_in_place(
         &mut self,
         def: &'static GoStruct,
@@ -435,12 +457,10 @@ impl<'a> Walk<'a> {
     ) -> Result<Encoded, DecodeError> {
         let outer = std::mem::replace(&mut self.current, def.name);
         let mut zero = true;
-        let mut next = 0;
-        // The table index of each present field, and whether it is written.
-        let base = self.kept.len();
-        for (key, value) in map.iter_mut() {
-            let index = field_index(def, key, next).unwrap_or(next);
-            next = index + 1;
+        // The table index of each present field, and (once decoded) whether it is written.
+        let base = self.kept.len() - map.len();
+        for (at, (key, value)) in map.iter_mut().enumerate() {
+            let index = self.kept[base + at].0;
             let field = &def.fields[index];
             let path = self.path.len();
             self.push_path(key);
@@ -451,7 +471,7 @@ impl<'a> Walk<'a> {
             match decoded {
                 Ok(v) => {
                     zero &= v.zero;
-                    self.kept.push((index, !v.omitted(field.omit)));
+                    self.kept[base + at].1 = !v.omitted(field.omit);
                     *value = v.json;
                 }
                 Err(e) => {
@@ -483,19 +503,6 @@ impl<'a> Walk<'a> {
         self.kept.truncate(base);
         Ok(Encoded::new(Value::Object(map), false, zero))
     }
-}
-
-/// Whether every key of `map` names a field of `def`, in the table's order (as in every
-/// object Go wrote).
-fn in_table_order(def: &GoStruct, map: &Map<String, Value>) -> bool {
-    let mut next = 0;
-    for key in map.keys() {
-        match field_index(def, key, next) {
-            Some(index) if index >= next => next = index + 1,
-            _ => return false,
-        }
-    }
-    true
 }
 
 /// Whether a field left at its zero value is left out, without building that value.

@@ -1,7 +1,8 @@
 //! What the store keeps beside each object for server-side apply: its field ownership
 //! and each manager's last apply. Both are live (decoded) while a target works on the
-//! object and put to rest, as compact text, by [`ApiServer::rest`] once it is done, so
-//! a fleet's finished targets do not hold their field-set trees and applied bodies.
+//! object and put to rest by [`ApiServer::rest`] once it is done (ownership as compact
+//! bytes, applied bodies as compact text), so a fleet's finished targets do not hold
+//! their field-set trees and applied bodies.
 //! Resting is invisible: the next write that needs either reads it back exactly.
 
 use std::borrow::Cow;
