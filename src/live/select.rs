@@ -9,9 +9,9 @@ use kube::core::{Expression, Selector, SelectorExt};
 use serde_json::Value;
 
 use super::request;
-use super::snapshot::{identity, Scope};
-use crate::engine::plan::TargetRef;
-use crate::world::compact::InputObject;
+use super::snapshot::Scope;
+use crate::engine::plan::{TargetRef, TARGET_KINDS};
+use crate::world::compact::{Field, InputObject};
 
 /// The kind names a target may be written with (lower case), and the kind they mean.
 const KIND_ALIASES: &[(&str, &str)] = &[
@@ -78,14 +78,20 @@ pub fn select_targets(
         Scope::Namespace(ns) => in_namespace(t, ns),
         Scope::AllNamespaces => true,
     };
-    // The first object of each identity, looked up once per target.
-    let mut by_identity = BTreeMap::new();
+    // The first object of each target's identity, looked up once per target. Only the
+    // kinds a target can have are indexed, by borrowed names: a file of 100k ConfigMaps
+    // adds nothing.
+    let mut by_identity: BTreeMap<(&str, &str, &str), _> = BTreeMap::new();
     for o in objects {
-        by_identity.entry(identity(o)).or_insert(o);
+        let kind = o.text(Field::Kind);
+        if TARGET_KINDS.contains(&kind) {
+            let key = (kind, o.text(Field::Namespace), o.text(Field::Name));
+            by_identity.entry(key).or_insert(o);
+        }
     }
     let matching = |t: &TargetRef| {
         by_identity
-            .get(&(t.kind.clone(), (t.namespace.clone(), t.name.clone())))
+            .get(&(t.kind.as_str(), t.namespace.as_str(), t.name.as_str()))
             .is_some_and(|o| selector.matches(&o.value()))
     };
     let all: Vec<TargetRef> = crate::engine::plan::targets_of(objects);

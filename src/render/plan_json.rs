@@ -226,7 +226,7 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
                 match at_rest(object) {
                     Some(text) => {
                         let mut buf = Vec::new();
-                        super::pretty_compact::write_pretty(text, 2, &mut buf);
+                        super::pretty_compact::write_pretty(&text, 2, &mut buf);
                         out.write_all(&buf)?;
                     }
                     None => write_nested(&mut *out, 2, &FinalObject(object))?,
@@ -239,7 +239,7 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
             .map(|o| {
                 let mut buf = Vec::with_capacity(1024);
                 match at_rest(o) {
-                    Some(text) => super::pretty_compact::write_pretty(text, 2, &mut buf),
+                    Some(text) => super::pretty_compact::write_pretty(&text, 2, &mut buf),
                     // Writing to memory cannot fail.
                     None => drop(write_nested(&mut buf, 2, &FinalObject(o))),
                 }
@@ -256,9 +256,9 @@ fn write_final_objects(out: &mut dyn Write, objects: &[StoredObject]) -> io::Res
 
 /// The compact text of an object at rest that `finalObjects` lists as it is (nothing to
 /// leave out), to be re-indented rather than decoded and serialised again.
-fn at_rest(object: &StoredObject) -> Option<&str> {
+fn at_rest(object: &StoredObject) -> Option<std::borrow::Cow<'_, str>> {
     match object {
-        StoredObject::Text(text) if !text.contains("\"managedFields\"") => Some(text),
+        StoredObject::Text(text) if !text.contains_key("\"managedFields\"") => Some(text.text()),
         _ => None,
     }
 }

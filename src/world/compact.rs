@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::rest_text::RestText;
+
 /// The identity fields read without decoding an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -182,7 +184,7 @@ pub fn decode(text: &str) -> Value {
 #[derive(Debug, Clone)]
 pub enum StoredObject {
     Parsed(Arc<Value>),
-    Text(Arc<str>),
+    Text(RestText),
 }
 
 impl StoredObject {
@@ -190,7 +192,7 @@ impl StoredObject {
     pub fn value(&self) -> Cow<'_, Value> {
         match self {
             StoredObject::Parsed(v) => Cow::Borrowed(v),
-            StoredObject::Text(text) => Cow::Owned(decode(text)),
+            StoredObject::Text(text) => Cow::Owned(decode(&text.text())),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod kinds;
 pub mod managed;
 mod objects;
 pub mod record;
+pub mod rest_text;
 mod resting;
 pub mod schema;
 mod schema_types;

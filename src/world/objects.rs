@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde_json::Value;
 
 use super::compact::{encode_text, StoredObject};
+use super::rest_text::RestText;
 
 /// The identity of a stored object.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,7 +33,7 @@ type LabelTerm = (String, String, String, String);
 /// One stored object: decoded, or compact text decoded (once) when first read.
 #[derive(Debug, Clone)]
 pub(super) struct Slot {
-    text: Option<Arc<str>>,
+    text: Option<RestText>,
     value: OnceLock<Arc<Value>>,
 }
 
@@ -50,10 +51,10 @@ impl Slot {
         self.value.get_or_init(|| {
             let text = self
                 .text
-                .as_deref()
+                .as_ref()
                 .expect("a slot holds a value or its text");
             woken();
-            Arc::new(super::compact::decode(text))
+            Arc::new(super::compact::decode(&text.text()))
         })
     }
 
@@ -73,7 +74,7 @@ impl Slot {
     fn peek(&self) -> StoredObject {
         match (self.value.get(), &self.text) {
             (Some(value), _) => StoredObject::Parsed(Arc::clone(value)),
-            (None, Some(text)) => StoredObject::Text(Arc::clone(text)),
+            (None, Some(text)) => StoredObject::Text(text.clone()),
             (None, None) => unreachable!("a slot holds a value or its text"),
         }
     }
@@ -284,7 +285,7 @@ impl Objects {
     }
 
     /// Stores `object` under `key` as its compact JSON text `text`, decoded when first read.
-    pub fn insert_compact(&mut self, key: ObjectKey, object: &Value, text: Arc<str>) {
+    pub fn insert_compact(&mut self, key: ObjectKey, object: &Value, text: RestText) {
         let slot = Slot {
             text: Some(text),
             value: OnceLock::new(),

@@ -24,6 +24,7 @@ use super::managed::Managed;
 pub use super::objects::ObjectKey;
 use super::objects::Objects;
 use super::record::WriteRecord;
+use super::rest_text::RestText;
 use commit::typed;
 use ownership::{LastApplies, Ownerships};
 
@@ -214,7 +215,15 @@ impl ApiServer {
             self.managed.insert(key.clone(), managed);
         }
         match compact.then(|| encode_text(&object)).flatten() {
-            Some(text) => self.objects.insert_compact(key, &object, text.into()),
+            // Never read, such an object is held at rest from the start: its server
+            // fields as numbers beside the text.
+            Some(text) => {
+                let rest = match object.get("metadata").and_then(Value::as_object) {
+                    Some(meta) => RestText::cut(&text, meta),
+                    None => RestText::from(text),
+                };
+                self.objects.insert_compact(key, &object, rest)
+            }
             None => self.objects.insert(key, Arc::new(object)),
         }
         Ok(())
