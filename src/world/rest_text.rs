@@ -77,6 +77,9 @@ impl Cut {
     }
 }
 
+/// A field cut from the text: which, its offset in the text as cut so far, its packed value.
+type Piece<'a> = (Cut, usize, &'a [u8]);
+
 /// A stored object's compact JSON text at rest (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestText(Arc<[u8]>);
@@ -133,8 +136,8 @@ impl RestText {
         RestText(buf.into())
     }
 
-    /// Each cut field, in cut order, with its offset; and where the cut text starts.
-    fn cuts(&self) -> (Vec<(Cut, usize, &[u8])>, usize) {
+    /// Each cut field, in cut order; and where the cut text starts.
+    fn cuts(&self) -> (Vec<Piece<'_>>, usize) {
         let flags = self.0[0];
         let mut at = 1;
         let mut cuts = Vec::new();
